@@ -1,0 +1,444 @@
+//! Prices a basket: net, VAT and gross per line, and the totals.
+//!
+//! This is the one function the widget shows and the edge sends to Qonto, so
+//! the two agree to the cent.
+//!
+//! # Rounding rule
+//!
+//! VAT is computed **per line, rounded half-up** (half away from zero) to the
+//! cent:
+//!
+//! ```text
+//! line net   = unit net × quantity                      (exact)
+//! line VAT   = round_half_up(line net × rate)           (the only rounding)
+//! line gross = line net + line VAT
+//! totals     = sums of the lines; VAT per rate = sum of the lines at that rate
+//! ```
+//!
+//! Qonto items carry a net unit price, a quantity and a rate, and the docs'
+//! example (10.99 net at 21 % → 13.30 gross; 10.99 × 0.21 = 2.3079 → 2.31)
+//! holds under this rule. Qonto's own rule for several units or lines is not
+//! documented; the edge logs any difference between the total computed here and
+//! the `amount` Qonto returns. Because totals are sums of lines, the
+//! breakdown shown to the shopper always adds up: Σ net + Σ VAT = Σ gross and
+//! the per-rate VAT amounts sum to the total VAT.
+//!
+//! The limits of [`crate::basket`] (quantity 1..=[`MAX_QUANTITY`], at most
+//! [`MAX_LINES`] lines, a gross total of at most [`MAX_AMOUNT_MINOR`]) are
+//! enforced here too, so nothing priced by this module can break them.
+
+use core::fmt;
+use std::collections::BTreeMap;
+
+use crate::basket::{MAX_AMOUNT_MINOR, MAX_LINES, MAX_QUANTITY};
+use crate::money::{Currency, Money};
+use crate::vat::{VatRate, MAX_BASIS_POINTS};
+
+/// One line to price: a quantity of a unit at a net price and a VAT rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineInput {
+    /// Number of units, 1..=[`MAX_QUANTITY`].
+    pub quantity: u32,
+    /// Net (VAT-exclusive) price of one unit; must not be negative.
+    pub unit_net: Money,
+    /// The VAT rate of the unit.
+    pub vat_rate: VatRate,
+}
+
+/// A priced line. Invariant: `gross = net + vat`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PricedLine {
+    /// Number of units.
+    pub quantity: u32,
+    /// Net price of one unit.
+    pub unit_net: Money,
+    /// The VAT rate of the line.
+    pub vat_rate: VatRate,
+    /// Line net: unit net × quantity.
+    pub net: Money,
+    /// Line VAT: net × rate, rounded half-up to the cent.
+    pub vat: Money,
+    /// Line gross: net + VAT.
+    pub gross: Money,
+}
+
+/// Totals of a priced basket: sums of its lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Totals {
+    /// Sum of the line nets.
+    pub net: Money,
+    /// Sum of the line VATs.
+    pub vat: Money,
+    /// Sum of the line grosses (= net + vat): what the shopper pays.
+    pub gross: Money,
+    /// VAT per rate, sorted by rate ascending, one entry per rate present in
+    /// the lines (0 % included); the amounts sum to `vat`.
+    pub vat_by_rate: Vec<(VatRate, Money)>,
+}
+
+/// Why a basket could not be priced. Line indexes are positions in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PricingError {
+    /// [`price`] was given no lines (it cannot tell the currency).
+    EmptyBasket,
+    /// More than [`MAX_LINES`] lines.
+    TooManyLines {
+        /// Number of lines given.
+        count: usize,
+    },
+    /// A quantity outside 1..=[`MAX_QUANTITY`].
+    QuantityOutOfRange {
+        /// Index of the line.
+        index: usize,
+        /// The quantity given.
+        quantity: u32,
+    },
+    /// A negative unit price.
+    NegativePrice {
+        /// Index of the line.
+        index: usize,
+    },
+    /// A line in another currency than the basket's.
+    CurrencyMismatch {
+        /// Index of the line.
+        index: usize,
+        /// The basket's currency.
+        expected: Currency,
+        /// The line's currency.
+        found: Currency,
+    },
+    /// The gross total is above [`MAX_AMOUNT_MINOR`] (or too large to compute).
+    AmountTooLarge,
+}
+
+impl PricingError {
+    /// Stable machine code (snake_case) for translations and API errors.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PricingError::EmptyBasket => "empty_basket",
+            PricingError::TooManyLines { .. } => "too_many_lines",
+            PricingError::QuantityOutOfRange { .. } => "quantity_out_of_range",
+            PricingError::NegativePrice { .. } => "negative_price",
+            PricingError::CurrencyMismatch { .. } => "currency_mismatch",
+            PricingError::AmountTooLarge => "amount_too_large",
+        }
+    }
+}
+
+impl fmt::Display for PricingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PricingError::EmptyBasket => f.write_str("the basket is empty"),
+            PricingError::TooManyLines { count } => {
+                write!(f, "{count} lines; at most {MAX_LINES} are allowed")
+            }
+            PricingError::QuantityOutOfRange { index, quantity } => write!(
+                f,
+                "line {index}: quantity {quantity} is not between 1 and {MAX_QUANTITY}"
+            ),
+            PricingError::NegativePrice { index } => {
+                write!(f, "line {index}: the unit price is negative")
+            }
+            PricingError::CurrencyMismatch {
+                index,
+                expected,
+                found,
+            } => {
+                write!(
+                    f,
+                    "line {index}: currency {found} does not match {expected}"
+                )
+            }
+            PricingError::AmountTooLarge => write!(
+                f,
+                "the total is above the maximum of {}",
+                Money::new(MAX_AMOUNT_MINOR, Currency::EUR).to_decimal()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PricingError {}
+
+/// VAT on a net amount: `net × rate`, rounded half away from zero to the cent.
+///
+/// Never overflows: the VAT is at most the net (the rate is at most 100 %).
+pub fn vat_for(net: Money, rate: VatRate) -> Money {
+    let scale = i128::from(MAX_BASIS_POINTS);
+    let exact = i128::from(net.minor()) * i128::from(rate.basis_points());
+    let half = scale / 2;
+    let rounded = if exact >= 0 {
+        (exact + half) / scale
+    } else {
+        (exact - half) / scale
+    };
+    // |rounded| <= |net|, so the conversion cannot fail; keep the type honest
+    // without a panic path.
+    Money::new(
+        i64::try_from(rounded).unwrap_or(net.minor()),
+        net.currency(),
+    )
+}
+
+/// Gross price of one unit (for display in the catalog): the price of a
+/// one-unit line, so it matches what a basket of one would cost.
+pub fn unit_gross(unit_net: Money, rate: VatRate) -> Result<Money, PricingError> {
+    unit_net
+        .checked_add(vat_for(unit_net, rate))
+        .map_err(|_| PricingError::AmountTooLarge)
+}
+
+/// Prices one line (no limit checks beyond arithmetic overflow).
+pub fn price_line(line: &LineInput) -> Result<PricedLine, PricingError> {
+    let net = line
+        .unit_net
+        .checked_mul(line.quantity)
+        .map_err(|_| PricingError::AmountTooLarge)?;
+    let vat = vat_for(net, line.vat_rate);
+    let gross = net
+        .checked_add(vat)
+        .map_err(|_| PricingError::AmountTooLarge)?;
+    Ok(PricedLine {
+        quantity: line.quantity,
+        unit_net: line.unit_net,
+        vat_rate: line.vat_rate,
+        net,
+        vat,
+        gross,
+    })
+}
+
+/// Prices a non-empty basket, in the currency of its lines.
+///
+/// Errors: no lines, more than [`MAX_LINES`] lines, a quantity outside
+/// 1..=[`MAX_QUANTITY`], a negative unit price, mixed currencies, or a gross
+/// total above [`MAX_AMOUNT_MINOR`].
+pub fn price(lines: &[LineInput]) -> Result<(Vec<PricedLine>, Totals), PricingError> {
+    let first = lines.first().ok_or(PricingError::EmptyBasket)?;
+    price_in(first.unit_net.currency(), lines)
+}
+
+/// Like [`price`], but in a given currency, and an empty basket is fine (all
+/// totals zero): for the widget, which shows an empty basket too.
+pub fn price_in(
+    currency: Currency,
+    lines: &[LineInput],
+) -> Result<(Vec<PricedLine>, Totals), PricingError> {
+    if lines.len() > MAX_LINES {
+        return Err(PricingError::TooManyLines { count: lines.len() });
+    }
+    let zero = Money::zero(currency);
+    let add = |a: Money, b: Money| a.checked_add(b).map_err(|_| PricingError::AmountTooLarge);
+    let mut priced = Vec::with_capacity(lines.len());
+    let (mut net, mut vat, mut gross) = (zero, zero, zero);
+    let mut by_rate: BTreeMap<VatRate, Money> = BTreeMap::new();
+
+    for (index, line) in lines.iter().enumerate() {
+        if !(1..=MAX_QUANTITY).contains(&line.quantity) {
+            return Err(PricingError::QuantityOutOfRange {
+                index,
+                quantity: line.quantity,
+            });
+        }
+        if line.unit_net.currency() != currency {
+            return Err(PricingError::CurrencyMismatch {
+                index,
+                expected: currency,
+                found: line.unit_net.currency(),
+            });
+        }
+        if line.unit_net.is_negative() {
+            return Err(PricingError::NegativePrice { index });
+        }
+        let p = price_line(line)?;
+        net = add(net, p.net)?;
+        vat = add(vat, p.vat)?;
+        gross = add(gross, p.gross)?;
+        let rate_vat = by_rate.entry(p.vat_rate).or_insert(zero);
+        *rate_vat = add(*rate_vat, p.vat)?;
+        priced.push(p);
+    }
+    if gross.minor() > MAX_AMOUNT_MINOR {
+        return Err(PricingError::AmountTooLarge);
+    }
+    let totals = Totals {
+        net,
+        vat,
+        gross,
+        vat_by_rate: by_rate.into_iter().collect(),
+    };
+    Ok((priced, totals))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EUR: Currency = Currency::EUR;
+
+    fn eur(minor: i64) -> Money {
+        Money::new(minor, EUR)
+    }
+
+    fn rate(bp: u32) -> VatRate {
+        VatRate::from_basis_points(bp).unwrap()
+    }
+
+    fn line(quantity: u32, unit_minor: i64, bp: u32) -> LineInput {
+        LineInput {
+            quantity,
+            unit_net: eur(unit_minor),
+            vat_rate: rate(bp),
+        }
+    }
+
+    #[test]
+    fn qonto_docs_example() {
+        let (lines, totals) = price(&[line(1, 1099, 2100)]).unwrap();
+        assert_eq!(lines[0].vat, eur(231));
+        assert_eq!(lines[0].gross, eur(1330));
+        assert_eq!(totals.gross.to_decimal(), "13.30");
+    }
+
+    #[test]
+    fn line_rounding_table() {
+        // (quantity, unit net, rate bp, expected line VAT, expected line gross)
+        let cases: &[(u32, i64, u32, i64, i64)] = &[
+            (1, 1099, 2100, 231, 1330), // 230.79 → 231
+            (2, 1099, 2100, 462, 2660), // 461.58 → 462 (per line, not 2 × 231)
+            (3, 1099, 2100, 692, 3989), // 692.37 → 692
+            (1, 10, 500, 1, 11),        // 0.5 → 1: half rounds up
+            (1, 30, 500, 2, 32),        // 1.5 → 2
+            (1, 9, 500, 0, 9),          // 0.45 → 0
+            (1, 1000, 2000, 200, 1200), // exact
+            (1, 1000, 550, 55, 1055),   // 5.5 %
+            (7, 333, 550, 128, 2459),   // 2331 × 0.055 = 128.205 → 128
+            (1, 1, 10_000, 1, 2),       // 100 %
+            (999, 1, 0, 0, 999),        // 0 %
+            (1, 0, 2100, 0, 0),         // free item
+        ];
+        for &(q, unit, bp, vat, gross) in cases {
+            let p = price_line(&line(q, unit, bp)).unwrap();
+            assert_eq!(
+                (p.vat, p.gross),
+                (eur(vat), eur(gross)),
+                "{q} × {unit} at {bp}"
+            );
+            assert_eq!(p.net, eur(unit * i64::from(q)));
+        }
+    }
+
+    #[test]
+    fn vat_for_negative_rounds_away_from_zero() {
+        assert_eq!(vat_for(eur(-10), rate(500)), eur(-1));
+        assert_eq!(vat_for(eur(-9), rate(500)), eur(0));
+        assert_eq!(vat_for(eur(i64::MAX), rate(10_000)), eur(i64::MAX));
+        assert_eq!(vat_for(eur(i64::MIN), rate(10_000)), eur(i64::MIN));
+    }
+
+    #[test]
+    fn totals_and_breakdown() {
+        let (lines, totals) = price(&[
+            line(1, 1099, 2100),
+            line(2, 500, 550),
+            line(1, 2000, 2100),
+            line(1, 100, 0),
+        ])
+        .unwrap();
+        assert_eq!(lines.len(), 4);
+        assert_eq!(totals.net, eur(1099 + 1000 + 2000 + 100));
+        assert_eq!(totals.vat, eur(231 + 55 + 420));
+        assert_eq!(totals.gross, eur(1330 + 1055 + 2420 + 100));
+        assert_eq!(
+            totals.vat_by_rate,
+            vec![
+                (rate(0), eur(0)),
+                (rate(550), eur(55)),
+                (rate(2100), eur(651))
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_table() {
+        let usd = Money::new(100, Currency::parse("USD").unwrap());
+        let max_net = MAX_AMOUNT_MINOR; // at 0 % the gross is the net
+        let too_many: Vec<LineInput> = (0..=MAX_LINES).map(|_| line(1, 1, 0)).collect();
+        let cases: Vec<(Vec<LineInput>, PricingError)> = vec![
+            (vec![], PricingError::EmptyBasket),
+            (
+                too_many,
+                PricingError::TooManyLines {
+                    count: MAX_LINES + 1,
+                },
+            ),
+            (
+                vec![line(1, 1, 0), line(0, 1, 0)],
+                PricingError::QuantityOutOfRange {
+                    index: 1,
+                    quantity: 0,
+                },
+            ),
+            (
+                vec![line(MAX_QUANTITY + 1, 1, 0)],
+                PricingError::QuantityOutOfRange {
+                    index: 0,
+                    quantity: MAX_QUANTITY + 1,
+                },
+            ),
+            (
+                vec![line(1, -1, 0)],
+                PricingError::NegativePrice { index: 0 },
+            ),
+            (
+                vec![
+                    line(1, 1, 0),
+                    LineInput {
+                        quantity: 1,
+                        unit_net: usd,
+                        vat_rate: rate(0),
+                    },
+                ],
+                PricingError::CurrencyMismatch {
+                    index: 1,
+                    expected: EUR,
+                    found: usd.currency(),
+                },
+            ),
+            (vec![line(1, max_net + 1, 0)], PricingError::AmountTooLarge),
+            (vec![line(1, max_net, 1)], PricingError::AmountTooLarge),
+            (
+                vec![line(999, i64::MAX / 2, 0)],
+                PricingError::AmountTooLarge,
+            ),
+            (vec![line(1, i64::MAX, 100)], PricingError::AmountTooLarge),
+        ];
+        for (lines, expected) in cases {
+            assert_eq!(price(&lines), Err(expected.clone()), "{expected:?}");
+            assert!(!expected.to_string().is_empty());
+        }
+        assert!(price(&[line(1, max_net, 0)]).is_ok());
+        assert!(price(&[line(MAX_QUANTITY, 1, 0)]).is_ok());
+    }
+
+    #[test]
+    fn price_in_allows_empty() {
+        let (lines, totals) = price_in(EUR, &[]).unwrap();
+        assert!(lines.is_empty());
+        assert_eq!(
+            (totals.net, totals.vat, totals.gross),
+            (eur(0), eur(0), eur(0))
+        );
+        assert!(totals.vat_by_rate.is_empty());
+    }
+
+    #[test]
+    fn unit_gross_matches_one_unit_line() {
+        assert_eq!(unit_gross(eur(1099), rate(2100)), Ok(eur(1330)));
+        assert_eq!(
+            unit_gross(eur(i64::MAX), rate(100)),
+            Err(PricingError::AmountTooLarge)
+        );
+    }
+}
