@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 out=edge/assets/widget
 cargo build -p widget --target wasm32-unknown-unknown --release --quiet
 wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name widget \
-  target/wasm32-unknown-unknown/release/widget.wasm
+  "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/widget.wasm"
 wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-multivalue --enable-reference-types \
   "$out/widget_bg.wasm" -o "$out/widget_bg.wasm"

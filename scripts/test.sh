@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The project's test command (README): sets up a fresh machine as needed, then
+# builds and tests every part, printing how long each stage took.
+#   shared rules, fake Qonto, edge units   -> cargo test (host)
+#   widget                                  -> release build + size budget, browser tests in Chromium
+#   edge under wrangler dev + fake Qonto    -> cargo test -p qc-stack (real workerd, D1, Durable Objects)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export QC_RUN_START=$(date +%s)
+bash scripts/setup.sh
+. scripts/env.sh
+. scripts/lib.sh
+
+stage "format and lints"
+cargo fmt --all -- --check
+cargo clippy --quiet -p shared -p edge -p fake-qonto -p qc-stack --all-features --all-targets -- -D warnings
+cargo clippy --quiet -p widget --target wasm32-unknown-unknown --all-targets -- -D warnings
+done_stage
+
+stage "unit tests: shared, fake Qonto, edge (host)"
+cargo test -p shared -p fake-qonto -p edge --all-features
+done_stage
+
+stage "widget: release build and size budget"
+bash scripts/build-widget.sh
+done_stage
+
+stage "widget: browser tests (headless Chromium)"
+cargo test -p widget --target wasm32-unknown-unknown
+done_stage
+
+stage "edge: build (worker-build)"
+sh scripts/build-edge.sh
+done_stage
+
+stage "edge: integration tests under wrangler dev against the fake Qonto"
+cargo test -p qc-stack -- --test-threads=1
+done_stage
+
+printf '\nAll tests passed in %ds.\n' $(( $(date +%s) - QC_RUN_START ))

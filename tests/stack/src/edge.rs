@@ -1,0 +1,193 @@
+//! The edge Worker under `wrangler dev` (real workerd, D1 and Durable Objects),
+//! with its D1 migrations applied to a state directory of its own.
+
+use crate::process::ProcessGroup;
+use crate::{repo_root, StackError};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How long a cold `wrangler dev` may take to answer `/health`.
+const READY_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// Settings for one edge instance.
+#[derive(Debug, Clone)]
+pub struct EdgeConfig {
+    /// Port on 127.0.0.1.
+    pub port: u16,
+    /// Where D1 and Durable Object state lives (kept across restarts of the
+    /// same instance, so a restarted edge finds its ledger and tokens).
+    pub state_dir: PathBuf,
+    /// Plain variables (`--var`), overriding wrangler.toml's `[vars]`.
+    pub vars: Vec<(String, String)>,
+    /// Secrets, passed through an env file as `.dev.vars` would.
+    pub secrets: Vec<(String, String)>,
+}
+
+/// A running edge.
+#[derive(Debug)]
+pub struct EdgeServer {
+    config: EdgeConfig,
+    process: ProcessGroup,
+}
+
+impl EdgeServer {
+    /// Applies the migrations, starts `wrangler dev` and waits for `/health`.
+    /// The Worker must already be built (`scripts/build-edge.sh`).
+    pub async fn start(config: EdgeConfig) -> Result<Self, StackError> {
+        let root = repo_root();
+        let wrangler = root.join("node_modules/.bin/wrangler");
+        if !wrangler.exists() {
+            return Err(StackError::Missing(
+                "node_modules/.bin/wrangler (run scripts/setup.sh)".into(),
+            ));
+        }
+        if !root.join("edge/build/index.js").exists() {
+            return Err(StackError::Missing(
+                "edge/build/index.js (run scripts/build-edge.sh)".into(),
+            ));
+        }
+        crate::ensure_port_free(config.port, "QC_EDGE_PORT")?;
+        std::fs::create_dir_all(&config.state_dir)?;
+        apply_migrations(&root, &wrangler, &config.state_dir).await?;
+        Self::launch(config).await
+    }
+
+    async fn launch(config: EdgeConfig) -> Result<Self, StackError> {
+        let root = repo_root();
+        let wrangler = root.join("node_modules/.bin/wrangler");
+        let env_file = config.state_dir.join("secrets.env");
+        let secrets: String = config
+            .secrets
+            .iter()
+            .map(|(k, v)| format!("{k}={v}\n"))
+            .collect();
+        std::fs::write(&env_file, secrets)?;
+        let mut args: Vec<String> = vec![
+            "dev".into(),
+            "--ip".into(),
+            "127.0.0.1".into(),
+            "--port".into(),
+            config.port.to_string(),
+            "--persist-to".into(),
+            config.state_dir.display().to_string(),
+            "--env-file".into(),
+            env_file.display().to_string(),
+            "--show-interactive-dev-session=false".into(),
+        ];
+        for (k, v) in &config.vars {
+            args.push("--var".into());
+            args.push(format!("{k}:{v}"));
+        }
+        let log = config.state_dir.join(format!("edge-{}.log", config.port));
+        let process = ProcessGroup::spawn(
+            "edge",
+            &wrangler,
+            &args,
+            &root,
+            &[
+                ("QC_EDGE_PREBUILT".into(), "1".into()),
+                ("WRANGLER_SEND_METRICS".into(), "false".into()),
+                ("CLOUDFLARE_CF_FETCH_ENABLED".into(), "false".into()),
+            ],
+            &log,
+        )?;
+        let mut edge = Self { config, process };
+        edge.wait_ready().await?;
+        Ok(edge)
+    }
+
+    async fn wait_ready(&mut self) -> Result<(), StackError> {
+        let url = format!("{}/health", self.url());
+        let client = reqwest::Client::new();
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.process.exited() {
+                return Err(StackError::Exited {
+                    what: "wrangler dev".into(),
+                    detail: format!("{status}\n{}", self.process.log_tail(40)),
+                });
+            }
+            if let Ok(r) = client
+                .get(&url)
+                .timeout(Duration::from_secs(5))
+                .send()
+                .await
+            {
+                // Any answer from the Worker means it is up; 503 just means
+                // "not authorized yet" or a configuration problem it reports.
+                if r.status().as_u16() == 200 || r.status().as_u16() == 503 {
+                    return Ok(());
+                }
+            }
+            if start.elapsed() > READY_TIMEOUT {
+                return Err(StackError::Timeout {
+                    what: "wrangler dev /health".into(),
+                    detail: self.process.log_tail(40),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    /// The edge's base URL, e.g. `http://127.0.0.1:8787`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.config.port)
+    }
+
+    /// The log file of wrangler and the Worker.
+    pub fn log_path(&self) -> PathBuf {
+        self.process.log_path().to_path_buf()
+    }
+
+    /// Everything wrangler and the Worker logged so far.
+    pub fn log(&self) -> String {
+        self.process.log()
+    }
+
+    /// Stops the edge (the state directory is kept).
+    pub fn stop(&mut self) {
+        self.process.stop();
+    }
+
+    /// Stops it and starts it again on the same port and state.
+    pub async fn restart(self) -> Result<Self, StackError> {
+        let config = self.config.clone();
+        drop(self);
+        Self::launch(config).await
+    }
+
+    /// The settings it runs with.
+    pub fn config(&self) -> &EdgeConfig {
+        &self.config
+    }
+}
+
+async fn apply_migrations(root: &Path, wrangler: &Path, state: &Path) -> Result<(), StackError> {
+    let out = tokio::process::Command::new(wrangler)
+        .args([
+            "d1",
+            "migrations",
+            "apply",
+            "qonto-checkout",
+            "--local",
+            "--persist-to",
+        ])
+        .arg(state)
+        .current_dir(root)
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await?;
+    if !out.status.success() {
+        return Err(StackError::Exited {
+            what: "wrangler d1 migrations apply".into(),
+            detail: format!(
+                "{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        });
+    }
+    Ok(())
+}

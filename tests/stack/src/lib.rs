@@ -1,0 +1,361 @@
+//! The whole local stack on one machine: the fake Qonto (in process), the edge
+//! Worker under `wrangler dev` (real workerd, D1, Durable Objects) and the demo
+//! shop on an origin of its own.
+//!
+//! Used three ways:
+//! - `qc-stack demo`: the README's demo (fixed ports, prints the URLs);
+//! - `qc-stack run -- CMD...`: starts a stack on free ports, runs CMD with the
+//!   URLs in its environment (`QC_EDGE_URL`, `QC_SHOP_URL`, `QC_FAKE_QONTO_URL`,
+//!   `QC_ADMIN_TOKEN`), stops everything, exits with CMD's status;
+//! - [`Stack::start`] from the integration tests in `tests/`.
+//!
+//! Every background process runs in its own process group and is stopped when
+//! its handle drops, or by a watchdog when this process dies
+//! ([`process::ProcessGroup`]).
+
+pub mod edge;
+pub mod process;
+pub mod shop;
+
+use std::fmt;
+use std::path::PathBuf;
+
+pub use edge::{EdgeConfig, EdgeServer};
+pub use fake_qonto::{FakeConfig, RunningFake};
+pub use shop::ShopServer;
+
+/// The admin token the local stack gives the edge.
+pub const LOCAL_ADMIN_TOKEN: &str = "local-admin-token-0123456789abcdef";
+/// The webhook secret shared by the edge and the fake's subscriptions.
+pub const LOCAL_WEBHOOK_SECRET: &str = "local-webhook-secret-0123456789abcdef";
+/// The sandbox staging token the fake requires and the edge sends.
+pub const LOCAL_STAGING_TOKEN: &str = "local-staging-token";
+/// The secret the edge signs merchant notifications with.
+pub const LOCAL_MERCHANT_WEBHOOK_SECRET: &str = "local-merchant-secret-0123456789";
+
+/// Why the stack could not start.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StackError {
+    /// A port is taken; the message names the variable that moves it.
+    PortBusy {
+        /// The port.
+        port: u16,
+        /// The environment variable that chooses another one.
+        variable: &'static str,
+    },
+    /// A tool or build output is missing; run the set-up first.
+    Missing(String),
+    /// A process exited early; `detail` has the end of its log.
+    Exited {
+        /// Which process.
+        what: String,
+        /// Exit status and log tail.
+        detail: String,
+    },
+    /// A process did not become ready in time; `detail` has its log tail.
+    Timeout {
+        /// Which process.
+        what: String,
+        /// Log tail.
+        detail: String,
+    },
+    /// Any other I/O failure.
+    Io(std::io::Error),
+}
+
+impl fmt::Display for StackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StackError::PortBusy { port, variable } => write!(
+                f,
+                "port {port} on 127.0.0.1 is already in use; stop what uses it or choose another port with {variable}=<port>"
+            ),
+            StackError::Missing(what) => write!(f, "missing {what}"),
+            StackError::Exited { what, detail } => write!(f, "{what} exited early:\n{detail}"),
+            StackError::Timeout { what, detail } => write!(f, "{what} did not become ready in time:\n{detail}"),
+            StackError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for StackError {}
+
+impl From<std::io::Error> for StackError {
+    fn from(e: std::io::Error) -> Self {
+        StackError::Io(e)
+    }
+}
+
+/// The repository root (this crate lives in `tests/stack`).
+pub fn repo_root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent()
+        .and_then(|p| p.parent())
+        .map(PathBuf::from)
+        .unwrap_or(here)
+}
+
+/// Fails with a clear message when `port` is taken (0 is always free).
+pub fn ensure_port_free(port: u16, variable: &'static str) -> Result<(), StackError> {
+    if port == 0 {
+        return Ok(());
+    }
+    match std::net::TcpListener::bind(("127.0.0.1", port)) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(StackError::PortBusy { port, variable }),
+    }
+}
+
+/// A free port on 127.0.0.1 (for processes that cannot be told "port 0").
+pub fn free_port() -> Result<u16, StackError> {
+    Ok(std::net::TcpListener::bind(("127.0.0.1", 0))?
+        .local_addr()?
+        .port())
+}
+
+/// Ports and options of a stack.
+#[derive(Debug, Clone)]
+pub struct StackConfig {
+    /// The fake Qonto's port (0: any).
+    pub fake_port: u16,
+    /// The edge's port (0: any).
+    pub edge_port: u16,
+    /// The shop's port (0: any).
+    pub shop_port: u16,
+    /// Where the edge keeps D1 and Durable Object state; a fresh temporary
+    /// directory when `None`.
+    pub state_dir: Option<PathBuf>,
+    /// Options for the fake Qonto (its port is `fake_port`).
+    pub fake: FakeConfig,
+    /// Extra edge variables (override the defaults below).
+    pub extra_vars: Vec<(String, String)>,
+}
+
+impl Default for StackConfig {
+    fn default() -> Self {
+        Self {
+            fake_port: 0,
+            edge_port: 0,
+            shop_port: 0,
+            state_dir: None,
+            fake: FakeConfig {
+                staging_token: Some(LOCAL_STAGING_TOKEN.to_owned()),
+                webhook_retry_delay: std::time::Duration::from_millis(200),
+                ..FakeConfig::default()
+            },
+            extra_vars: Vec::new(),
+        }
+    }
+}
+
+/// A running stack. Dropping it stops everything.
+#[derive(Debug)]
+pub struct Stack {
+    /// The fake Qonto.
+    pub fake: RunningFake,
+    /// The edge Worker.
+    pub edge: EdgeServer,
+    /// The demo shop.
+    pub shop: ShopServer,
+    _state_guard: Option<TempDir>,
+}
+
+impl Stack {
+    /// Starts the fake Qonto, the shop and the edge, in that order (the edge's
+    /// configuration names the other two).
+    pub async fn start(config: StackConfig) -> Result<Stack, StackError> {
+        ensure_port_free(config.fake_port, "QC_FAKE_QONTO_PORT")?;
+        ensure_port_free(config.shop_port, "QC_SHOP_PORT")?;
+        ensure_port_free(config.edge_port, "QC_EDGE_PORT")?;
+        let edge_port = if config.edge_port == 0 {
+            free_port()?
+        } else {
+            config.edge_port
+        };
+        let edge_url = format!("http://127.0.0.1:{edge_port}");
+
+        let fake = fake_qonto::start(FakeConfig {
+            port: config.fake_port,
+            ..config.fake.clone()
+        })
+        .await
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AddrInUse => StackError::PortBusy {
+                port: config.fake_port,
+                variable: "QC_FAKE_QONTO_PORT",
+            },
+            _ => StackError::Io(e),
+        })?;
+        let shop =
+            ShopServer::start(repo_root().join("demo"), config.shop_port, edge_url.clone()).await?;
+
+        let (state_dir, guard) = match &config.state_dir {
+            Some(dir) => (dir.clone(), None),
+            None => {
+                let t = TempDir::new("qc-edge")?;
+                (t.path.clone(), Some(t))
+            }
+        };
+        let mut vars = vec![
+            ("QONTO_ENVIRONMENT".to_owned(), "sandbox".to_owned()),
+            ("QONTO_API_URL".to_owned(), fake.base_url().to_owned()),
+            ("QONTO_OAUTH_URL".to_owned(), fake.base_url().to_owned()),
+            ("ALLOWED_ORIGINS".to_owned(), shop.url()),
+            ("VAT_RATE_FORMAT".to_owned(), "fraction".to_owned()),
+            ("CURRENCY".to_owned(), "EUR".to_owned()),
+        ];
+        for (k, v) in &config.extra_vars {
+            vars.retain(|(name, _)| name != k);
+            vars.push((k.clone(), v.clone()));
+        }
+        let secrets = vec![
+            ("ADMIN_TOKEN".to_owned(), LOCAL_ADMIN_TOKEN.to_owned()),
+            ("QONTO_CLIENT_ID".to_owned(), config.fake.client_id.clone()),
+            (
+                "QONTO_CLIENT_SECRET".to_owned(),
+                config.fake.client_secret.clone(),
+            ),
+            (
+                "QONTO_STAGING_TOKEN".to_owned(),
+                LOCAL_STAGING_TOKEN.to_owned(),
+            ),
+            (
+                "QONTO_WEBHOOK_SECRET".to_owned(),
+                LOCAL_WEBHOOK_SECRET.to_owned(),
+            ),
+            (
+                "MERCHANT_WEBHOOK_SECRET".to_owned(),
+                LOCAL_MERCHANT_WEBHOOK_SECRET.to_owned(),
+            ),
+        ];
+        let edge = EdgeServer::start(EdgeConfig {
+            port: edge_port,
+            state_dir,
+            vars,
+            secrets,
+        })
+        .await?;
+        Ok(Stack {
+            fake,
+            edge,
+            shop,
+            _state_guard: guard,
+        })
+    }
+
+    /// The variables a child command gets from `qc-stack run`.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("QC_EDGE_URL".into(), self.edge.url()),
+            ("QC_SHOP_URL".into(), self.shop.url()),
+            ("QC_FAKE_QONTO_URL".into(), self.fake.base_url().to_owned()),
+            ("QC_ADMIN_TOKEN".into(), LOCAL_ADMIN_TOKEN.into()),
+            ("QC_WEBHOOK_SECRET".into(), LOCAL_WEBHOOK_SECRET.into()),
+            (
+                "QC_EDGE_LOG".into(),
+                self.edge.log_path().display().to_string(),
+            ),
+        ]
+    }
+}
+
+/// A temporary directory removed on drop.
+#[derive(Debug)]
+pub struct TempDir {
+    path: PathBuf,
+}
+
+impl TempDir {
+    /// Creates a fresh directory under the system's temporary directory.
+    pub fn new(prefix: &str) -> std::io::Result<Self> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let path = std::env::temp_dir().join(format!("{prefix}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&path)?;
+        Ok(Self { path })
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// Where a running stack can be reached: what tests need, without the
+/// handles (which stay with the thread that runs the stack).
+#[derive(Debug, Clone)]
+pub struct StackUrls {
+    /// The edge's base URL.
+    pub edge: String,
+    /// The demo shop's base URL.
+    pub shop: String,
+    /// The fake Qonto's base URL.
+    pub fake: String,
+    /// The edge's log file (wrangler and the Worker's console).
+    pub edge_log: PathBuf,
+}
+
+impl StackUrls {
+    /// Everything the edge logged so far.
+    pub fn edge_log(&self) -> String {
+        std::fs::read_to_string(&self.edge_log).unwrap_or_default()
+    }
+}
+
+/// One stack per test binary, started on first use and kept until the binary
+/// exits (the process watchdog then stops wrangler). It runs on a runtime of
+/// its own, so `#[tokio::test]`s, each with their own runtime, can share it.
+///
+/// Panics with the stack's error when it cannot start: that fails the test
+/// that asked, with the reason (missing build, busy port, wrangler log).
+pub fn shared_stack() -> &'static StackUrls {
+    static SHARED: std::sync::OnceLock<StackUrls> = std::sync::OnceLock::new();
+    SHARED.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = tx.send(Err(StackError::Io(e)));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                match Stack::start(StackConfig::default()).await {
+                    Ok(stack) => {
+                        let urls = StackUrls {
+                            edge: stack.edge.url(),
+                            shop: stack.shop.url(),
+                            fake: stack.fake.base_url().to_owned(),
+                            edge_log: stack.edge.log_path(),
+                        };
+                        let _ = tx.send(Ok(urls));
+                        // Keep serving until the test binary exits.
+                        std::future::pending::<()>().await;
+                        drop(stack);
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                    }
+                }
+            });
+        });
+        match rx.recv() {
+            Ok(Ok(urls)) => urls,
+            Ok(Err(e)) => panic!("the local stack did not start: {e}"),
+            Err(_) => panic!("the local stack's thread died while starting"),
+        }
+    })
+}

@@ -1,0 +1,104 @@
+//! `qc-stack`: runs the local stack for a person (`demo`) or for a command
+//! (`run -- CMD...`). See the crate docs and the README.
+
+use qc_stack::{Stack, StackConfig, StackError};
+use std::process::ExitCode;
+
+fn port_from_env(name: &str, default: u16) -> Result<u16, String> {
+    match std::env::var(name) {
+        Ok(v) => v
+            .parse()
+            .map_err(|_| format!("{name}={v} is not a port number")),
+        Err(_) => Ok(default),
+    }
+}
+
+const USAGE: &str = "usage: qc-stack demo | qc-stack run -- COMMAND [ARGS...]";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo().await,
+        Some("run") => {
+            let cmd: Vec<String> = args
+                .iter()
+                .skip(1)
+                .skip_while(|a| *a == "--")
+                .cloned()
+                .collect();
+            if cmd.is_empty() {
+                Err(USAGE.to_owned())
+            } else {
+                run(cmd).await
+            }
+        }
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("qc-stack: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn demo() -> Result<ExitCode, String> {
+    let config = StackConfig {
+        fake_port: port_from_env("QC_FAKE_QONTO_PORT", fake_qonto::DEFAULT_PORT)?,
+        edge_port: port_from_env("QC_EDGE_PORT", 8787)?,
+        shop_port: port_from_env("QC_SHOP_PORT", 8080)?,
+        ..StackConfig::default()
+    };
+    eprintln!("qc-stack: starting the fake Qonto, the edge (wrangler dev) and the demo shop...");
+    let stack = Stack::start(config)
+        .await
+        .map_err(|e: StackError| e.to_string())?;
+    println!();
+    println!("  Demo shop (open this):  {}/", stack.shop.url());
+    println!(
+        "  Edge Worker:            {}  (health: {}/health)",
+        stack.edge.url(),
+        stack.edge.url()
+    );
+    println!(
+        "  Fake Qonto:             {}  (control API: {}/_control)",
+        stack.fake.base_url(),
+        stack.fake.base_url()
+    );
+    println!(
+        "  Edge log:               {}",
+        stack.edge.log_path().display()
+    );
+    println!();
+    println!("Press Ctrl-C to stop everything.");
+    let _ = tokio::signal::ctrl_c().await;
+    eprintln!("\nqc-stack: stopping...");
+    drop(stack);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run(cmd: Vec<String>) -> Result<ExitCode, String> {
+    let stack = Stack::start(StackConfig::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut child = tokio::process::Command::new(&cmd[0])
+        .args(&cmd[1..])
+        .envs(stack.env())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", cmd[0]))?;
+    let status = tokio::select! {
+        s = child.wait() => s.map_err(|e| e.to_string())?,
+        _ = tokio::signal::ctrl_c() => {
+            let _ = child.kill().await;
+            return Ok(ExitCode::from(130));
+        }
+    };
+    drop(stack);
+    Ok(match status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        Some(c) => ExitCode::from(u8::try_from(c).unwrap_or(1)),
+        None => ExitCode::FAILURE,
+    })
+}

@@ -1,0 +1,75 @@
+//! The edge under `wrangler dev` (real workerd, D1, Durable Objects): it is up,
+//! its storage is migrated, and it serves the widget as static assets.
+
+use qc_stack::shared_stack;
+
+#[tokio::test]
+async fn health_reports_storage_and_authorization() {
+    let stack = shared_stack();
+    let resp = reqwest::get(format!("{}/health", stack.edge))
+        .await
+        .expect("GET /health");
+    let status = resp.status().as_u16();
+    let body: serde_json::Value = resp.json().await.expect("JSON body");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"), "{body}");
+    assert_eq!(body["environment"], "sandbox", "{body}");
+    // A fresh edge has migrated storage but no Qonto authorization yet.
+    let problems = body["problems"].as_array().cloned().unwrap_or_default();
+    assert!(
+        !problems
+            .iter()
+            .any(|p| p.as_str().unwrap_or("").contains("database")),
+        "D1 migrations applied: {body}"
+    );
+    assert_eq!(body["qonto"], "not_authorized", "{body}");
+    assert!(status == 200 || status == 503, "status {status}");
+}
+
+#[tokio::test]
+async fn widget_is_served_as_cross_origin_static_assets() {
+    let stack = shared_stack();
+    for (file, content_type) in [
+        ("qonto-checkout.js", "text/javascript"),
+        ("widget.js", "text/javascript"),
+        ("widget_bg.wasm", "application/wasm"),
+    ] {
+        let resp = reqwest::get(format!("{}/widget/{file}", stack.edge))
+            .await
+            .expect("GET");
+        assert_eq!(resp.status(), 200, "{file}");
+        let h = resp.headers();
+        let ct = h
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(ct.starts_with(content_type), "{file}: content-type {ct}");
+        assert_eq!(
+            h.get("access-control-allow-origin")
+                .and_then(|v| v.to_str().ok()),
+            Some("*"),
+            "{file} must be loadable from a merchant's origin"
+        );
+        let body = resp.bytes().await.expect("body");
+        assert!(!body.is_empty(), "{file} is empty");
+    }
+    let missing = reqwest::get(format!("{}/widget/nope.js", stack.edge))
+        .await
+        .expect("GET");
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn demo_shop_embeds_the_widget_from_the_edge() {
+    let stack = shared_stack();
+    let html = reqwest::get(format!("{}/", stack.shop))
+        .await
+        .expect("GET shop")
+        .text()
+        .await
+        .expect("text");
+    let tag = format!("{}/widget/qonto-checkout.js", stack.edge);
+    assert!(
+        html.contains(&tag),
+        "the shop page loads the widget from the edge: {tag}"
+    );
+}
