@@ -15,9 +15,14 @@ use std::time::{Duration, Instant};
 const WATCHDOG: &str = r#"
 "$@" &
 child=$!
-trap 'kill -TERM -- -$$ 2>/dev/null' TERM INT
+trap 'trap - TERM INT; kill -TERM -- -$$ 2>/dev/null' TERM INT
 while kill -0 "$QC_PARENT_PID" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 0.5; done
+if kill -0 "$child" 2>/dev/null; then
+  trap - TERM INT
+  kill -TERM -- -$$ 2>/dev/null
+fi
 wait "$child" 2>/dev/null; code=$?
+trap - TERM INT
 kill -TERM -- -$$ 2>/dev/null
 exit $code
 "#;
