@@ -6,7 +6,8 @@ CREATE TABLE checkouts (
   kind                 TEXT NOT NULL CHECK (kind IN ('basket', 'invoice')),
   idempotency_key      TEXT UNIQUE,                -- the client's Idempotency-Key
   request_hash         TEXT NOT NULL,              -- same key + other body => 409
-  status               TEXT NOT NULL,              -- creating | open | processing | paid | expired | canceled | failed
+  status               TEXT NOT NULL,              -- creating (no link yet) | the link's status: open | processing | paid | expired | canceled
+  last_payment_status  TEXT,                       -- the latest payment's status (failed, canceled...) while the link stays open
   currency             TEXT NOT NULL,
   net_minor            INTEGER NOT NULL,
   vat_minor            INTEGER NOT NULL,
@@ -23,7 +24,10 @@ CREATE TABLE checkouts (
   paid_at              TEXT,
   expires_at           TEXT
 );
-CREATE INDEX checkouts_invoice ON checkouts (invoice_id) WHERE invoice_id IS NOT NULL;
+-- At most one live link per invoice: concurrent requests for the same invoice
+-- collide here, and the loser reuses the winner's link.
+CREATE UNIQUE INDEX checkouts_invoice_live ON checkouts (invoice_id)
+  WHERE invoice_id IS NOT NULL AND status IN ('creating', 'open', 'processing');
 CREATE INDEX checkouts_created ON checkouts (created_at);
 
 -- Qonto webhook deliveries already processed (de-duplication by event id).

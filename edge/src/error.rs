@@ -1,39 +1,289 @@
 //! The edge's one error type and the one place it becomes an HTTP response.
 //!
-//! Handlers return `EdgeError`; `into_response` chooses the status and the
-//! public `{"error": {code, message, field}}` body. Internal details are logged
-//! here, out of band, and never returned.
+//! Handlers return [`EdgeError`]; [`EdgeError::into_response`] picks the
+//! status, the public body `{"error": {"code", "message", "field"?}}` and
+//! `Retry-After`, and logs the internal detail (Qonto trace ids, platform
+//! errors) under the request id. Internals never reach the response.
 
-use worker::{console_error, Response};
+use crate::log;
+use serde_json::json;
+use shared::api::ApiProblem;
+use worker::Response;
 
-/// Everything that can go wrong while answering a request.
+/// Everything that can go wrong while answering a request. Each variant says
+/// when it happens and whether the client may retry.
 #[derive(Debug)]
 #[non_exhaustive]
 pub(crate) enum EdgeError {
-    /// A platform call failed (binding missing, D1 or Durable Object error).
-    /// Usually transient: retrying the same request later is safe.
+    /// 400: the body is not JSON, or not the documented shape. Retrying the
+    /// same request fails again.
+    BadRequest {
+        /// Stable code (`invalid_json`, `invalid_request`, ...).
+        code: &'static str,
+        /// What is wrong.
+        message: String,
+        /// Pointer to the field, when one is to blame.
+        field: Option<String>,
+    },
+    /// 401: an admin endpoint without the right `ADMIN_TOKEN`.
+    Unauthorized,
+    /// 401: a webhook whose signature is missing, stale or wrong. Not
+    /// processed; Qonto retries genuine deliveries.
+    InvalidSignature,
+    /// 403: a browser request from an origin not in `ALLOWED_ORIGINS`.
+    OriginNotAllowed,
+    /// 404: no such route, or a resource this edge does not know.
+    NotFound(&'static str),
+    /// 405: the route exists with other methods.
+    MethodNotAllowed,
+    /// 409: a conflict with an earlier request (`idempotency_key_reused`: the
+    /// key was used with another body; `checkout_in_progress`: a request with
+    /// the same key is still being processed, retry shortly).
+    Conflict {
+        /// Stable code.
+        code: &'static str,
+        /// Explanation.
+        message: String,
+    },
+    /// 413: the body is larger than `limit` bytes.
+    PayloadTooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// 415: the body is not `application/json`.
+    UnsupportedMediaType,
+    /// 422: valid JSON, but the order (or invoice) cannot be accepted; every
+    /// problem is listed, the first one is the headline.
+    Invalid(Vec<ApiProblem>),
+    /// 429: too many requests from this client; retry after the delay.
+    RateLimited {
+        /// Seconds to wait.
+        retry_after_secs: u32,
+    },
+    /// 502: Qonto refused the request (a 4xx other than 429). Retrying the
+    /// same request will not help; the detail is logged, not returned.
+    QontoRejected {
+        /// Qonto's HTTP status.
+        status: u16,
+        /// Qonto's error code, detail and trace id, for the log.
+        detail: String,
+    },
+    /// 503: Qonto is unavailable (5xx, 429, network failure). Retrying later
+    /// is safe: creation requests carry an idempotency key.
+    QontoUnavailable {
+        /// For the log.
+        detail: String,
+        /// Seconds to wait, when known.
+        retry_after_secs: Option<u32>,
+    },
+    /// 504: Qonto did not answer in time. Retrying with the same
+    /// `Idempotency-Key` is safe.
+    QontoTimeout {
+        /// Which call.
+        call: &'static str,
+    },
+    /// 503: the edge is not (or no longer) authorized at Qonto; the merchant
+    /// must connect it at `/admin`. Shoppers cannot fix this by retrying.
+    NotAuthorized {
+        /// Why (no tokens yet, refresh token revoked...), for the log.
+        reason: String,
+    },
+    /// 503: the edge's configuration is incomplete or wrong (see `/health`).
+    Misconfigured(Vec<String>),
+    /// 503: a platform call failed (D1, Durable Object). Usually transient;
+    /// retrying is safe.
     Platform(String),
+    /// 500: a bug. Logged with detail; the client sees a generic message.
+    Internal(String),
 }
 
 impl From<worker::Error> for EdgeError {
     fn from(e: worker::Error) -> Self {
-        // worker::Error's Display is safe; D1Error's own Display is not (it can
-        // throw), so never format the inner D1 error directly.
+        // worker::Error's Display is safe to call; a D1Error's own Display can
+        // throw (workers-rs bug), so never format the inner D1 error directly.
         EdgeError::Platform(e.to_string())
     }
 }
 
 impl EdgeError {
-    /// The HTTP answer for this error, with internals logged but not returned.
-    pub(crate) fn into_response(self) -> Response {
-        let (status, code, message) = match &self {
-            EdgeError::Platform(detail) => {
-                console_error!("{{\"level\":\"error\",\"kind\":\"platform\",\"detail\":{detail:?}}}");
-                (503, "service_unavailable", "The service is temporarily unavailable; retrying is safe.")
+    /// Convenience for a 400 with a field.
+    pub(crate) fn bad_request(
+        code: &'static str,
+        message: impl Into<String>,
+        field: Option<&str>,
+    ) -> Self {
+        EdgeError::BadRequest {
+            code,
+            message: message.into(),
+            field: field.map(str::to_owned),
+        }
+    }
+
+    /// Convenience for a single 422 problem.
+    pub(crate) fn invalid(
+        code: &'static str,
+        message: impl Into<String>,
+        field: Option<&str>,
+    ) -> Self {
+        EdgeError::Invalid(vec![ApiProblem {
+            code,
+            message: message.into(),
+            field: field.map(str::to_owned),
+        }])
+    }
+
+    /// The HTTP status this error answers with.
+    pub(crate) fn status(&self) -> u16 {
+        match self {
+            EdgeError::BadRequest { .. } => 400,
+            EdgeError::Unauthorized | EdgeError::InvalidSignature => 401,
+            EdgeError::OriginNotAllowed => 403,
+            EdgeError::NotFound(_) => 404,
+            EdgeError::MethodNotAllowed => 405,
+            EdgeError::Conflict { .. } => 409,
+            EdgeError::PayloadTooLarge { .. } => 413,
+            EdgeError::UnsupportedMediaType => 415,
+            EdgeError::Invalid(_) => 422,
+            EdgeError::RateLimited { .. } => 429,
+            EdgeError::QontoRejected { .. } => 502,
+            EdgeError::QontoUnavailable { .. }
+            | EdgeError::NotAuthorized { .. }
+            | EdgeError::Misconfigured(_)
+            | EdgeError::Platform(_) => 503,
+            EdgeError::QontoTimeout { .. } => 504,
+            EdgeError::Internal(_) => 500,
+        }
+    }
+
+    /// The public code, message and field, with nothing internal in them.
+    fn public(&self) -> (&'static str, String, Option<String>) {
+        match self {
+            EdgeError::BadRequest { code, message, field } => (code, message.clone(), field.clone()),
+            EdgeError::Unauthorized => ("unauthorized", "A valid admin token is required.".into(), None),
+            EdgeError::InvalidSignature => (
+                "invalid_signature",
+                "The webhook signature is missing, stale or wrong.".into(),
+                None,
+            ),
+            EdgeError::OriginNotAllowed => (
+                "origin_not_allowed",
+                "This website is not allowed to use this checkout (ALLOWED_ORIGINS).".into(),
+                None,
+            ),
+            EdgeError::NotFound(what) => ("not_found", format!("No such {what}."), None),
+            EdgeError::MethodNotAllowed => ("method_not_allowed", "This method is not allowed here.".into(), None),
+            EdgeError::Conflict { code, message } => (code, message.clone(), None),
+            EdgeError::PayloadTooLarge { limit } => {
+                ("payload_too_large", format!("The request body is larger than {limit} bytes."), None)
             }
-        };
-        let body = serde_json::json!({"error": {"code": code, "message": message}});
-        json_response(&body, status)
+            EdgeError::UnsupportedMediaType => (
+                "unsupported_media_type",
+                "Send the body as JSON with Content-Type: application/json.".into(),
+                None,
+            ),
+            EdgeError::Invalid(problems) => match problems.first() {
+                Some(p) => (p.code, p.message.clone(), p.field.clone()),
+                None => ("invalid_request", "The request is invalid.".into(), None),
+            },
+            EdgeError::RateLimited { retry_after_secs } => (
+                "rate_limited",
+                format!("Too many requests; try again in {retry_after_secs} seconds."),
+                None,
+            ),
+            EdgeError::QontoRejected { .. } => (
+                "payment_provider_rejected",
+                "The payment provider refused this request; retrying it will not help.".into(),
+                None,
+            ),
+            EdgeError::QontoUnavailable { .. } => (
+                "payment_provider_unavailable",
+                "The payment service is busy or unavailable; retrying in a minute is safe.".into(),
+                None,
+            ),
+            EdgeError::QontoTimeout { .. } => (
+                "payment_provider_timeout",
+                "The payment service did not answer in time; retrying with the same Idempotency-Key is safe.".into(),
+                None,
+            ),
+            EdgeError::NotAuthorized { .. } => (
+                "not_connected",
+                "This shop is not connected to Qonto yet; the merchant must connect it at /admin.".into(),
+                None,
+            ),
+            EdgeError::Misconfigured(_) => (
+                "misconfigured",
+                "This checkout is not configured correctly; the merchant can see why at /health.".into(),
+                None,
+            ),
+            EdgeError::Platform(_) => (
+                "service_unavailable",
+                "The service is temporarily unavailable; retrying is safe.".into(),
+                None,
+            ),
+            EdgeError::Internal(_) => ("internal_error", "Something went wrong on our side.".into(), None),
+        }
+    }
+
+    fn retry_after(&self) -> Option<u32> {
+        match self {
+            EdgeError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            EdgeError::QontoUnavailable {
+                retry_after_secs, ..
+            } => Some(retry_after_secs.unwrap_or(30)),
+            EdgeError::Platform(_) => Some(5),
+            _ => None,
+        }
+    }
+
+    /// Logs what is internal and turns the error into the public response.
+    pub(crate) fn into_response(self, request_id: &str) -> Response {
+        let status = self.status();
+        match &self {
+            EdgeError::QontoRejected { status: s, detail } => log::error(
+                request_id,
+                "qonto rejected a request",
+                json!({"qonto_status": s, "detail": detail}),
+            ),
+            EdgeError::QontoUnavailable { detail, .. } => {
+                log::warn(request_id, "qonto unavailable", json!({"detail": detail}))
+            }
+            EdgeError::QontoTimeout { call } => {
+                log::warn(request_id, "qonto timed out", json!({"call": call}))
+            }
+            EdgeError::NotAuthorized { reason } => log::warn(
+                request_id,
+                "not authorized at qonto",
+                json!({"reason": reason}),
+            ),
+            EdgeError::Misconfigured(problems) => {
+                log::error(request_id, "misconfigured", json!({"problems": problems}))
+            }
+            EdgeError::Platform(detail) => {
+                log::error(request_id, "platform error", json!({"detail": detail}))
+            }
+            EdgeError::Internal(detail) => {
+                log::error(request_id, "internal error", json!({"detail": detail}))
+            }
+            _ => {}
+        }
+        let (code, message, field) = self.public();
+        let mut error = json!({"code": code, "message": message});
+        if let Some(f) = field {
+            error["field"] = json!(f);
+        }
+        if let EdgeError::Invalid(problems) = &self {
+            if problems.len() > 1 {
+                error["problems"] = problems
+                    .iter()
+                    .map(|p| json!({"code": p.code, "message": p.message, "field": p.field}))
+                    .collect();
+            }
+        }
+        let mut resp = json_response(&json!({ "error": error }), status);
+        if let Some(secs) = self.retry_after() {
+            let _ = resp.headers_mut().set("retry-after", &secs.to_string());
+        }
+        resp
     }
 }
 
@@ -47,3 +297,6 @@ pub(crate) fn json_response<T: serde::Serialize>(body: &T, status: u16) -> Respo
         Err(_) => Response::builder().with_status(status).fixed(bytes),
     }
 }
+
+/// The result type of every handler.
+pub(crate) type EdgeResult<T> = Result<T, EdgeError>;

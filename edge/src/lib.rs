@@ -1,29 +1,99 @@
-//! The edge: a Cloudflare Worker that holds the merchant's Qonto credentials and
-//! catalog, turns baskets into Qonto payment links, keeps the checkout ledger in
-//! D1 and answers the widget.
+//! The edge: a Cloudflare Worker that holds the merchant's Qonto credentials
+//! and catalog, turns baskets into Qonto payment links, keeps the checkout
+//! ledger in D1 and answers the widget.
 //!
-//! Run it locally with `wrangler dev` from the repository root (the README's demo
-//! command does all of it, against the fake Qonto).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+//! Layout: [`routes`] maps requests to handlers; each handler module owns one
+//! part of the API (`catalog`, `checkout`, `invoice`, `webhook`, `admin`,
+//! `oauth_routes`); [`qonto`] is the Qonto client and [`tokens`] the Durable
+//! Object that owns the OAuth tokens; [`ledger`] is the D1 checkout ledger;
+//! every error becomes a response in [`error`].
+//!
+//! Run it locally with the README's demo command (fake Qonto included).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
+mod admin;
+mod auth;
+mod catalog;
+mod checkout;
+mod config;
 mod error;
 mod health;
+mod http;
+mod ids;
+mod invoice;
+mod ledger;
+mod log;
+mod oauth_routes;
+mod qonto;
+mod routes;
 mod tokens;
+mod webhook;
 
-use worker::{event, Context, Env, Request, Response, Result, Router};
+use error::EdgeResult;
+use http::Cx;
+use routes::Route;
+use worker::{event, Context, Env, Request, Response, Result};
 
 pub use tokens::TokenStore;
 
 /// The Worker's entry point: every request that is not a static asset.
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let response = Router::new()
-        .get_async("/health", |_, ctx| async move {
-            Ok(health::health(&ctx.env).await.into_response())
-        })
-        .run(req, env)
-        .await;
-    // A route that failed with a workers-rs error must still answer in the API's
-    // error shape: nothing below this point may turn into a bare 500.
-    Ok(response.unwrap_or_else(|e| error::EdgeError::from(e).into_response()))
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    let request_id = http::request_id(&req);
+    let config = config::Config::from_env(&env);
+    let self_origin = req
+        .url()
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    let cx = Cx {
+        env,
+        ctx: std::rc::Rc::new(ctx),
+        config,
+        request_id,
+        self_origin,
+    };
+    let req_origin = http::origin(&req);
+    let public = req.path().starts_with("/v1/");
+    let mut resp = match dispatch(req, &cx).await {
+        Ok(resp) => resp,
+        Err(e) => e.into_response(&cx.request_id),
+    };
+    if public {
+        resp = http::with_cors(resp, req_origin.as_deref(), &cx.config);
+    }
+    let _ = resp.headers_mut().set("x-request-id", &cx.request_id);
+    Ok(resp)
+}
+
+async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
+    let route = routes::resolve(req.method().as_ref(), &req.path())?;
+    if matches!(route, Route::Preflight) {
+        return Ok(http::preflight(&req, &cx.config));
+    }
+    if req.path().starts_with("/v1/") {
+        http::check_origin(&req, &cx.config, &cx.self_origin)?;
+    }
+    match route {
+        Route::Preflight => Ok(http::preflight(&req, &cx.config)),
+        Route::Health => Ok(health::health(cx).await),
+        Route::Catalog => catalog::get_catalog(cx),
+        Route::PaymentMethods => checkout::payment_methods(cx).await,
+        Route::CreateCheckout => checkout::create(req, cx).await,
+        Route::GetCheckout(id) => checkout::status(&id, cx).await,
+        Route::CreateInvoiceCheckout => invoice::create(req, cx).await,
+        Route::QontoWebhook => webhook::receive(req, cx).await,
+        Route::OauthStart => oauth_routes::start(req, cx).await,
+        Route::OauthCallback => oauth_routes::callback(req, cx).await,
+        Route::AdminConnection => oauth_routes::get_connection(req, cx).await,
+        Route::AdminCreateConnection => oauth_routes::create_connection(req, cx).await,
+        Route::AdminStatus => admin::status(req, cx).await,
+        Route::AdminCheckouts => admin::list_checkouts(req, cx).await,
+        Route::AdminCheckout(id) => admin::get_checkout(req, &id, cx).await,
+        Route::AdminCheckoutPayments(id) => admin::checkout_payments(req, &id, cx).await,
+        Route::AdminDeactivateCheckout(id) => admin::deactivate_checkout(req, &id, cx).await,
+        Route::AdminWebhookSubscription => admin::subscribe_webhook(req, cx).await,
+    }
 }

@@ -1,0 +1,286 @@
+//! Admin endpoints for the merchant (behind `ADMIN_TOKEN`, never CORS-open):
+//! overall status, the checkout ledger with each link's payments, deactivating
+//! a link, and subscribing this edge to Qonto's payment-link webhooks. The
+//! OAuth connect and provider connection routes are in `oauth_routes`.
+
+use crate::auth::require_admin;
+use crate::checkout::{charged_minor, is_checkout_id, public_status, refresh, refresh_if_stale};
+use crate::error::{json_response, EdgeError, EdgeResult};
+use crate::http::Cx;
+use crate::ledger::{CheckoutRow, Ledger};
+use crate::log;
+use crate::qonto::Qonto;
+use crate::tokens::{self, AuthState};
+use serde_json::{json, Value};
+use shared::money::{Currency, Money, WireAmount};
+use shared::qonto::{CreateWebhookSubscription, WEBHOOK_TYPE_PAYMENT_LINKS};
+use worker::{Request, Response};
+
+/// Statuses the ledger filter accepts.
+const STATUSES: &[&str] = &[
+    "creating",
+    "open",
+    "processing",
+    "paid",
+    "expired",
+    "canceled",
+];
+
+fn amount(row: &CheckoutRow) -> WireAmount {
+    Money::new(
+        charged_minor(row),
+        Currency::parse(&row.currency).unwrap_or(Currency::EUR),
+    )
+    .into()
+}
+
+/// The admin view of one checkout.
+fn summary(row: &CheckoutRow) -> Value {
+    json!({
+        "id": row.id,
+        "kind": row.kind,
+        "status": public_status(row).as_str(),
+        "link_status": row.status,
+        "amount": amount(row),
+        "expected_amount": Money::new(row.expected_gross_minor, Currency::parse(&row.currency).unwrap_or(Currency::EUR)).to_decimal(),
+        "payment_link_id": row.link_id,
+        "url": row.url,
+        "invoice_id": row.invoice_id,
+        "created_at": row.created_at,
+        "paid_at": row.paid_at,
+        "expires_at": row.expires_at,
+    })
+}
+
+fn webhook_callback(cx: &Cx) -> String {
+    format!("{}/webhooks/qonto", cx.self_origin)
+}
+
+/// `GET /admin/status`: authorization, provider connection, payment methods,
+/// webhook subscription and configuration problems in one answer.
+pub(crate) async fn status(req: Request, cx: &Cx) -> EdgeResult<Response> {
+    require_admin(&req, &cx.config)?;
+    let auth = tokens::status(cx).await?;
+    let mut body = json!({
+        "qonto": auth.as_str(),
+        "environment": cx.config.environment.as_str(),
+        "problems": cx.config.problems,
+        "webhook_callback_url": webhook_callback(cx),
+    });
+    if auth == AuthState::Connected {
+        let qonto = Qonto::new(cx);
+        body["connection"] = match qonto.get_connection().await {
+            Ok(Some(c)) => json!(c.status.as_str()),
+            Ok(None) => json!("not_connected"),
+            Err(e) => json!(format!("unknown ({})", e.status())),
+        };
+        body["payment_methods"] = match qonto.payment_methods().await {
+            Ok(methods) => json!(methods
+                .iter()
+                .filter(|m| m.enabled)
+                .map(|m| m.name.as_str())
+                .collect::<Vec<_>>()),
+            Err(_) => Value::Null,
+        };
+        body["webhook_subscribed"] = match qonto.list_webhook_subscriptions().await {
+            Ok(list) => json!(list
+                .subscriptions
+                .iter()
+                .any(|s| s.callback_url == webhook_callback(cx)
+                    && s.types.iter().any(|t| t == WEBHOOK_TYPE_PAYMENT_LINKS))),
+            Err(_) => Value::Null,
+        };
+    }
+    Ok(json_response(&body, 200))
+}
+
+fn query(req: &Request) -> Vec<(String, String)> {
+    req.url()
+        .map(|u| {
+            u.query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn number(
+    params: &[(String, String)],
+    name: &str,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> EdgeResult<u32> {
+    match params.iter().find(|(k, _)| k == name) {
+        None => Ok(default),
+        Some((_, v)) => v
+            .parse::<u32>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                EdgeError::bad_request(
+                    "invalid_query",
+                    format!(
+                        "{name} must be a number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                    Some(name),
+                )
+            }),
+    }
+}
+
+/// `GET /admin/checkouts?status=&page=&per_page=`: the ledger, newest first.
+pub(crate) async fn list_checkouts(req: Request, cx: &Cx) -> EdgeResult<Response> {
+    require_admin(&req, &cx.config)?;
+    let params = query(&req);
+    let page = number(&params, "page", 1, 1..=100_000)?;
+    let per_page = number(&params, "per_page", 25, 1..=100)?;
+    let status = params
+        .iter()
+        .find(|(k, _)| k == "status")
+        .map(|(_, v)| v.as_str())
+        .filter(|s| !s.is_empty());
+    if let Some(s) = status {
+        if !STATUSES.contains(&s) {
+            return Err(EdgeError::bad_request(
+                "invalid_query",
+                format!("status must be one of {}", STATUSES.join(", ")),
+                Some("status"),
+            ));
+        }
+    }
+    let ledger = Ledger::open(cx)?;
+    let (rows, total) = ledger.list(status, per_page, (page - 1) * per_page).await?;
+    let total_pages = total.div_ceil(per_page).max(1);
+    let body = json!({
+        "checkouts": rows.iter().map(summary).collect::<Vec<_>>(),
+        "meta": {
+            "current_page": page,
+            "per_page": per_page,
+            "total_count": total,
+            "total_pages": total_pages,
+            "next_page": (page < total_pages).then_some(page + 1),
+            "prev_page": (page > 1).then_some(page - 1),
+        }
+    });
+    Ok(json_response(&body, 200))
+}
+
+async fn find(id: &str, cx: &Cx) -> EdgeResult<(Ledger, CheckoutRow)> {
+    if !is_checkout_id(id) {
+        return Err(EdgeError::NotFound("checkout"));
+    }
+    let ledger = Ledger::open(cx)?;
+    let row = ledger
+        .get(id)
+        .await?
+        .ok_or(EdgeError::NotFound("checkout"))?;
+    Ok((ledger, row))
+}
+
+/// `GET /admin/checkouts/{id}`: the checkout with its lines and order.
+pub(crate) async fn get_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<Response> {
+    require_admin(&req, &cx.config)?;
+    let (ledger, row) = find(id, cx).await?;
+    let row = refresh_if_stale(row, &ledger, cx).await;
+    let mut body = summary(&row);
+    body["lines"] = serde_json::from_str(&row.lines_json).unwrap_or(json!([]));
+    body["order"] = row
+        .order_json
+        .as_deref()
+        .and_then(|o| serde_json::from_str(o).ok())
+        .unwrap_or(Value::Null);
+    Ok(json_response(&body, 200))
+}
+
+/// `GET /admin/checkouts/{id}/payments`: the link's payments at Qonto.
+pub(crate) async fn checkout_payments(req: Request, id: &str, cx: &Cx) -> EdgeResult<Response> {
+    require_admin(&req, &cx.config)?;
+    let (_, row) = find(id, cx).await?;
+    let Some(link_id) = row.link_id.as_deref() else {
+        return Ok(json_response(&json!({"payments": []}), 200));
+    };
+    let payments = Qonto::new(cx).list_payments(link_id, 1, 100).await?;
+    Ok(json_response(&json!({"payments": payments.payments}), 200))
+}
+
+/// `POST /admin/checkouts/{id}/deactivate`: cancels an open link at Qonto.
+pub(crate) async fn deactivate_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<Response> {
+    require_admin(&req, &cx.config)?;
+    let (ledger, row) = find(id, cx).await?;
+    let Some(link_id) = row.link_id.clone() else {
+        return Err(EdgeError::Conflict {
+            code: "not_deactivatable",
+            message: "This checkout has no payment link yet.".into(),
+        });
+    };
+    let fresh = refresh(&row, &ledger, cx).await?;
+    if fresh.status != "open" {
+        return Err(EdgeError::Conflict {
+            code: "not_deactivatable",
+            message: format!(
+                "Only an open link can be deactivated; this one is {}.",
+                fresh.status
+            ),
+        });
+    }
+    let link = Qonto::new(cx).deactivate_payment_link(&link_id).await?;
+    ledger
+        .update_status(
+            &row.id,
+            link.status.as_str(),
+            fresh.last_payment_status.as_deref(),
+            None,
+        )
+        .await?;
+    log::info(
+        &cx.request_id,
+        "checkout deactivated",
+        json!({"checkout": row.id, "link": link_id}),
+    );
+    let row = ledger.get(&row.id).await?.unwrap_or(fresh);
+    Ok(json_response(&summary(&row), 200))
+}
+
+/// `POST /admin/webhook-subscription`: subscribes this edge's
+/// `/webhooks/qonto` to `v1/payment-links`, signed with `QONTO_WEBHOOK_SECRET`
+/// (so the secret never has to be copied from Qonto). Idempotent: an
+/// existing subscription for the same URL is returned.
+pub(crate) async fn subscribe_webhook(req: Request, cx: &Cx) -> EdgeResult<Response> {
+    require_admin(&req, &cx.config)?;
+    let secret = &cx.config.webhook_secret;
+    if !(32..=128).contains(&secret.len()) {
+        return Err(EdgeError::Misconfigured(vec![
+            "QONTO_WEBHOOK_SECRET must be 32 to 128 characters (Qonto's rule for subscription secrets)".into(),
+        ]));
+    }
+    let qonto = Qonto::new(cx);
+    let callback_url = webhook_callback(cx);
+    let existing = qonto.list_webhook_subscriptions().await?;
+    if let Some(s) = existing.subscriptions.iter().find(|s| {
+        s.callback_url == callback_url && s.types.iter().any(|t| t == WEBHOOK_TYPE_PAYMENT_LINKS)
+    }) {
+        return Ok(json_response(
+            &json!({"id": s.id, "callback_url": s.callback_url, "types": s.types, "created": false}),
+            200,
+        ));
+    }
+    let created = qonto
+        .create_webhook_subscription(&CreateWebhookSubscription {
+            callback_url: callback_url.clone(),
+            types: vec![WEBHOOK_TYPE_PAYMENT_LINKS.to_owned()],
+            secret: Some(secret.clone()),
+            description: Some("Qonto Checkout edge: payment-link events".into()),
+        })
+        .await?;
+    log::info(
+        &cx.request_id,
+        "webhook subscription created",
+        json!({"subscription": created.id}),
+    );
+    Ok(json_response(
+        &json!({"id": created.id, "callback_url": created.callback_url, "types": created.types, "created": true}),
+        201,
+    ))
+}

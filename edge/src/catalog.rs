@@ -1,0 +1,84 @@
+//! The catalog shipped with the Worker (`catalog.json` at the repository
+//! root, compiled in and validated by `build.rs`), and `GET /v1/catalog`.
+//! Prices always come from here, never from the browser.
+
+use crate::error::{json_response, EdgeError, EdgeResult};
+use crate::http::Cx;
+use shared::api::CatalogResponse;
+use shared::catalog::{Catalog, CatalogFile};
+use std::sync::OnceLock;
+use worker::Response;
+
+/// The merchant's catalog file, as deployed.
+const CATALOG_JSON: &str = include_str!("../../catalog.json");
+
+/// Parses and validates a catalog file, listing every problem.
+pub(crate) fn parse(text: &str) -> Result<Catalog, Vec<String>> {
+    let file: CatalogFile = serde_json::from_str(text)
+        .map_err(|e| vec![format!("catalog.json is not valid JSON: {e}")])?;
+    file.validate().map_err(|problems| {
+        problems
+            .iter()
+            .map(|p| format!("catalog.json {}: {}", p.pointer, p.message))
+            .collect()
+    })
+}
+
+/// The catalog, parsed once per isolate.
+pub(crate) fn catalog() -> EdgeResult<&'static Catalog> {
+    static CATALOG: OnceLock<Result<Catalog, Vec<String>>> = OnceLock::new();
+    CATALOG
+        .get_or_init(|| parse(CATALOG_JSON))
+        .as_ref()
+        .map_err(|problems| EdgeError::Misconfigured(problems.clone()))
+}
+
+/// Catalog problems for `/health` (none when the build check passed).
+pub(crate) fn problems() -> Vec<String> {
+    match catalog() {
+        Ok(_) => Vec::new(),
+        Err(EdgeError::Misconfigured(p)) => p,
+        Err(_) => vec!["catalog could not be loaded".to_owned()],
+    }
+}
+
+/// `GET /v1/catalog`.
+pub(crate) fn get_catalog(_cx: &Cx) -> EdgeResult<Response> {
+    let body = CatalogResponse::from_catalog(catalog()?);
+    let mut resp = json_response(&body, 200);
+    // Prices change with a deploy; a minute of caching spares the Worker.
+    let _ = resp
+        .headers_mut()
+        .set("cache-control", "public, max-age=60");
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_catalog_is_valid() {
+        let catalog = parse(CATALOG_JSON).expect("catalog.json is valid");
+        assert!(!catalog.products().is_empty());
+    }
+
+    #[test]
+    fn an_invalid_catalog_lists_every_problem() {
+        let text = r#"{"currency":"EUR","products":[
+            {"sku":"a","title":"","unit_price":"1.00","vat_rate":"20","type":"good"},
+            {"sku":"a","title":"A","unit_price":"-1","vat_rate":"20","type":"good"},
+            {"sku":"b","title":"B","unit_price":"1.00","vat_rate":"120","type":"thing"}]}"#;
+        let problems = parse(text).expect_err("invalid").join("\n");
+        for needle in [
+            "products[0].title",
+            "products[1].sku",
+            "products[1].unit_price",
+            "products[2].vat_rate",
+            "products[2].type",
+        ] {
+            assert!(problems.contains(needle), "missing {needle} in\n{problems}");
+        }
+        assert!(parse("{").expect_err("not json")[0].contains("not valid JSON"));
+    }
+}

@@ -1,0 +1,360 @@
+//! The edge's configuration, read from wrangler's `[vars]` and secrets on
+//! each request (reading bindings is cheap) and checked as a whole, so that a
+//! misconfigured deploy answers `/health` with every problem in one readable
+//! list instead of failing a shopper's checkout with a panic.
+
+use shared::money::Currency;
+use shared::vat::VatRateFormat;
+use worker::Env;
+
+/// Qonto's production and sandbox hosts (qonto-api.md §1).
+const PRODUCTION_API: &str = "https://thirdparty.qonto.com";
+const PRODUCTION_OAUTH: &str = "https://oauth.qonto.com";
+const SANDBOX_API: &str = "https://thirdparty-sandbox.staging.qonto.co";
+const SANDBOX_OAUTH: &str = "https://oauth-sandbox.staging.qonto.co";
+
+/// Which Qonto the edge talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Environment {
+    /// `thirdparty-sandbox.staging.qonto.co`, with `X-Qonto-Staging-Token`.
+    Sandbox,
+    /// `thirdparty.qonto.com`.
+    Production,
+}
+
+impl Environment {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Environment::Sandbox => "sandbox",
+            Environment::Production => "production",
+        }
+    }
+}
+
+/// Everything the edge reads from its environment.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) environment: Environment,
+    /// Base URL of the Business API, no trailing slash.
+    pub(crate) api_url: String,
+    /// Base URL of Qonto's OAuth server, no trailing slash.
+    pub(crate) oauth_url: String,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: String,
+    /// Sent as `X-Qonto-Staging-Token` (sandbox only).
+    pub(crate) staging_token: Option<String>,
+    pub(crate) webhook_secret: String,
+    pub(crate) admin_token: String,
+    /// Exact origins (`scheme://host[:port]`) allowed by CORS.
+    pub(crate) allowed_origins: Vec<String>,
+    pub(crate) currency: Currency,
+    pub(crate) vat_rate_format: VatRateFormat,
+    pub(crate) merchant_webhook_url: Option<String>,
+    pub(crate) merchant_webhook_secret: Option<String>,
+    /// Configuration problems, each a full sentence for `/health` and logs.
+    pub(crate) problems: Vec<String>,
+}
+
+fn var(env: &Env, name: &str) -> Option<String> {
+    env.var(name)
+        .ok()
+        .map(|v| v.to_string())
+        .or_else(|| env.secret(name).ok().map(|v| v.to_string()))
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+impl Config {
+    /// Reads and checks the configuration. Never fails: problems are listed
+    /// in `problems`, and the parts that are wrong fall back to safe values
+    /// (no CORS origin, sandbox, empty secrets that match nothing).
+    pub(crate) fn from_env(env: &Env) -> Config {
+        let get = |name: &str| var(env, name);
+        Config::from_lookup(&get)
+    }
+
+    /// The same, from any lookup (host tests).
+    pub(crate) fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Config {
+        let mut problems = Vec::new();
+        let environment = match get("QONTO_ENVIRONMENT").as_deref() {
+            Some("production") => Environment::Production,
+            Some("sandbox") => Environment::Sandbox,
+            Some(other) => {
+                problems.push(format!(
+                    "QONTO_ENVIRONMENT is \"{other}\"; it must be \"sandbox\" or \"production\""
+                ));
+                Environment::Sandbox
+            }
+            None => {
+                problems.push(
+                    "QONTO_ENVIRONMENT is not set; set it to \"sandbox\" or \"production\""
+                        .to_owned(),
+                );
+                Environment::Sandbox
+            }
+        };
+        let (default_api, default_oauth) = match environment {
+            Environment::Production => (PRODUCTION_API, PRODUCTION_OAUTH),
+            Environment::Sandbox => (SANDBOX_API, SANDBOX_OAUTH),
+        };
+        let mut url = |name: &str, default: &str| -> String {
+            match get(name) {
+                Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
+                    u.trim_end_matches('/').to_owned()
+                }
+                Some(u) => {
+                    problems.push(format!("{name} is \"{u}\"; it must be an http(s) URL"));
+                    default.to_owned()
+                }
+                None => default.to_owned(),
+            }
+        };
+        let api_url = url("QONTO_API_URL", default_api);
+        let oauth_url = url("QONTO_OAUTH_URL", default_oauth);
+
+        let mut required = |name: &str| -> String {
+            get(name).unwrap_or_else(|| {
+                problems.push(format!(
+                    "the secret {name} is not set (wrangler secret put {name})"
+                ));
+                String::new()
+            })
+        };
+        let client_id = required("QONTO_CLIENT_ID");
+        let client_secret = required("QONTO_CLIENT_SECRET");
+        let webhook_secret = required("QONTO_WEBHOOK_SECRET");
+        let admin_token = required("ADMIN_TOKEN");
+        if !admin_token.is_empty() && admin_token.len() < 16 {
+            problems.push(
+                "ADMIN_TOKEN is shorter than 16 characters; use a long random value".to_owned(),
+            );
+        }
+        let staging_token = get("QONTO_STAGING_TOKEN");
+        if environment == Environment::Sandbox
+            && staging_token.is_none()
+            && get("QONTO_API_URL").is_none()
+        {
+            problems.push(
+                "QONTO_STAGING_TOKEN is not set; Qonto's sandbox refuses calls without it"
+                    .to_owned(),
+            );
+        }
+
+        let allowed_origins = match get("ALLOWED_ORIGINS") {
+            None => Vec::new(),
+            Some(list) => {
+                let mut origins = Vec::new();
+                for raw in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                    match normalize_origin(raw) {
+                        Some(o) => origins.push(o),
+                        None => problems.push(format!(
+                            "ALLOWED_ORIGINS has \"{raw}\", which is not an origin like https://shop.example.com (scheme and host, no path)"
+                        )),
+                    }
+                }
+                origins
+            }
+        };
+
+        let currency = match get("CURRENCY") {
+            None => Currency::EUR,
+            Some(c) => match Currency::parse(&c) {
+                Ok(c) if c == Currency::EUR => c,
+                _ => {
+                    problems.push(format!("CURRENCY is \"{c}\"; only EUR is supported"));
+                    Currency::EUR
+                }
+            },
+        };
+        let vat_rate_format = match get("VAT_RATE_FORMAT") {
+            None => VatRateFormat::Fraction,
+            Some(f) => VatRateFormat::parse(&f).unwrap_or_else(|_| {
+                problems.push(format!(
+                    "VAT_RATE_FORMAT is \"{f}\"; it must be \"fraction\" or \"percent\""
+                ));
+                VatRateFormat::Fraction
+            }),
+        };
+        let merchant_webhook_url = get("MERCHANT_WEBHOOK_URL");
+        if let Some(u) = &merchant_webhook_url {
+            if !(u.starts_with("https://") || u.starts_with("http://")) {
+                problems.push(format!(
+                    "MERCHANT_WEBHOOK_URL is \"{u}\"; it must be an http(s) URL"
+                ));
+            }
+        }
+        let merchant_webhook_secret = get("MERCHANT_WEBHOOK_SECRET");
+        if merchant_webhook_url.is_some() && merchant_webhook_secret.is_none() {
+            problems
+                .push("MERCHANT_WEBHOOK_URL is set but MERCHANT_WEBHOOK_SECRET is not".to_owned());
+        }
+
+        Config {
+            environment,
+            api_url,
+            oauth_url,
+            client_id,
+            client_secret,
+            staging_token,
+            webhook_secret,
+            admin_token,
+            allowed_origins,
+            currency,
+            vat_rate_format,
+            merchant_webhook_url,
+            merchant_webhook_secret,
+            problems,
+        }
+    }
+
+    /// Whether `origin` may call the public API from a browser.
+    pub(crate) fn origin_allowed(&self, origin: &str) -> bool {
+        self.allowed_origins.iter().any(|o| o == origin)
+    }
+}
+
+/// `https://Shop.example.com/` → `https://shop.example.com`; `None` for
+/// anything that is not a bare http(s) origin.
+fn normalize_origin(raw: &str) -> Option<String> {
+    let raw = raw.trim_end_matches('/');
+    let (scheme, rest) = raw.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "https" && scheme != "http" {
+        return None;
+    }
+    if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
+        return None;
+    }
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) if !h.is_empty() && !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => {
+            (h, Some(p))
+        }
+        Some(_) => return None,
+        None => (rest, None),
+    };
+    if !host
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    {
+        return None;
+    }
+    let host = host.to_ascii_lowercase();
+    Some(match port {
+        Some(p) => format!("{scheme}://{host}:{p}"),
+        None => format!("{scheme}://{host}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Config {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(&move |k: &str| map.get(k).cloned())
+    }
+
+    const GOOD: &[(&str, &str)] = &[
+        ("QONTO_ENVIRONMENT", "production"),
+        ("QONTO_CLIENT_ID", "id"),
+        ("QONTO_CLIENT_SECRET", "secret"),
+        ("QONTO_WEBHOOK_SECRET", "whsec"),
+        ("ADMIN_TOKEN", "0123456789abcdef0123"),
+        (
+            "ALLOWED_ORIGINS",
+            "https://Shop.example.com/, http://127.0.0.1:8080",
+        ),
+    ];
+
+    #[test]
+    fn a_complete_configuration_has_no_problems() {
+        let c = config(GOOD);
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        assert_eq!(c.api_url, PRODUCTION_API);
+        assert_eq!(c.oauth_url, PRODUCTION_OAUTH);
+        assert_eq!(
+            c.allowed_origins,
+            ["https://shop.example.com", "http://127.0.0.1:8080"]
+        );
+        assert!(c.origin_allowed("https://shop.example.com"));
+        assert!(!c.origin_allowed("https://evil.example.com"));
+        assert_eq!(c.vat_rate_format, VatRateFormat::Fraction);
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let c = config(&[
+            ("QONTO_ENVIRONMENT", "staging"),
+            (
+                "ALLOWED_ORIGINS",
+                "shop.example.com, https://ok.example.com, https://x.example.com/path",
+            ),
+            ("VAT_RATE_FORMAT", "decimal"),
+            ("CURRENCY", "USD"),
+        ]);
+        let all = c.problems.join("\n");
+        for needle in [
+            "QONTO_ENVIRONMENT is \"staging\"",
+            "QONTO_CLIENT_ID",
+            "QONTO_CLIENT_SECRET",
+            "QONTO_WEBHOOK_SECRET",
+            "ADMIN_TOKEN",
+            "\"shop.example.com\"",
+            "https://x.example.com/path",
+            "VAT_RATE_FORMAT",
+            "only EUR",
+        ] {
+            assert!(all.contains(needle), "missing {needle:?} in:\n{all}");
+        }
+        assert_eq!(c.allowed_origins, ["https://ok.example.com"]);
+        assert_eq!(c.environment, Environment::Sandbox);
+    }
+
+    #[test]
+    fn overrides_win_over_the_environment_hosts() {
+        let mut pairs = GOOD.to_vec();
+        pairs.push(("QONTO_API_URL", "http://127.0.0.1:8790/"));
+        pairs.push(("QONTO_OAUTH_URL", "http://127.0.0.1:8790"));
+        let c = config(&pairs);
+        assert_eq!(c.api_url, "http://127.0.0.1:8790");
+        assert_eq!(c.oauth_url, "http://127.0.0.1:8790");
+    }
+
+    #[test]
+    fn sandbox_without_staging_token_is_a_problem() {
+        let mut pairs = GOOD.to_vec();
+        pairs[0] = ("QONTO_ENVIRONMENT", "sandbox");
+        let c = config(&pairs);
+        assert_eq!(c.api_url, SANDBOX_API);
+        assert!(
+            c.problems.iter().any(|p| p.contains("QONTO_STAGING_TOKEN")),
+            "{:?}",
+            c.problems
+        );
+    }
+
+    #[test]
+    fn origins_are_normalized_or_refused() {
+        for (raw, want) in [
+            ("https://shop.example.com", Some("https://shop.example.com")),
+            (
+                "HTTPS://SHOP.example.com/",
+                Some("https://shop.example.com"),
+            ),
+            ("http://localhost:8080", Some("http://localhost:8080")),
+            ("shop.example.com", None),
+            ("ftp://shop.example.com", None),
+            ("https://shop.example.com/path", None),
+            ("https://user@shop.example.com", None),
+            ("https://shop.example.com:", None),
+            ("https://", None),
+            ("*", None),
+        ] {
+            assert_eq!(normalize_origin(raw).as_deref(), want, "{raw}");
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! The edge's route table: which method and path go to which handler. Kept as
+//! data (`ROUTES`) so a test can check it against the OpenAPI document.
+
+use crate::error::EdgeError;
+
+/// A resolved route, with its path parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Route {
+    Health,
+    Catalog,
+    PaymentMethods,
+    CreateCheckout,
+    GetCheckout(String),
+    CreateInvoiceCheckout,
+    /// A CORS preflight of the public API.
+    Preflight,
+    QontoWebhook,
+    OauthStart,
+    OauthCallback,
+    AdminStatus,
+    AdminConnection,
+    AdminCreateConnection,
+    AdminCheckouts,
+    AdminCheckout(String),
+    AdminCheckoutPayments(String),
+    AdminDeactivateCheckout(String),
+    AdminWebhookSubscription,
+}
+
+/// Every route as (method, OpenAPI path template). `docs/openapi.json`
+/// documents exactly these.
+pub(crate) const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/health"),
+    ("GET", "/v1/catalog"),
+    ("GET", "/v1/payment-methods"),
+    ("POST", "/v1/checkouts"),
+    ("GET", "/v1/checkouts/{id}"),
+    ("POST", "/v1/invoice-checkouts"),
+    ("POST", "/webhooks/qonto"),
+    ("GET", "/admin/oauth/start"),
+    ("GET", "/oauth/callback"),
+    ("GET", "/admin/status"),
+    ("GET", "/admin/connection"),
+    ("POST", "/admin/connection"),
+    ("GET", "/admin/checkouts"),
+    ("GET", "/admin/checkouts/{id}"),
+    ("GET", "/admin/checkouts/{id}/payments"),
+    ("POST", "/admin/checkouts/{id}/deactivate"),
+    ("POST", "/admin/webhook-subscription"),
+];
+
+/// Resolves a request; 404 for unknown paths, 405 for known paths with
+/// another method.
+pub(crate) fn resolve(method: &str, path: &str) -> Result<Route, EdgeError> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let public = segments.first() == Some(&"v1");
+    if method == "OPTIONS" && public {
+        return Ok(Route::Preflight);
+    }
+    let route = match (method, segments.as_slice()) {
+        ("GET", ["health"]) => Route::Health,
+        ("GET", ["v1", "catalog"]) => Route::Catalog,
+        ("GET", ["v1", "payment-methods"]) => Route::PaymentMethods,
+        ("POST", ["v1", "checkouts"]) => Route::CreateCheckout,
+        ("GET", ["v1", "checkouts", id]) if !id.is_empty() => Route::GetCheckout((*id).to_owned()),
+        ("POST", ["v1", "invoice-checkouts"]) => Route::CreateInvoiceCheckout,
+        ("POST", ["webhooks", "qonto"]) => Route::QontoWebhook,
+        ("GET", ["admin", "oauth", "start"]) => Route::OauthStart,
+        ("GET", ["oauth", "callback"]) => Route::OauthCallback,
+        ("GET", ["admin", "status"]) => Route::AdminStatus,
+        ("GET", ["admin", "connection"]) => Route::AdminConnection,
+        ("POST", ["admin", "connection"]) => Route::AdminCreateConnection,
+        ("GET", ["admin", "checkouts"]) => Route::AdminCheckouts,
+        ("GET", ["admin", "checkouts", id]) if !id.is_empty() => {
+            Route::AdminCheckout((*id).to_owned())
+        }
+        ("GET", ["admin", "checkouts", id, "payments"]) => {
+            Route::AdminCheckoutPayments((*id).to_owned())
+        }
+        ("POST", ["admin", "checkouts", id, "deactivate"]) => {
+            Route::AdminDeactivateCheckout((*id).to_owned())
+        }
+        ("POST", ["admin", "webhook-subscription"]) => Route::AdminWebhookSubscription,
+        _ => {
+            let known_path = ROUTES
+                .iter()
+                .any(|(_, template)| template_matches(template, path));
+            return Err(if known_path {
+                EdgeError::MethodNotAllowed
+            } else {
+                EdgeError::NotFound("route")
+            });
+        }
+    };
+    Ok(route)
+}
+
+/// Whether `path` fits `template` (`{x}` matches one non-empty segment).
+fn template_matches(template: &str, path: &str) -> bool {
+    let t: Vec<&str> = template.split('/').collect();
+    let p: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    impl PartialEq for EdgeError {
+        fn eq(&self, other: &Self) -> bool {
+            self.status() == other.status()
+        }
+    }
+
+    #[test]
+    fn every_documented_route_resolves() {
+        for (method, template) in ROUTES {
+            let path = template.replace("{id}", "ck_0123");
+            assert!(resolve(method, &path).is_ok(), "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn parameters_are_extracted() {
+        assert_eq!(
+            resolve("GET", "/v1/checkouts/ck_1"),
+            Ok(Route::GetCheckout("ck_1".into()))
+        );
+        assert_eq!(
+            resolve("POST", "/admin/checkouts/ck_2/deactivate"),
+            Ok(Route::AdminDeactivateCheckout("ck_2".into()))
+        );
+        assert_eq!(resolve("OPTIONS", "/v1/checkouts"), Ok(Route::Preflight));
+    }
+
+    #[test]
+    fn unknown_paths_are_404_and_wrong_methods_405() {
+        assert!(matches!(
+            resolve("GET", "/nope"),
+            Err(EdgeError::NotFound(_))
+        ));
+        assert!(matches!(
+            resolve("GET", "/v1/checkouts/"),
+            Err(EdgeError::MethodNotAllowed)
+        ));
+        assert!(matches!(
+            resolve("DELETE", "/v1/checkouts/ck_1"),
+            Err(EdgeError::MethodNotAllowed)
+        ));
+        assert!(matches!(
+            resolve("GET", "/v1/checkouts/a/b"),
+            Err(EdgeError::NotFound(_))
+        ));
+    }
+}
