@@ -15,6 +15,7 @@
 
 pub mod edge;
 pub mod process;
+pub mod receiver;
 pub mod shop;
 
 use std::fmt;
@@ -22,6 +23,7 @@ use std::path::PathBuf;
 
 pub use edge::{EdgeConfig, EdgeServer};
 pub use fake_qonto::{FakeConfig, RunningFake};
+pub use receiver::MerchantReceiver;
 pub use shop::ShopServer;
 
 /// The admin token the local stack gives the edge.
@@ -130,6 +132,9 @@ pub struct StackConfig {
     pub fake: FakeConfig,
     /// Extra edge variables (override the defaults below).
     pub extra_vars: Vec<(String, String)>,
+    /// Connect the edge to the fake Qonto (OAuth) and subscribe its webhook
+    /// once it is up, as a merchant would at /admin.
+    pub authorize: bool,
 }
 
 impl Default for StackConfig {
@@ -141,10 +146,12 @@ impl Default for StackConfig {
             state_dir: None,
             fake: FakeConfig {
                 staging_token: Some(LOCAL_STAGING_TOKEN.to_owned()),
+                auto_consent: true,
                 webhook_retry_delay: std::time::Duration::from_millis(200),
                 ..FakeConfig::default()
             },
             extra_vars: Vec::new(),
+            authorize: true,
         }
     }
 }
@@ -158,6 +165,8 @@ pub struct Stack {
     pub edge: EdgeServer,
     /// The demo shop.
     pub shop: ShopServer,
+    /// The merchant's own server, receiving the edge's paid notifications.
+    pub merchant: MerchantReceiver,
     _state_guard: Option<TempDir>,
 }
 
@@ -189,6 +198,7 @@ impl Stack {
         })?;
         let shop =
             ShopServer::start(repo_root().join("demo"), config.shop_port, edge_url.clone()).await?;
+        let merchant = MerchantReceiver::start().await?;
 
         let (state_dir, guard) = match &config.state_dir {
             Some(dir) => (dir.clone(), None),
@@ -204,6 +214,7 @@ impl Stack {
             ("ALLOWED_ORIGINS".to_owned(), shop.url()),
             ("VAT_RATE_FORMAT".to_owned(), "fraction".to_owned()),
             ("CURRENCY".to_owned(), "EUR".to_owned()),
+            ("MERCHANT_WEBHOOK_URL".to_owned(), merchant.notify_url()),
         ];
         for (k, v) in &config.extra_vars {
             vars.retain(|(name, _)| name != k);
@@ -240,6 +251,7 @@ impl Stack {
             fake,
             edge,
             shop,
+            merchant,
             _state_guard: guard,
         })
     }
@@ -252,12 +264,72 @@ impl Stack {
             ("QC_FAKE_QONTO_URL".into(), self.fake.base_url().to_owned()),
             ("QC_ADMIN_TOKEN".into(), LOCAL_ADMIN_TOKEN.into()),
             ("QC_WEBHOOK_SECRET".into(), LOCAL_WEBHOOK_SECRET.into()),
+            ("QC_MERCHANT_RECEIVED_URL".into(), self.merchant.received_url()),
+            ("QC_MERCHANT_WEBHOOK_SECRET".into(), LOCAL_MERCHANT_WEBHOOK_SECRET.into()),
             (
                 "QC_EDGE_LOG".into(),
                 self.edge.log_path().display().to_string(),
             ),
         ]
     }
+}
+
+/// Connects the edge to Qonto the way a merchant does at /admin: the OAuth
+/// flow (`/admin/oauth/start` → Qonto's consent, auto-approved by the fake →
+/// `/oauth/callback`), then the webhook subscription.
+pub async fn connect_edge(edge_url: &str) -> Result<(), StackError> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| StackError::Io(std::io::Error::other(e)))?;
+    let fail = |step: &str, detail: String| StackError::Exited { what: format!("connecting the edge to Qonto ({step})"), detail };
+    let mut url = format!("{edge_url}/admin/oauth/start");
+    let mut hops = 0;
+    loop {
+        let resp = client
+            .get(&url)
+            .bearer_auth(LOCAL_ADMIN_TOKEN)
+            .send()
+            .await
+            .map_err(|e| fail("request", format!("{url}: {e}")))?;
+        let status = resp.status();
+        if status.is_redirection() {
+            let location = resp
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .ok_or_else(|| fail("redirect", format!("{url} redirected without a Location")))?;
+            url = match reqwest::Url::parse(location) {
+                Ok(u) => u.to_string(),
+                Err(_) => reqwest::Url::parse(&url)
+                    .and_then(|base| base.join(location))
+                    .map(|u| u.to_string())
+                    .map_err(|e| fail("redirect", format!("{location}: {e}")))?,
+            };
+            hops += 1;
+            if hops > 5 || url.contains("/admin?") || url.ends_with("/admin") {
+                break;
+            }
+            continue;
+        }
+        if !status.is_success() {
+            let body = resp.text().await.unwrap_or_default();
+            return Err(fail("oauth", format!("{url} answered {status}: {body}")));
+        }
+        break;
+    }
+    let resp = client
+        .post(format!("{edge_url}/admin/webhook-subscription"))
+        .bearer_auth(LOCAL_ADMIN_TOKEN)
+        .send()
+        .await
+        .map_err(|e| fail("webhook subscription", e.to_string()))?;
+    if !resp.status().is_success() {
+        let status = resp.status();
+        let body = resp.text().await.unwrap_or_default();
+        return Err(fail("webhook subscription", format!("{status}: {body}")));
+    }
+    Ok(())
 }
 
 /// A temporary directory removed on drop.
@@ -302,6 +374,8 @@ pub struct StackUrls {
     pub fake: String,
     /// The edge's log file (wrangler and the Worker's console).
     pub edge_log: PathBuf,
+    /// Lists the notifications the merchant's server received.
+    pub merchant_received: String,
 }
 
 impl StackUrls {
@@ -340,6 +414,7 @@ pub fn shared_stack() -> &'static StackUrls {
                             shop: stack.shop.url(),
                             fake: stack.fake.base_url().to_owned(),
                             edge_log: stack.edge.log_path(),
+                            merchant_received: stack.merchant.received_url(),
                         };
                         let _ = tx.send(Ok(urls));
                         // Keep serving until the test binary exits.

@@ -1,0 +1,105 @@
+//! Helpers shared by the integration tests: an HTTP client, checkout calls,
+//! and the fake Qonto's control API (request log, faults).
+
+#![allow(dead_code, unreachable_pub)]
+
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub use qc_stack::{shared_stack, StackUrls, LOCAL_ADMIN_TOKEN};
+
+/// A client that does not follow redirects (tests look at them).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A fresh client address, so each test has its own rate-limit bucket
+/// (documentation range 192.0.2.0/24: only ever a header value).
+pub fn client_ip() -> String {
+    static N: AtomicU32 = AtomicU32::new(1);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    format!("192.0.2.{}", n % 250 + 1)
+}
+
+/// A fresh idempotency key.
+pub fn key(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(1);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{prefix}-{}-{nanos}", N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A response's status and JSON body (Null when not JSON).
+pub async fn parts(resp: reqwest::Response) -> (u16, reqwest::header::HeaderMap, Value) {
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let text = resp.text().await.unwrap_or_default();
+    (status, headers, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// `POST /v1/checkouts` with a JSON body, an idempotency key and a client ip.
+pub async fn post_checkout(stack: &StackUrls, body: &Value, key: &str, ip: &str) -> (u16, reqwest::header::HeaderMap, Value) {
+    let resp = client()
+        .post(format!("{}/v1/checkouts", stack.edge))
+        .header("idempotency-key", key)
+        .header("cf-connecting-ip", ip)
+        .json(body)
+        .send()
+        .await
+        .expect("POST /v1/checkouts");
+    parts(resp).await
+}
+
+/// GET with the admin token.
+pub async fn admin_get(stack: &StackUrls, path: &str) -> (u16, Value) {
+    let resp = client()
+        .get(format!("{}{path}", stack.edge))
+        .bearer_auth(LOCAL_ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("admin GET");
+    let (s, _, v) = parts(resp).await;
+    (s, v)
+}
+
+/// The fake's request log, filtered (e.g. `route=create_payment_link`).
+pub async fn fake_requests(stack: &StackUrls, query: &str) -> Vec<Value> {
+    let v: Value = client()
+        .get(format!("{}/_control/requests?{query}", stack.fake))
+        .send()
+        .await
+        .expect("control")
+        .json()
+        .await
+        .expect("json");
+    match v {
+        Value::Array(a) => a,
+        other => other["requests"].as_array().cloned().unwrap_or_default(),
+    }
+}
+
+/// Injects a fault into the fake for the next `times` calls of `route`.
+pub async fn fault(stack: &StackUrls, fault: Value) {
+    let resp = client()
+        .post(format!("{}/_control/faults", stack.fake))
+        .json(&fault)
+        .send()
+        .await
+        .expect("fault");
+    assert!(resp.status().is_success(), "fault {fault} refused: {}", resp.status());
+}
+
+/// Clears pending faults.
+pub async fn clear_faults(stack: &StackUrls) {
+    let _ = client().delete(format!("{}/_control/faults", stack.fake)).send().await;
+}
+
+/// A basket body.
+pub fn basket(items: &[(&str, i64)]) -> Value {
+    json!({ "items": items.iter().map(|(sku, q)| json!({"sku": sku, "quantity": q})).collect::<Vec<_>>() })
+}
