@@ -4,6 +4,8 @@
 #   shared rules, fake Qonto, edge units   -> cargo test (host)
 #   widget                                  -> release build + size budget, browser tests in Chromium
 #   edge under wrangler dev + fake Qonto    -> cargo test -p qc-stack (real workerd, D1, Durable Objects)
+#   admin page and shopper journey          -> Playwright (playwright-core) in Debian's Chromium
+#   deploy bundle                           -> wrangler deploy --dry-run (offline)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export QC_RUN_START=$(date +%s)
@@ -35,6 +37,18 @@ done_stage
 
 stage "edge: integration tests under wrangler dev against the fake Qonto"
 cargo test -p qc-stack -- --test-threads=1
+done_stage
+
+stage "end to end: the admin page in Chromium (edge not yet connected)"
+cargo build --quiet -p qc-stack --bin qc-stack
+target/debug/qc-stack run --no-connect -- node --test --test-concurrency=1 tests/e2e/admin.test.mjs
+done_stage
+
+stage "deploy: wrangler deploy --dry-run"
+out=$(mktemp -d)
+QC_EDGE_PREBUILT=1 wrangler deploy --dry-run --outdir "$out" 2>&1 | tail -n 15
+ls -l "$out"
+rm -rf "$out"
 done_stage
 
 printf '\nAll tests passed in %ds.\n' $(( $(date +%s) - QC_RUN_START ))

@@ -3,7 +3,7 @@
 //! a link, and subscribing this edge to Qonto's payment-link webhooks. The
 //! OAuth connect and provider connection routes are in `oauth_routes`.
 
-use crate::auth::require_admin;
+use crate::auth::{require_admin, token_matches, ADMIN_COOKIE};
 use crate::checkout::{charged_minor, is_checkout_id, public_status, refresh, refresh_if_stale};
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::Cx;
@@ -50,6 +50,39 @@ fn summary(row: &CheckoutRow) -> Value {
         "paid_at": row.paid_at,
         "expires_at": row.expires_at,
     })
+}
+
+/// `POST /admin/session {"token"}`: the admin page's sign-in. Sets the token
+/// as an HttpOnly, SameSite=Strict cookie (Secure over https), so it is never
+/// in a URL nor readable by scripts, and navigations such as "Connect Qonto"
+/// are authenticated too.
+pub(crate) async fn sign_in(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
+    #[derive(serde::Deserialize)]
+    struct SignIn {
+        #[serde(default)]
+        token: String,
+    }
+    let body: SignIn = crate::http::read_json(&mut req, 4 * 1024).await?;
+    if cx.config.admin_token.is_empty() || !token_matches(body.token.trim(), &cx.config.admin_token) {
+        log::warn(&cx.request_id, "admin sign-in refused", json!({}));
+        return Err(EdgeError::Unauthorized);
+    }
+    let mut resp = json_response(&json!({"signed_in": true}), 200);
+    let _ = resp.headers_mut().set("set-cookie", &session_cookie(cx, &cx.config.admin_token, 8 * 3600));
+    let _ = resp.headers_mut().set("cache-control", "no-store");
+    Ok(resp)
+}
+
+/// `DELETE /admin/session`: signs out (expires the cookie).
+pub(crate) fn sign_out(cx: &Cx) -> Response {
+    let mut resp = json_response(&json!({"signed_in": false}), 200);
+    let _ = resp.headers_mut().set("set-cookie", &session_cookie(cx, "", 0));
+    resp
+}
+
+fn session_cookie(cx: &Cx, value: &str, max_age: u32) -> String {
+    let secure = if cx.self_origin.starts_with("https://") { "; Secure" } else { "" };
+    format!("{ADMIN_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
 }
 
 fn webhook_callback(cx: &Cx) -> String {

@@ -89,6 +89,8 @@ async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
         Route::OauthCallback => oauth_routes::callback(req, cx).await,
         Route::AdminConnection => oauth_routes::get_connection(req, cx).await,
         Route::AdminCreateConnection => oauth_routes::create_connection(req, cx).await,
+        Route::AdminSignIn => admin::sign_in(req, cx).await,
+        Route::AdminSignOut => Ok(admin::sign_out(cx)),
         Route::AdminStatus => admin::status(req, cx).await,
         Route::AdminCheckouts => admin::list_checkouts(req, cx).await,
         Route::AdminCheckout(id) => admin::get_checkout(req, &id, cx).await,

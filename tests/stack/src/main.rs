@@ -13,7 +13,7 @@ fn port_from_env(name: &str, default: u16) -> Result<u16, String> {
     }
 }
 
-const USAGE: &str = "usage: qc-stack demo | qc-stack run -- COMMAND [ARGS...]";
+const USAGE: &str = "usage: qc-stack demo | qc-stack run [--no-connect] -- COMMAND [ARGS...]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -21,16 +21,19 @@ async fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo().await,
         Some("run") => {
-            let cmd: Vec<String> = args
+            let rest: Vec<String> = args.iter().skip(1).cloned().collect();
+            let connect = !rest
                 .iter()
-                .skip(1)
-                .skip_while(|a| *a == "--")
-                .cloned()
-                .collect();
+                .take_while(|a| *a != "--")
+                .any(|a| a == "--no-connect");
+            let cmd: Vec<String> = match rest.iter().position(|a| a == "--") {
+                Some(i) => rest[i + 1..].to_vec(),
+                None => rest.into_iter().filter(|a| a != "--no-connect").collect(),
+            };
             if cmd.is_empty() {
                 Err(USAGE.to_owned())
             } else {
-                run(cmd).await
+                run(cmd, connect).await
             }
         }
         _ => Err(USAGE.to_owned()),
@@ -79,8 +82,9 @@ async fn demo() -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn run(cmd: Vec<String>) -> Result<ExitCode, String> {
-    let stack = Stack::start(StackConfig::default())
+async fn run(cmd: Vec<String>, connect: bool) -> Result<ExitCode, String> {
+    let config = StackConfig { authorize: connect, ..StackConfig::default() };
+    let stack = Stack::start(config)
         .await
         .map_err(|e| e.to_string())?;
     let mut child = tokio::process::Command::new(&cmd[0])

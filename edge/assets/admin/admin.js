@@ -1,0 +1,262 @@
+// The admin page: signs in with the admin token (kept in an HttpOnly cookie by
+// the edge, never in a URL or in script-readable storage) and drives the admin
+// API. No inline script or style anywhere, so the page runs under a strict CSP.
+
+const $ = (id) => document.getElementById(id);
+const state = { page: 1, perPage: 20, status: "", detail: null };
+const money = (a) =>
+  a && a.value ? new Intl.NumberFormat(document.documentElement.lang || "en", { style: "currency", currency: a.currency }).format(Number(a.value)) : "—";
+const when = (t) => (t ? new Date(t).toLocaleString() : "—");
+
+function announce(text) {
+  const live = $("live");
+  live.textContent = "";
+  setTimeout(() => (live.textContent = text), 30);
+}
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.error && body.error.message) || `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function api(method, path, body) {
+  const init = { method, credentials: "same-origin", headers: { accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["content-type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const resp = await fetch(path, init);
+  const data = await resp.json().catch(() => null);
+  if (resp.status === 401 && path !== "/admin/session") {
+    showSignIn();
+  }
+  if (!resp.ok) throw new ApiError(resp.status, data);
+  return data;
+}
+
+function show(id, visible) {
+  $(id).hidden = !visible;
+}
+
+function showSignIn(message) {
+  show("app", false);
+  show("sign-out", false);
+  show("signin", true);
+  const err = $("token-error");
+  err.hidden = !message;
+  err.textContent = message || "";
+  $("token").focus();
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const token = $("token").value.trim();
+  if (!token) return showSignIn("Enter the admin token.");
+  try {
+    await api("POST", "/admin/session", { token });
+    $("token").value = "";
+    await load();
+  } catch (e) {
+    showSignIn(e.status === 401 ? "This token is not valid." : e.message);
+  }
+}
+
+async function signOut() {
+  await api("DELETE", "/admin/session").catch(() => {});
+  showSignIn();
+}
+
+const QONTO_HELP = {
+  connected: "The edge holds a Qonto token and refreshes it by itself.",
+  not_authorized: "Connect Qonto to create payment links.",
+  reauthorization_needed: "Qonto refused the stored authorization (revoked or expired): connect again.",
+};
+
+function renderStatus(s) {
+  const q = $("qonto-state");
+  q.textContent = s.qonto.replace(/_/g, " ");
+  q.dataset.state = s.qonto;
+  $("qonto-help").textContent = QONTO_HELP[s.qonto] || "";
+  $("connect-qonto").textContent = s.qonto === "connected" ? "Reconnect Qonto" : "Connect Qonto";
+  const problems = $("problems");
+  problems.replaceChildren(...(s.problems || []).map((p) => Object.assign(document.createElement("li"), { textContent: p })));
+  const c = $("connection-state");
+  c.textContent = (s.connection || "unknown").replace(/_/g, " ");
+  c.dataset.state = s.connection || "";
+  $("connect-provider").open = s.connection === "not_connected" || s.connection === "disabled";
+  $("methods").textContent = s.payment_methods && s.payment_methods.length ? s.payment_methods.join(", ") : "none";
+  $("webhook-state").textContent = s.webhook_subscribed === true ? "yes" : s.webhook_subscribed === false ? "no" : "unknown";
+  $("webhook-url").textContent = s.webhook_callback_url ? `(${s.webhook_callback_url})` : "";
+  $("subscribe").disabled = s.webhook_subscribed === true || s.qonto !== "connected";
+  if (!$("partner_callback_url").value) $("partner_callback_url").value = `${location.origin}/admin/`;
+}
+
+async function loadStatus() {
+  renderStatus(await api("GET", "/admin/status"));
+}
+
+// Client-side checks mirror the edge's (which has the last word).
+const CHECKS = {
+  user_bank_account_id: (v) => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v) ? "" : "Enter the bank account id (a uuid, from Qonto)."),
+  user_phone_number: (v) => (/^\+[1-9][0-9]{6,14}$/.test(v) ? "" : "Enter the phone number in international format, e.g. +33612345678."),
+  business_description: (v) => (v.trim().length >= 80 ? "" : `Describe the business in at least 80 characters (${v.trim().length} so far).`),
+  user_website_url: (v) => (!v || (/^https?:\/\//.test(v) && !v.includes("@")) ? "" : "Enter a website address starting with http:// or https://."),
+  partner_callback_url: (v) => (!v || /^https?:\/\//.test(v) ? "" : "Enter an address starting with http:// or https://."),
+};
+
+function fieldError(name, message) {
+  const input = $(name);
+  const out = $(`${name}-error`);
+  if (!input || !out) return false;
+  out.textContent = message;
+  out.hidden = !message;
+  input.setAttribute("aria-invalid", message ? "true" : "false");
+  return Boolean(message);
+}
+
+async function connectProvider(event) {
+  event.preventDefault();
+  const form = event.target;
+  const body = {};
+  let first = null;
+  for (const [name, check] of Object.entries(CHECKS)) {
+    const value = form.elements[name].value.trim();
+    if (value) body[name] = value;
+    if (fieldError(name, check(value)) && !first) first = name;
+  }
+  if (first) return $(first).focus();
+  $("connection-result").textContent = "Connecting…";
+  try {
+    const c = await api("POST", "/admin/connection", body);
+    $("connection-result").textContent = `Status: ${c.status}.`;
+    if (c.connection_location) {
+      const link = Object.assign(document.createElement("a"), { href: c.connection_location, textContent: "Continue at the payment provider", className: "button", id: "provider-onboarding" });
+      $("connection-result").replaceChildren(link);
+      link.focus();
+    }
+    await loadStatus();
+  } catch (e) {
+    $("connection-result").textContent = e.message;
+    const problems = (e.body && e.body.error && (e.body.error.problems || [e.body.error])) || [];
+    for (const p of problems) {
+      const name = (p.field || "").replace(/^body\./, "");
+      if (fieldError(name, p.message) && !first) first = name;
+    }
+    if (first) $(first).focus();
+  }
+}
+
+async function subscribe() {
+  $("subscribe").disabled = true;
+  try {
+    await api("POST", "/admin/webhook-subscription");
+    announce("Webhook subscribed.");
+  } catch (e) {
+    announce(e.message);
+  }
+  await loadStatus();
+}
+
+async function loadCheckouts() {
+  const q = new URLSearchParams({ page: state.page, per_page: state.perPage });
+  if (state.status) q.set("status", state.status);
+  const data = await api("GET", `/admin/checkouts?${q}`);
+  const rows = data.checkouts.map((c) => {
+    const tr = document.createElement("tr");
+    const open = Object.assign(document.createElement("button"), { type: "button", textContent: c.id });
+    open.dataset.id = c.id;
+    open.addEventListener("click", () => openDetail(c.id));
+    const cells = [open, c.status, money(c.amount), when(c.created_at), when(c.paid_at)];
+    for (const cell of cells) {
+      const td = document.createElement("td");
+      if (cell instanceof Node) td.append(cell);
+      else td.textContent = cell;
+      tr.append(td);
+    }
+    tr.children[1].dataset.status = c.status;
+    return tr;
+  });
+  $("checkouts").tBodies[0].replaceChildren(...rows);
+  const m = data.meta;
+  $("page-info").textContent = `Page ${m.current_page} of ${m.total_pages} (${m.total_count} checkouts)`;
+  $("prev").disabled = !m.prev_page;
+  $("next").disabled = !m.next_page;
+}
+
+async function openDetail(id) {
+  const [c, p] = await Promise.all([api("GET", `/admin/checkouts/${id}`), api("GET", `/admin/checkouts/${id}/payments`)]);
+  state.detail = c;
+  state.opener = document.activeElement;
+  const facts = [
+    ["Id", c.id], ["Kind", c.kind], ["Status", c.status], ["Amount", money(c.amount)], ["Created", when(c.created_at)],
+    ["Paid at", when(c.paid_at)], ["Payment link", c.payment_link_id || "—"], ["Invoice", c.invoice_id || "—"],
+  ];
+  $("detail-facts").replaceChildren(...facts.flatMap(([k, v]) => [
+    Object.assign(document.createElement("dt"), { textContent: k }),
+    Object.assign(document.createElement("dd"), { textContent: v }),
+  ]));
+  const payments = (p.payments || []).map((x) =>
+    Object.assign(document.createElement("li"), { textContent: `${x.status} · ${money(x.amount)} · ${x.payment_method || "—"} · ${when(x.created_at)}` }));
+  $("payments").replaceChildren(...(payments.length ? payments : [Object.assign(document.createElement("li"), { textContent: "No payment yet." })]));
+  $("deactivate").hidden = c.link_status !== "open";
+  show("detail", true);
+  $("detail").focus();
+}
+
+function closeDetail() {
+  show("detail", false);
+  if (state.opener && state.opener.isConnected) state.opener.focus();
+}
+
+function confirmDeactivate() {
+  const dialog = $("confirm");
+  dialog.returnValue = "";
+  dialog.showModal();
+}
+
+async function onConfirmClosed() {
+  if ($("confirm").returnValue !== "confirm" || !state.detail) return;
+  try {
+    await api("POST", `/admin/checkouts/${state.detail.id}/deactivate`);
+    announce("Payment link deactivated.");
+    await openDetail(state.detail.id);
+    await loadCheckouts();
+  } catch (e) {
+    announce(e.message);
+  }
+}
+
+async function load() {
+  try {
+    await loadStatus();
+  } catch (e) {
+    if (e.status === 401) return;
+    throw e;
+  }
+  show("signin", false);
+  show("app", true);
+  show("sign-out", true);
+  await loadCheckouts();
+  if (new URLSearchParams(location.search).get("connected") === "1") announce("Qonto is connected.");
+}
+
+function wire() {
+  $("signin-form").addEventListener("submit", signIn);
+  $("sign-out").addEventListener("click", signOut);
+  $("connection-form").addEventListener("submit", connectProvider);
+  $("subscribe").addEventListener("click", subscribe);
+  $("status-filter").addEventListener("change", (e) => { state.status = e.target.value; state.page = 1; loadCheckouts(); });
+  $("refresh").addEventListener("click", () => { loadStatus(); loadCheckouts(); });
+  $("prev").addEventListener("click", () => { state.page -= 1; loadCheckouts(); });
+  $("next").addEventListener("click", () => { state.page += 1; loadCheckouts(); });
+  $("close-detail").addEventListener("click", closeDetail);
+  $("detail").addEventListener("keydown", (e) => { if (e.key === "Escape") closeDetail(); });
+  $("deactivate").addEventListener("click", confirmDeactivate);
+  $("confirm").addEventListener("close", onConfirmClosed);
+}
+
+wire();
+load().catch((e) => announce(e.message));

@@ -1,0 +1,127 @@
+// The merchant's admin page in Chromium, against an edge that starts NOT
+// connected to the (fake) Qonto: sign in, connect Qonto through OAuth, start
+// the payment provider connection, subscribe the webhook, find a paid
+// checkout, deactivate an open one. Run by scripts/test.sh through
+// `qc-stack run --no-connect`.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launch, watchedPage, screenshot, control, edge, admin, eventually, EDGE, ADMIN_TOKEN } from "./lib.mjs";
+
+let browser;
+let page;
+before(async () => {
+  browser = await launch();
+  page = await watchedPage(browser);
+});
+after(async () => browser && browser.close());
+
+async function signIn(token) {
+  await page.goto(`${EDGE}/admin/`);
+  await page.getByLabel("Admin token").fill(token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+test("a wrong token is refused, and the API refuses without the cookie", async () => {
+  await signIn("not-the-token-0123456789");
+  await page.getByText("This token is not valid.").waitFor();
+  assert.equal(await page.locator("#app").isHidden(), true);
+  const r = await edge("GET", "/admin/status");
+  assert.equal(r.status, 401);
+  const bad = await edge("GET", "/admin/checkouts", null, { authorization: "Bearer nope" });
+  assert.equal(bad.status, 401);
+});
+
+test("sign in with the keyboard, connect Qonto through OAuth", async () => {
+  await page.goto(`${EDGE}/admin/`);
+  await page.getByLabel("Admin token").focus();
+  await page.keyboard.type(ADMIN_TOKEN);
+  await page.keyboard.press("Enter");
+  await page.locator("#app").waitFor();
+  assert.equal(await page.locator("#qonto-state").getAttribute("data-state"), "not_authorized");
+  // The session is an HttpOnly cookie: not readable by scripts, not in the URL.
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === "qc_admin");
+  assert.ok(session && session.httpOnly && session.sameSite === "Strict", JSON.stringify(cookies));
+  assert.equal(await page.evaluate(() => document.cookie.includes("qc_admin")), false);
+  assert.ok(!page.url().includes(ADMIN_TOKEN));
+  await screenshot(page, "admin-not-connected");
+
+  await page.getByRole("link", { name: "Connect Qonto" }).click();
+  // The fake Qonto's consent page (or its automatic approval) sends us back.
+  const consent = page.getByRole("button", { name: /authori[sz]e|allow|accept/i });
+  if (await consent.isVisible().catch(() => false)) await consent.click();
+  await page.waitForURL(/\/admin/);
+  if (!page.url().includes("/admin/")) await page.goto(`${EDGE}/admin/`);
+  await eventually(async () => (await page.locator("#qonto-state").getAttribute("data-state")) === "connected", { what: "connected" });
+  const health = await edge("GET", "/health");
+  assert.equal(health.json.qonto, "connected");
+});
+
+test("start the payment provider connection with validation", async () => {
+  await control("DELETE", "/connection");
+  await page.reload();
+  await eventually(async () => (await page.locator("#connection-state").getAttribute("data-state")) === "not_connected", { what: "not_connected" });
+  const form = page.locator("#connection-form");
+  await form.getByLabel("Bank account id").fill("46e9e0d2-f1af-4d2e-a6be-a536a604b89e");
+  await form.getByLabel(/^Phone/).fill("0612345678");
+  await form.getByLabel(/Business description/).fill("Too short.");
+  await form.getByRole("button", { name: "Connect to the payment provider" }).click();
+  await page.getByText(/international format/).waitFor();
+  await page.getByText(/at least 80 characters/).first().waitFor();
+  assert.equal(await form.getByLabel(/^Phone/).getAttribute("aria-invalid"), "true");
+
+  await form.getByLabel(/^Phone/).fill("+33612345678");
+  await form.getByLabel(/Business description/).fill(
+    "Atelier Démo roasts single-origin coffee in Lyon and sells beans, equipment and latte-art workshops online.");
+  await form.getByLabel("Website").fill("https://atelier-demo.example");
+  await form.getByRole("button", { name: "Connect to the payment provider" }).click();
+  const onboarding = page.getByRole("link", { name: "Continue at the payment provider" });
+  await onboarding.waitFor();
+  await onboarding.click();
+  await page.getByRole("button", { name: /complete onboarding/i }).click();
+  await page.waitForURL(/\/admin\//);
+  await eventually(async () => (await page.locator("#connection-state").getAttribute("data-state")) === "enabled", { what: "enabled" });
+});
+
+test("subscribe the webhook", async () => {
+  await page.goto(`${EDGE}/admin/`);
+  await page.locator("#app").waitFor();
+  await eventually(async () => (await page.locator("#webhook-state").textContent()) === "no", { what: "not subscribed" });
+  await page.getByRole("button", { name: "Subscribe" }).click();
+  await eventually(async () => (await page.locator("#webhook-state").textContent()) === "yes", { what: "subscribed" });
+  const subs = await control("GET", "/subscriptions");
+  const list = Array.isArray(subs) ? subs : subs.subscriptions;
+  assert.ok(list.some((s) => s.callback_url === `${EDGE}/webhooks/qonto`), JSON.stringify(list));
+  await screenshot(page, "admin", { docs: true, fullPage: true });
+});
+
+test("find a paid checkout, deactivate an open one", async () => {
+  const paid = await edge("POST", "/v1/checkouts", { items: [{ sku: "mug", quantity: 2 }] }, { "idempotency-key": `admin-paid-${Date.now()}` });
+  assert.equal(paid.status, 201, paid.text);
+  const open = await edge("POST", "/v1/checkouts", { items: [{ sku: "ebook", quantity: 1 }] }, { "idempotency-key": `admin-open-${Date.now()}` });
+  assert.equal(open.status, 201, open.text);
+  const paidLink = new URL(paid.json.url).pathname.split("/").pop();
+  await control("POST", `/payment_links/${paidLink}/pay`);
+  await eventually(async () => (await admin("GET", `/admin/checkouts/${paid.json.id}`)).json.status === "paid", { what: "paid" });
+
+  await page.goto(`${EDGE}/admin/`);
+  await page.locator("#app").waitFor();
+  await page.getByLabel("Status").selectOption("paid");
+  const paidRow = page.locator("#checkouts tbody tr", { hasText: paid.json.id });
+  await paidRow.waitFor();
+  assert.match(await paidRow.textContent(), /paid/);
+
+  await page.getByLabel("Status").selectOption("open");
+  const openButton = page.getByRole("button", { name: open.json.id });
+  await openButton.click();
+  await page.locator("#detail").waitFor();
+  await page.getByRole("button", { name: "Deactivate" }).click();
+  const dialog = page.getByRole("dialog", { name: /Deactivate this payment link/ });
+  await dialog.waitFor();
+  await dialog.getByRole("button", { name: "Deactivate" }).click();
+  const openLink = new URL(open.json.url).pathname.split("/").pop();
+  await eventually(async () => (await control("GET", `/payment_links/${openLink}`)).status === "canceled"
+    || (await control("GET", `/payment_links/${openLink}`)).payment_link?.status === "canceled", { what: "canceled at Qonto" });
+  await eventually(async () => /canceled/.test(await page.locator("#detail-facts").textContent()), { what: "canceled in the page" });
+  assert.deepEqual(page.problems.filter((p) => !/401/.test(p)), []);
+});
