@@ -1,5 +1,6 @@
-//! Validates the shipped catalog (`../catalog.json`) with the `shared` rules
-//! at build time: a bad catalog fails the build, never a shopper's checkout.
+//! Validates the shipped catalog (`../catalog.json`) and shipping rules
+//! (`../shipping.json`) with the `shared` rules at build time: a bad file
+//! fails the build with every problem listed, never a shopper's checkout.
 
 use std::path::Path;
 

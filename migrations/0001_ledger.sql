@@ -17,7 +17,9 @@ CREATE TABLE checkouts (
   url                  TEXT,
   invoice_id           TEXT,
   lines_json           TEXT NOT NULL,              -- priced lines as sent to Qonto
-  order_json           TEXT,                       -- customer and shipping, when collected
+  order_json           TEXT,                       -- customer, shipping and totals (JSON)
+  customer_email       TEXT,                       -- lowercased, for "forget this customer"; NULL once forgotten
+  customer_forgotten_at TEXT,                      -- when the customer's personal data was removed
   created_at           TEXT NOT NULL,
   updated_at           TEXT NOT NULL,
   status_checked_at    TEXT,
@@ -29,6 +31,7 @@ CREATE TABLE checkouts (
 CREATE UNIQUE INDEX checkouts_invoice_live ON checkouts (invoice_id)
   WHERE invoice_id IS NOT NULL AND status IN ('creating', 'open', 'processing');
 CREATE INDEX checkouts_created ON checkouts (created_at);
+CREATE INDEX checkouts_customer ON checkouts (customer_email) WHERE customer_email IS NOT NULL;
 
 -- Qonto webhook deliveries already processed (de-duplication by event id).
 CREATE TABLE webhook_events (

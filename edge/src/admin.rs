@@ -36,7 +36,15 @@ fn amount(row: &CheckoutRow) -> WireAmount {
 
 /// The admin view of one checkout.
 fn summary(row: &CheckoutRow) -> Value {
+    let order: Value = row.order_json.as_deref().and_then(|o| serde_json::from_str(o).ok()).unwrap_or(Value::Null);
+    let customer = &order["customer"];
     json!({
+        "customer": if customer.is_object() { json!({
+            "name": customer["name"],
+            "email": customer["email"],
+            "country": customer["address"]["country"],
+        }) } else { Value::Null },
+        "customer_forgotten_at": row.customer_forgotten_at,
         "id": row.id,
         "kind": row.kind,
         "status": public_status(row).as_str(),

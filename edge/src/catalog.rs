@@ -1,16 +1,20 @@
-//! The catalog shipped with the Worker (`catalog.json` at the repository
-//! root, compiled in and validated by `build.rs`), and `GET /v1/catalog`.
-//! Prices always come from here, never from the browser.
+//! The catalog and shipping rules shipped with the Worker (`catalog.json` and
+//! `shipping.json` at the repository root, compiled in and validated by
+//! `build.rs`), and `GET /v1/catalog`. Prices, shipping included, always come
+//! from here, never from the browser.
 
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::Cx;
-use shared::api::CatalogResponse;
+use shared::api::{CatalogResponse, ShippingInfo};
 use shared::catalog::{Catalog, CatalogFile};
+use shared::shipping::{Shipping, ShippingFile};
 use std::sync::OnceLock;
 use worker::Response;
 
 /// The merchant's catalog file, as deployed.
 const CATALOG_JSON: &str = include_str!("../../catalog.json");
+/// The merchant's shipping rules, as deployed.
+const SHIPPING_JSON: &str = include_str!("../../shipping.json");
 
 /// Parses and validates a catalog file, listing every problem.
 pub(crate) fn parse(text: &str) -> Result<Catalog, Vec<String>> {
@@ -33,9 +37,28 @@ pub(crate) fn catalog() -> EdgeResult<&'static Catalog> {
         .map_err(|problems| EdgeError::Misconfigured(problems.clone()))
 }
 
-/// Catalog problems for `/health` (none when the build check passed).
+/// Parses and validates shipping rules against the catalog's currency.
+pub(crate) fn parse_shipping(text: &str, catalog: &Catalog) -> Result<Shipping, Vec<String>> {
+    let file: ShippingFile =
+        serde_json::from_str(text).map_err(|e| vec![format!("shipping.json is not valid JSON: {e}")])?;
+    file.validate(catalog.currency())
+        .map_err(|problems| problems.iter().map(|p| format!("shipping.json {}: {}", p.pointer, p.message)).collect())
+}
+
+/// The shipping rules, parsed once per isolate.
+pub(crate) fn shipping() -> EdgeResult<&'static Shipping> {
+    static SHIPPING: OnceLock<Result<Shipping, Vec<String>>> = OnceLock::new();
+    let catalog = catalog()?;
+    SHIPPING
+        .get_or_init(|| parse_shipping(SHIPPING_JSON, catalog))
+        .as_ref()
+        .map_err(|problems| EdgeError::Misconfigured(problems.clone()))
+}
+
+/// Catalog and shipping problems for `/health` (none when the build check
+/// passed).
 pub(crate) fn problems() -> Vec<String> {
-    match catalog() {
+    match shipping() {
         Ok(_) => Vec::new(),
         Err(EdgeError::Misconfigured(p)) => p,
         Err(_) => vec!["catalog could not be loaded".to_owned()],
@@ -44,7 +67,8 @@ pub(crate) fn problems() -> Vec<String> {
 
 /// `GET /v1/catalog`.
 pub(crate) fn get_catalog(_cx: &Cx) -> EdgeResult<Response> {
-    let body = CatalogResponse::from_catalog(catalog()?);
+    let mut body = CatalogResponse::from_catalog(catalog()?);
+    body.shipping = ShippingInfo::from_shipping(shipping()?);
     let mut resp = json_response(&body, 200);
     // Prices change with a deploy; a minute of caching spares the Worker.
     let _ = resp
@@ -61,6 +85,14 @@ mod tests {
     fn the_shipped_catalog_is_valid() {
         let catalog = parse(CATALOG_JSON).expect("catalog.json is valid");
         assert!(!catalog.products().is_empty());
+    }
+
+    #[test]
+    fn the_shipped_shipping_rules_are_valid() {
+        let catalog = parse(CATALOG_JSON).expect("catalog.json is valid");
+        let shipping = parse_shipping(SHIPPING_JSON, &catalog).expect("shipping.json is valid");
+        assert!(shipping.ships());
+        assert!(parse_shipping(r#"{"zones":[{"name":"X","countries":["fr"],"price":"x"}]}"#, &catalog).is_err());
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! derived from the client's key, so a retry after a timeout cannot create a
 //! second link either (where Qonto honours `X-Qonto-Idempotency-Key`).
 
-use crate::catalog::catalog;
+use crate::catalog::{catalog, shipping};
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::{self, Cx, MAX_BODY_BYTES};
 use crate::ids;
@@ -182,13 +182,66 @@ pub(crate) async fn offered_methods(
     Ok(chosen)
 }
 
-/// The Qonto basket body for a priced order.
+/// The SKU of the shipping line in responses and the ledger.
+pub(crate) const SHIPPING_SKU: &str = "shipping";
+
+/// The priced lines of the response and the ledger: the products, then the
+/// shipping line when there is one.
+fn response_lines(order: &ValidatedOrder) -> Vec<shared::api::CheckoutLine> {
+    let mut lines = order.checkout_lines();
+    if let Some(q) = &order.shipping {
+        lines.push(shared::api::CheckoutLine {
+            sku: SHIPPING_SKU.to_owned(),
+            title: shipping_title(q),
+            quantity: 1,
+            unit_price: q.line.unit_net.into(),
+            vat_rate: q.line.vat_rate.format(shared::vat::VatRateFormat::Percent),
+            net: q.line.net.into(),
+            vat: q.line.vat.into(),
+            gross: q.line.gross.into(),
+        });
+    }
+    lines
+}
+
+fn shipping_title(q: &shared::shipping::ShippingQuote) -> String {
+    format!("Shipping ({})", q.zone)
+}
+
+/// What the merchant needs to fulfil the order, kept with the checkout and
+/// sent in the paid notification: the customer, shipping and totals.
+fn order_record(order: &ValidatedOrder) -> serde_json::Value {
+    let totals = &order.totals;
+    json!({
+        "customer": order.customer,
+        "shipping": order.shipping.as_ref().map(|q| json!({
+            "zone": q.zone,
+            "country": q.country,
+            "free": q.free,
+            "net": WireAmount::from(q.line.net),
+            "vat": WireAmount::from(q.line.vat),
+            "gross": WireAmount::from(q.line.gross),
+        })),
+        "totals": {
+            "net": WireAmount::from(totals.net),
+            "vat": WireAmount::from(totals.vat),
+            "gross": WireAmount::from(totals.gross),
+            "vat_by_rate": totals.vat_by_rate.iter().map(|(rate, vat)| json!({
+                "rate": rate.format(shared::vat::VatRateFormat::Percent),
+                "vat": WireAmount::from(*vat),
+            })).collect::<Vec<_>>(),
+        },
+    })
+}
+
+/// The Qonto basket body for a priced order: one item per line, and the
+/// shipping line as a `service` item (when it is not free).
 fn basket_body(
     order: &ValidatedOrder,
     cx: &Cx,
     methods: Vec<PaymentMethod>,
 ) -> CreatePaymentLinkRequest {
-    let items = order
+    let mut items: Vec<BasketItem> = order
         .lines
         .iter()
         .map(|l| BasketItem {
@@ -204,6 +257,17 @@ fn basket_body(
             measure_unit: Some("unit".to_owned()),
         })
         .collect();
+    if let Some(q) = order.shipping.as_ref().filter(|q| !q.free) {
+        items.push(BasketItem {
+            title: shipping_title(q),
+            quantity: 1,
+            unit_price: q.line.unit_net.into(),
+            vat_rate: q.line.vat_rate.format(cx.config.vat_rate_format),
+            item_type: Some(ItemType::Service),
+            description: Some(format!("Delivery to {}", q.country)),
+            measure_unit: Some("unit".to_owned()),
+        });
+    }
     CreatePaymentLinkRequest::basket(CreateBasketPaymentLink {
         potential_payment_methods: methods,
         reusable: false,
@@ -278,10 +342,10 @@ fn created_response(
 pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     let key = idempotency_key(&req)?;
     let body: CheckoutRequest = http::read_json(&mut req, MAX_BODY_BYTES).await?;
-    let order = body.validate(catalog()?).map_err(EdgeError::Invalid)?;
+    let order = body.validate_with(catalog()?, shipping()?).map_err(EdgeError::Invalid)?;
     let hash = request_hash(&order);
     let ledger = Ledger::open(cx)?;
-    let lines = order.checkout_lines();
+    let lines = response_lines(&order);
 
     // A repeat of a finished request answers from the ledger, before the
     // rate limit: retrying must never be what gets a shopper blocked.
@@ -308,10 +372,8 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         expected_gross_minor: order.totals.gross.minor(),
         invoice_id: None,
         lines_json: serde_json::to_string(&lines).unwrap_or_default(),
-        order_json: order
-            .customer
-            .as_ref()
-            .map(|c| serde_json::to_string(&json!({ "customer": c })).unwrap_or_default()),
+        order_json: Some(order_record(&order).to_string()),
+        customer_email: order.customer.as_ref().map(|c| c.email.to_lowercase()),
     };
     if !ledger.insert_creating(&new).await? {
         let existing =
@@ -538,6 +600,8 @@ mod tests {
             status_checked_at: None,
             paid_at: None,
             expires_at: None,
+            customer_email: None,
+            customer_forgotten_at: None,
         }
     }
 

@@ -13,6 +13,9 @@ const PRODUCTION_OAUTH: &str = "https://oauth.qonto.com";
 const SANDBOX_API: &str = "https://thirdparty-sandbox.staging.qonto.co";
 const SANDBOX_OAUTH: &str = "https://oauth-sandbox.staging.qonto.co";
 
+/// Personal data kept for a year unless configured otherwise.
+const DEFAULT_RETENTION_DAYS: u32 = 365;
+
 /// Which Qonto the edge talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Environment {
@@ -51,6 +54,8 @@ pub(crate) struct Config {
     pub(crate) vat_rate_format: VatRateFormat,
     pub(crate) merchant_webhook_url: Option<String>,
     pub(crate) merchant_webhook_secret: Option<String>,
+    /// Days a customer's personal data is kept with an order.
+    pub(crate) retention_days: u32,
     /// Configuration problems, each a full sentence for `/health` and logs.
     pub(crate) problems: Vec<String>,
 }
@@ -189,6 +194,19 @@ impl Config {
                 .push("MERCHANT_WEBHOOK_URL is set but MERCHANT_WEBHOOK_SECRET is not".to_owned());
         }
 
+        let retention_days = match get("CUSTOMER_DATA_RETENTION_DAYS") {
+            None => DEFAULT_RETENTION_DAYS,
+            Some(d) => match d.parse::<u32>() {
+                Ok(n) if (1..=3650).contains(&n) => n,
+                _ => {
+                    problems.push(format!(
+                        "CUSTOMER_DATA_RETENTION_DAYS is \"{d}\"; it must be a number of days from 1 to 3650"
+                    ));
+                    DEFAULT_RETENTION_DAYS
+                }
+            },
+        };
+
         Config {
             environment,
             api_url,
@@ -203,6 +221,7 @@ impl Config {
             vat_rate_format,
             merchant_webhook_url,
             merchant_webhook_secret,
+            retention_days,
             problems,
         }
     }

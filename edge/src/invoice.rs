@@ -114,6 +114,7 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         invoice_id: Some(invoice_id.clone()),
         lines_json: "[]".to_owned(),
         order_json: Some(json!({"invoice_number": number, "debitor_name": debitor}).to_string()),
+        customer_email: None,
     };
     if !ledger.insert_creating(&new).await? {
         // Another request for the same invoice won the race: reuse its link.

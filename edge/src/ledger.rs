@@ -40,6 +40,8 @@ pub(crate) struct CheckoutRow {
     pub(crate) status_checked_at: Option<String>,
     pub(crate) paid_at: Option<String>,
     pub(crate) expires_at: Option<String>,
+    pub(crate) customer_email: Option<String>,
+    pub(crate) customer_forgotten_at: Option<String>,
 }
 
 /// What a new checkout starts with.
@@ -56,6 +58,8 @@ pub(crate) struct NewCheckout {
     pub(crate) invoice_id: Option<String>,
     pub(crate) lines_json: String,
     pub(crate) order_json: Option<String>,
+    /// Lowercased customer e-mail, when one was given.
+    pub(crate) customer_email: Option<String>,
 }
 
 /// The link Qonto created for a checkout.
@@ -90,12 +94,12 @@ fn num(v: i64) -> JsValue {
 
 /// The ledger, over the `DB` binding.
 pub(crate) struct Ledger {
-    db: D1Database,
+    pub(crate) db: D1Database,
 }
 
 const COLUMNS: &str = "id, kind, idempotency_key, request_hash, status, last_payment_status, currency, \
     net_minor, vat_minor, expected_gross_minor, qonto_amount_minor, link_id, url, invoice_id, lines_json, \
-    order_json, created_at, updated_at, status_checked_at, paid_at, expires_at";
+    order_json, created_at, updated_at, status_checked_at, paid_at, expires_at, customer_email, customer_forgotten_at";
 
 impl Ledger {
     /// Opens the ledger.
@@ -113,8 +117,9 @@ impl Ledger {
             .db
             .prepare(
                 "INSERT INTO checkouts (id, kind, idempotency_key, request_hash, status, currency, net_minor, \
-                 vat_minor, expected_gross_minor, invoice_id, lines_json, order_json, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, 'creating', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) ON CONFLICT DO NOTHING",
+                 vat_minor, expected_gross_minor, invoice_id, lines_json, order_json, created_at, updated_at, \
+                 customer_email) \
+                 VALUES (?1, ?2, ?3, ?4, 'creating', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13) ON CONFLICT DO NOTHING",
             )
             .bind(&[
                 c.id.as_str().into(),
@@ -129,6 +134,7 @@ impl Ledger {
                 c.lines_json.as_str().into(),
                 opt(&c.order_json),
                 now.as_str().into(),
+                opt(&c.customer_email),
             ])?
             .run()
             .await?;
@@ -275,6 +281,37 @@ impl Ledger {
             .run()
             .await?;
         Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1)
+    }
+
+    /// Removes the personal data (the `customer` of the order) of every
+    /// checkout of `email`; amounts, lines and shipping stay. Returns how
+    /// many checkouts were changed.
+    pub(crate) async fn forget_customer(&self, email: &str) -> EdgeResult<usize> {
+        self.forget_where("customer_email = ?1", email.trim().to_lowercase().into()).await
+    }
+
+    /// Removes the personal data of checkouts created before `cutoff`
+    /// (RFC 3339): the retention period.
+    pub(crate) async fn forget_older_than(&self, cutoff: &str) -> EdgeResult<usize> {
+        self.forget_where("customer_email IS NOT NULL AND created_at < ?1", cutoff.into()).await
+    }
+
+    async fn forget_where(&self, condition: &str, value: JsValue) -> EdgeResult<usize> {
+        let sql = format!(
+            "UPDATE checkouts SET order_json = json_remove(order_json, '$.customer'), customer_email = NULL, \
+             customer_forgotten_at = ?2, updated_at = ?2 WHERE {condition}"
+        );
+        let result = self.db.prepare(sql).bind(&[value, now().into()])?.run().await?;
+        Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0))
+    }
+
+    /// Every checkout created in `[from, to)`, oldest first (the CSV export).
+    pub(crate) async fn between(&self, from: &str, to: &str) -> EdgeResult<Vec<CheckoutRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM checkouts WHERE created_at >= ?1 AND created_at < ?2 AND status != 'creating' \
+             ORDER BY created_at LIMIT 5000"
+        );
+        Ok(self.db.prepare(sql).bind(&[from.into(), to.into()])?.all().await?.results::<CheckoutRow>()?)
     }
 
     /// Whether the ledger's tables exist (the migrations were applied).

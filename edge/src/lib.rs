@@ -27,6 +27,7 @@ mod invoice;
 mod ledger;
 mod log;
 mod oauth_routes;
+mod orders;
 mod qonto;
 mod routes;
 mod tokens;
@@ -35,7 +36,7 @@ mod webhook;
 use error::EdgeResult;
 use http::Cx;
 use routes::Route;
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
 pub use tokens::TokenStore;
 
@@ -68,6 +69,18 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     Ok(resp)
 }
 
+/// The daily cron (`[triggers]` in wrangler.toml): removes customers'
+/// personal data past the retention period.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    let config = config::Config::from_env(&env);
+    let request_id = format!("cron-{}", ids::random_hex(4));
+    match orders::purge_expired(&env, &config).await {
+        Ok(n) => log::info(&request_id, "retention purge", serde_json::json!({"checkouts": n})),
+        Err(e) => log::error(&request_id, "retention purge failed", serde_json::json!({"error": format!("{e:?}")})),
+    }
+}
+
 async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
     let route = routes::resolve(req.method().as_ref(), &req.path())?;
     if matches!(route, Route::Preflight) {
@@ -97,5 +110,7 @@ async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
         Route::AdminCheckoutPayments(id) => admin::checkout_payments(req, &id, cx).await,
         Route::AdminDeactivateCheckout(id) => admin::deactivate_checkout(req, &id, cx).await,
         Route::AdminWebhookSubscription => admin::subscribe_webhook(req, cx).await,
+        Route::AdminOrdersCsv => orders::export_csv(req, cx).await,
+        Route::AdminForgetCustomer => orders::forget_customer(req, cx).await,
     }
 }

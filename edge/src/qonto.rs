@@ -1,79 +1,919 @@
-//! The Qonto Business API client (INTERFACE STUB: being implemented).
+//! The Qonto Business API client: one typed method per endpoint the edge
+//! uses (payment links, provider connection, client invoices, webhook
+//! subscriptions), all going through one request path that
+//!
+//! - signs with the merchant's OAuth access token ([`crate::tokens`]) and, on
+//!   a `401` for a token believed valid, gets a fresh one and retries once;
+//! - sends `Accept`/`Content-Type: application/json` and, in the sandbox,
+//!   `X-Qonto-Staging-Token` (qonto-api.md §1, §3.1);
+//! - bounds every call with a timeout (an `AbortController` raced against a
+//!   timer), so a hanging Qonto becomes [`EdgeError::QontoTimeout`] instead of
+//!   a hung request;
+//! - retries only what is safe: reads on 5xx, network errors and malformed
+//!   JSON (twice, short backoff), and any call on `429` when the
+//!   `Retry-After` wait is short. Creations are sent once per idempotency key
+//!   and never retried on 5xx or timeout: the caller decides (§3.3);
+//! - turns Qonto's JSON:API errors into [`EdgeError`]s whose `detail` (code,
+//!   detail, trace id) goes to the log, never to the client.
+//!
+//! Responses are read tolerantly (bare or wrapped, unknown enum values kept)
+//! through `shared::qonto`'s `parse_*` helpers.
 
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::Cx;
+use crate::log;
+use crate::tokens::{self, AccessToken};
+use futures_util::future::{select, Either};
+use serde_json::json;
 use shared::qonto::{
-    ClientInvoice, Connection, CreateConnection, CreatePaymentLinkRequest,
-    CreateWebhookSubscription, PaymentLink, PaymentLinkList, PaymentList,
-    PaymentMethodAvailability, WebhookSubscription, WebhookSubscriptionList,
+    parse_client_invoice, parse_connection, parse_error, parse_payment_link,
+    parse_webhook_subscription, ClientInvoice, Connection, CreateConnection,
+    CreatePaymentLinkRequest, CreateWebhookSubscription, PaymentLink, PaymentLinkList, PaymentList,
+    PaymentMethodAvailability, PaymentMethodsResponse, WebhookSubscription,
+    WebhookSubscriptionList, IDEMPOTENCY_HEADER, STAGING_TOKEN_HEADER,
 };
+use std::cell::RefCell;
+use std::time::Duration;
+use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit};
 
-/// Query of `GET /v2/payment_links`.
+/// Timeout of a read (GET).
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Timeout of a write. Longer than reads: a creation that times out leaves
+/// the caller unsure whether the link exists, so give Qonto more room.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(15);
+/// Retries of a read after a 5xx, a network error or malformed JSON.
+const MAX_READ_RETRIES: u32 = 2;
+/// Retries of any call after a 429.
+const MAX_RATE_LIMIT_RETRIES: u32 = 2;
+/// Longest total time one call may spend waiting before retries. Longer
+/// waits are the client's to make (it gets `Retry-After`).
+const MAX_TOTAL_WAIT: Duration = Duration::from_secs(3);
+/// Wait after a 429 without `Retry-After` (not documented by Qonto).
+const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(1);
+/// How long the provider's payment methods are reused in an isolate: the
+/// widget asks on every page load, Qonto's rate limit is per IP.
+const PAYMENT_METHODS_TTL_MS: f64 = 5.0 * 60.0 * 1000.0;
+
+/// Query of `GET /v2/payment_links`. Zero `page`/`per_page` and an empty
+/// `statuses` mean "Qonto's default".
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LinkQuery {
+    /// 1-based page.
     pub(crate) page: u32,
+    /// Page size, 1–100 (clamped).
     pub(crate) per_page: u32,
+    /// Sent as repeated `status[]=` (the documented form).
     pub(crate) statuses: Vec<String>,
+    /// e.g. `amount:desc`, `expiration_date:asc`.
     pub(crate) sort_by: Option<String>,
 }
 
-/// A client bound to one request.
+/// A client bound to one request (its config, request id and log).
 pub(crate) struct Qonto<'a> {
     cx: &'a Cx,
 }
 
-fn todo_stub<T>(cx: &Cx) -> EdgeResult<T> {
-    let _ = &cx.config;
-    Err(EdgeError::Internal("qonto client not implemented".into()))
+/// Whether a call may be repeated after an ambiguous failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Safety {
+    /// A GET: repeating it changes nothing.
+    Read,
+    /// Anything else: repeated only when Qonto certainly did not process it
+    /// (401, 429).
+    Write,
+}
+
+/// One HTTP call to the Business API.
+struct Call<'c> {
+    /// Name for logs and [`EdgeError::QontoTimeout`].
+    name: &'static str,
+    /// What a 404 means, for [`EdgeError::NotFound`].
+    what: &'static str,
+    method: Method,
+    /// Path and query, starting with `/v2/`.
+    path: String,
+    body: Option<String>,
+    safety: Safety,
+    timeout: Duration,
+    idempotency_key: Option<&'c str>,
 }
 
 impl<'a> Qonto<'a> {
+    /// A client for this request.
     pub(crate) fn new(cx: &'a Cx) -> Self {
         Self { cx }
     }
+
+    /// `POST /v2/payment_links` (basket or invoice), sent once with
+    /// `X-Qonto-Idempotency-Key: idempotency_key`. Not retried on 5xx,
+    /// timeout or a malformed answer (the link may exist): the caller retries
+    /// with the same key, or checks its ledger.
     pub(crate) async fn create_payment_link(
         &self,
-        _b: &CreatePaymentLinkRequest,
-        _k: &str,
+        body: &CreatePaymentLinkRequest,
+        idempotency_key: &str,
     ) -> EdgeResult<PaymentLink> {
-        todo_stub(self.cx)
+        let call = Call {
+            name: "create_payment_link",
+            what: "payment link",
+            method: Method::Post,
+            path: "/v2/payment_links".into(),
+            body: Some(to_json(body)?),
+            safety: Safety::Write,
+            timeout: WRITE_TIMEOUT,
+            idempotency_key: Some(idempotency_key),
+        };
+        self.send(call, parse_payment_link).await
     }
-    pub(crate) async fn get_payment_link(&self, _id: &str) -> EdgeResult<PaymentLink> {
-        todo_stub(self.cx)
+
+    /// `GET /v2/payment_links/{id}` (bare or wrapped). 404 → `NotFound`.
+    pub(crate) async fn get_payment_link(&self, id: &str) -> EdgeResult<PaymentLink> {
+        let id = path_segment(id, "payment link")?;
+        self.send(
+            read(
+                "get_payment_link",
+                "payment link",
+                format!("/v2/payment_links/{id}"),
+            ),
+            parse_payment_link,
+        )
+        .await
     }
-    pub(crate) async fn list_payment_links(&self, _q: &LinkQuery) -> EdgeResult<PaymentLinkList> {
-        todo_stub(self.cx)
+
+    /// `GET /v2/payment_links` with page, per_page, `status[]` and sort_by.
+    pub(crate) async fn list_payment_links(
+        &self,
+        query: &LinkQuery,
+    ) -> EdgeResult<PaymentLinkList> {
+        let path = format!("/v2/payment_links{}", link_query_string(query));
+        self.send(read("list_payment_links", "payment links", path), |b| {
+            serde_json::from_slice(b)
+        })
+        .await
     }
-    pub(crate) async fn deactivate_payment_link(&self, _id: &str) -> EdgeResult<PaymentLink> {
-        todo_stub(self.cx)
+
+    /// `PATCH /v2/payment_links/{id}/deactivate` (bare or wrapped answer).
+    pub(crate) async fn deactivate_payment_link(&self, id: &str) -> EdgeResult<PaymentLink> {
+        let id = path_segment(id, "payment link")?;
+        let call = Call {
+            name: "deactivate_payment_link",
+            what: "payment link",
+            method: Method::Patch,
+            path: format!("/v2/payment_links/{id}/deactivate"),
+            body: None,
+            safety: Safety::Write,
+            timeout: WRITE_TIMEOUT,
+            idempotency_key: None,
+        };
+        self.send(call, parse_payment_link).await
     }
+
+    /// `GET /v2/payment_links/{id}/payments`.
     pub(crate) async fn list_payments(
         &self,
-        _id: &str,
-        _page: u32,
-        _per_page: u32,
+        id: &str,
+        page: u32,
+        per_page: u32,
     ) -> EdgeResult<PaymentList> {
-        todo_stub(self.cx)
+        let id = path_segment(id, "payment link")?;
+        let query = pagination(page, per_page);
+        let path = format!("/v2/payment_links/{id}/payments{query}");
+        self.send(read("list_payments", "payment link", path), |b| {
+            serde_json::from_slice(b)
+        })
+        .await
     }
+
+    /// `GET /v2/payment_links/payment_methods`: every method and whether it
+    /// is enabled. Cached in the isolate for 5 minutes (errors are not).
     pub(crate) async fn payment_methods(&self) -> EdgeResult<Vec<PaymentMethodAvailability>> {
-        todo_stub(self.cx)
+        let now = now_ms();
+        if let Some(methods) =
+            PAYMENT_METHODS.with(|c| c.borrow().as_ref().and_then(|c| c.get(now)))
+        {
+            return Ok(methods);
+        }
+        let call = read(
+            "payment_methods",
+            "payment methods",
+            "/v2/payment_links/payment_methods".into(),
+        );
+        let resp: PaymentMethodsResponse = self.send(call, |b| serde_json::from_slice(b)).await?;
+        let methods = resp.payment_link_payment_methods;
+        let entry = CachedMethods {
+            methods: methods.clone(),
+            until_ms: now_ms() + PAYMENT_METHODS_TTL_MS,
+        };
+        PAYMENT_METHODS.with(|c| *c.borrow_mut() = Some(entry));
+        Ok(methods)
     }
+
+    /// `GET /v2/payment_links/connections`; `None` when Qonto answers 404
+    /// (no connection yet).
     pub(crate) async fn get_connection(&self) -> EdgeResult<Option<Connection>> {
-        todo_stub(self.cx)
+        let call = read(
+            "get_connection",
+            "connection",
+            "/v2/payment_links/connections".into(),
+        );
+        match self.send(call, parse_connection).await {
+            Ok(c) => Ok(Some(c)),
+            Err(EdgeError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
-    pub(crate) async fn create_connection(&self, _b: &CreateConnection) -> EdgeResult<Connection> {
-        todo_stub(self.cx)
+
+    /// `POST /v2/payment_links/connections` (body not wrapped).
+    pub(crate) async fn create_connection(
+        &self,
+        body: &CreateConnection,
+    ) -> EdgeResult<Connection> {
+        // A key of our own: a retry after 401/429 must not start a second
+        // onboarding.
+        let key = crate::ids::random_hex(16);
+        let call = Call {
+            name: "create_connection",
+            what: "connection",
+            method: Method::Post,
+            path: "/v2/payment_links/connections".into(),
+            body: Some(to_json(body)?),
+            safety: Safety::Write,
+            timeout: WRITE_TIMEOUT,
+            idempotency_key: Some(&key),
+        };
+        self.send(call, parse_connection).await
     }
-    pub(crate) async fn get_client_invoice(&self, _id: &str) -> EdgeResult<ClientInvoice> {
-        todo_stub(self.cx)
+
+    /// `GET /v2/client_invoices/{id}` (wrapped or bare). 404 → `NotFound`.
+    pub(crate) async fn get_client_invoice(&self, id: &str) -> EdgeResult<ClientInvoice> {
+        let id = path_segment(id, "client invoice")?;
+        self.send(
+            read(
+                "get_client_invoice",
+                "client invoice",
+                format!("/v2/client_invoices/{id}"),
+            ),
+            parse_client_invoice,
+        )
+        .await
     }
+
+    /// `POST /v2/webhook_subscriptions` (body and answer bare).
     pub(crate) async fn create_webhook_subscription(
         &self,
-        _b: &CreateWebhookSubscription,
+        body: &CreateWebhookSubscription,
     ) -> EdgeResult<WebhookSubscription> {
-        todo_stub(self.cx)
+        let key = crate::ids::random_hex(16);
+        let call = Call {
+            name: "create_webhook_subscription",
+            what: "webhook subscription",
+            method: Method::Post,
+            path: "/v2/webhook_subscriptions".into(),
+            body: Some(to_json(body)?),
+            safety: Safety::Write,
+            timeout: WRITE_TIMEOUT,
+            idempotency_key: Some(&key),
+        };
+        self.send(call, parse_webhook_subscription).await
     }
+
+    /// `GET /v2/webhook_subscriptions` (`{subscriptions, meta}`).
     pub(crate) async fn list_webhook_subscriptions(&self) -> EdgeResult<WebhookSubscriptionList> {
-        todo_stub(self.cx)
+        let call = read(
+            "list_webhook_subscriptions",
+            "webhook subscriptions",
+            "/v2/webhook_subscriptions".into(),
+        );
+        self.send(call, |b| serde_json::from_slice(b)).await
+    }
+
+    /// Sends `call` until it succeeds or [`next_step`] says stop.
+    async fn send<T>(
+        &self,
+        call: Call<'_>,
+        parse: fn(&[u8]) -> Result<T, serde_json::Error>,
+    ) -> EdgeResult<T> {
+        let url = format!("{}{}", self.cx.config.api_url, call.path);
+        let mut token = tokens::access_token(self.cx).await?;
+        let mut state = RetryState::default();
+        loop {
+            let req = self.build(&call, &url, &token)?;
+            let verdict = match send_with_timeout(req, call.timeout).await {
+                Err(SendError::Timeout) => return Err(EdgeError::QontoTimeout { call: call.name }),
+                Err(SendError::Network(detail)) => Verdict::Unavailable {
+                    detail,
+                    retry_after_secs: None,
+                },
+                Ok(raw) => match classify(raw.status, raw.retry_after.as_deref(), &raw.body) {
+                    Verdict::Success => match parse(&raw.body) {
+                        Ok(value) => return Ok(value),
+                        Err(e) => Verdict::Malformed(json_error_summary(&e)),
+                    },
+                    other => other,
+                },
+            };
+            match next_step(&verdict, call.safety, &state) {
+                Step::Refresh => {
+                    log::warn(
+                        &self.cx.request_id,
+                        "qonto refused the access token; refreshing it and retrying once",
+                        json!({"call": call.name}),
+                    );
+                    token = tokens::refresh_after_rejection(self.cx, &token).await?;
+                    state.refreshed = true;
+                }
+                Step::Retry(wait) => {
+                    log::warn(
+                        &self.cx.request_id,
+                        "qonto call failed; retrying",
+                        json!({"call": call.name, "reason": verdict.summary(), "wait_ms": wait.as_millis() as u64}),
+                    );
+                    if !wait.is_zero() {
+                        Delay::from(wait).await;
+                    }
+                    state.retries += 1;
+                    state.waited += wait;
+                }
+                Step::Fail => return Err(verdict.into_error(call.what)),
+            }
+        }
+    }
+
+    fn build(&self, call: &Call<'_>, url: &str, token: &AccessToken) -> EdgeResult<Request> {
+        let headers = Headers::new();
+        headers.set("authorization", &format!("Bearer {}", token.expose()))?;
+        headers.set("accept", "application/json")?;
+        headers.set("content-type", "application/json")?;
+        if let Some(staging) = &self.cx.config.staging_token {
+            headers.set(STAGING_TOKEN_HEADER, staging)?;
+        }
+        if let Some(key) = call.idempotency_key {
+            headers.set(IDEMPOTENCY_HEADER, key)?;
+        }
+        let mut init = RequestInit::new();
+        init.with_method(call.method.clone()).with_headers(headers);
+        if let Some(body) = &call.body {
+            init.with_body(Some(body.as_str().into()));
+        }
+        Ok(Request::new_with_init(url, &init)?)
+    }
+}
+
+/// A GET call.
+fn read(name: &'static str, what: &'static str, path: String) -> Call<'static> {
+    Call {
+        name,
+        what,
+        method: Method::Get,
+        path,
+        body: None,
+        safety: Safety::Read,
+        timeout: READ_TIMEOUT,
+        idempotency_key: None,
+    }
+}
+
+fn to_json<T: serde::Serialize>(body: &T) -> EdgeResult<String> {
+    serde_json::to_string(body)
+        .map_err(|e| EdgeError::Internal(format!("cannot serialize a Qonto request: {e}")))
+}
+
+/// A serde_json error without any of the input: its category and position.
+/// (serde's own message can quote a value, and a value may be a token or a
+/// shopper's email.)
+pub(crate) fn json_error_summary(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let category = match e.classify() {
+        Category::Io => "I/O error",
+        Category::Syntax => "syntax error",
+        Category::Data => "unexpected shape",
+        Category::Eof => "truncated JSON",
+    };
+    format!("{category} at line {} column {}", e.line(), e.column())
+}
+
+/// Milliseconds since the epoch (the runtime's clock).
+fn now_ms() -> f64 {
+    worker::js_sys::Date::now()
+}
+
+// ---------------------------------------------------------------------------
+// Isolate cache of the payment methods
+// ---------------------------------------------------------------------------
+
+struct CachedMethods {
+    methods: Vec<PaymentMethodAvailability>,
+    until_ms: f64,
+}
+
+impl CachedMethods {
+    fn get(&self, now_ms: f64) -> Option<Vec<PaymentMethodAvailability>> {
+        (now_ms < self.until_ms).then(|| self.methods.clone())
+    }
+}
+
+thread_local! {
+    /// Lives as long as the isolate; one merchant per deployment, so no key.
+    static PAYMENT_METHODS: RefCell<Option<CachedMethods>> = const { RefCell::new(None) };
+}
+
+// ---------------------------------------------------------------------------
+// Sending with a timeout
+// ---------------------------------------------------------------------------
+
+/// What came back, read in full.
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    /// HTTP status.
+    pub(crate) status: u16,
+    /// The `Retry-After` header, if any.
+    pub(crate) retry_after: Option<String>,
+    /// The body.
+    pub(crate) body: Vec<u8>,
+}
+
+/// Why a request got no response.
+#[derive(Debug)]
+pub(crate) enum SendError {
+    /// No complete answer within the timeout; the request was aborted.
+    Timeout,
+    /// The connection failed (the message, which holds no secret).
+    Network(String),
+}
+
+/// Sends `req` and reads the whole body, aborting both after `timeout`.
+/// Also used for the OAuth token endpoint ([`crate::tokens`]).
+pub(crate) async fn send_with_timeout(
+    req: Request,
+    timeout: Duration,
+) -> Result<RawResponse, SendError> {
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let exchange = async {
+        let mut resp = Fetch::Request(req).send_with_signal(&signal).await?;
+        let status = resp.status_code();
+        let retry_after = resp.headers().get("retry-after").ok().flatten();
+        let body = resp.bytes().await?;
+        Ok::<_, worker::Error>(RawResponse {
+            status,
+            retry_after,
+            body,
+        })
+    };
+    let timer = Delay::from(timeout);
+    futures_util::pin_mut!(exchange);
+    match select(exchange, timer).await {
+        Either::Left((Ok(raw), _)) => Ok(raw),
+        Either::Left((Err(e), _)) => Err(SendError::Network(e.to_string())),
+        Either::Right(_) => {
+            controller.abort();
+            Err(SendError::Timeout)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Pure decision logic (host-tested)
+// ---------------------------------------------------------------------------
+
+/// What an answer means for the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Verdict {
+    /// 2xx: parse the body.
+    Success,
+    /// 2xx whose body is not the expected JSON.
+    Malformed(String),
+    /// 401: the token was refused.
+    Unauthorized(String),
+    /// 404.
+    NotFound(String),
+    /// 429.
+    RateLimited {
+        retry_after_secs: Option<u32>,
+        detail: String,
+    },
+    /// 5xx, network failure, or an unexpected status.
+    Unavailable {
+        detail: String,
+        retry_after_secs: Option<u32>,
+    },
+    /// Any other 4xx: retrying will not help.
+    Rejected { status: u16, detail: String },
+}
+
+impl Verdict {
+    /// A short reason for logs.
+    fn summary(&self) -> String {
+        match self {
+            Verdict::Success => "success".into(),
+            Verdict::Malformed(e) => format!("malformed JSON: {e}"),
+            Verdict::Unauthorized(d) => format!("401: {d}"),
+            Verdict::NotFound(d) => format!("404: {d}"),
+            Verdict::RateLimited {
+                retry_after_secs,
+                detail,
+            } => {
+                format!("429 (retry after {retry_after_secs:?} s): {detail}")
+            }
+            Verdict::Unavailable { detail, .. } => detail.clone(),
+            Verdict::Rejected { status, detail } => format!("{status}: {detail}"),
+        }
+    }
+
+    /// The error a caller gets when no retry is left.
+    fn into_error(self, what: &'static str) -> EdgeError {
+        match self {
+            // Unreachable in practice (success returns earlier); an answer
+            // we could not use is "unavailable", never a 500.
+            Verdict::Success => EdgeError::QontoUnavailable {
+                detail: "unexpected success".into(),
+                retry_after_secs: None,
+            },
+            Verdict::Malformed(e) => EdgeError::QontoUnavailable {
+                detail: format!("Qonto answered with malformed JSON: {e}"),
+                retry_after_secs: None,
+            },
+            Verdict::Unauthorized(detail) => EdgeError::NotAuthorized {
+                reason: format!("Qonto refused a freshly issued access token: {detail}"),
+            },
+            Verdict::NotFound(_) => EdgeError::NotFound(what),
+            Verdict::RateLimited {
+                retry_after_secs,
+                detail,
+            } => EdgeError::QontoUnavailable {
+                detail: format!("rate limited by Qonto: {detail}"),
+                retry_after_secs,
+            },
+            Verdict::Unavailable {
+                detail,
+                retry_after_secs,
+            } => EdgeError::QontoUnavailable {
+                detail,
+                retry_after_secs,
+            },
+            Verdict::Rejected { status, detail } => EdgeError::QontoRejected { status, detail },
+        }
+    }
+}
+
+/// Classifies an HTTP answer.
+fn classify(status: u16, retry_after: Option<&str>, body: &[u8]) -> Verdict {
+    match status {
+        200..=299 => Verdict::Success,
+        401 => Verdict::Unauthorized(describe_error(status, body)),
+        404 => Verdict::NotFound(describe_error(status, body)),
+        429 => Verdict::RateLimited {
+            retry_after_secs: retry_after.and_then(parse_retry_after),
+            detail: describe_error(status, body),
+        },
+        408 | 500..=599 => Verdict::Unavailable {
+            detail: describe_error(status, body),
+            retry_after_secs: retry_after.and_then(parse_retry_after),
+        },
+        400..=499 => Verdict::Rejected {
+            status,
+            detail: describe_error(status, body),
+        },
+        _ => Verdict::Unavailable {
+            detail: format!("unexpected HTTP status {status}"),
+            retry_after_secs: None,
+        },
+    }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is not used by Qonto's
+/// gateways as far as anyone saw; it counts as absent).
+fn parse_retry_after(value: &str) -> Option<u32> {
+    value.trim().parse::<u32>().ok()
+}
+
+/// Qonto's error body as one log-friendly line: every error's code, detail
+/// and source, and the trace id support asks for.
+pub(crate) fn describe_error(status: u16, body: &[u8]) -> String {
+    let Some(err) = parse_error(body) else {
+        return format!("HTTP {status} without a JSON:API error body");
+    };
+    let mut parts: Vec<String> = err
+        .errors
+        .iter()
+        .map(|e| {
+            let mut s = format!("code={}", e.code.as_deref().unwrap_or("-"));
+            if let Some(d) = &e.detail {
+                s.push_str(&format!(" detail={d:?}"));
+            }
+            if let Some(src) = &e.source {
+                if let Some(p) = &src.pointer {
+                    s.push_str(&format!(" pointer={p}"));
+                }
+                if let Some(p) = &src.parameter {
+                    s.push_str(&format!(" parameter={p}"));
+                }
+            }
+            s
+        })
+        .collect();
+    if let Some(t) = &err.trace_id {
+        parts.push(format!("trace_id={t}"));
+    }
+    format!("HTTP {status}: {}", parts.join("; "))
+}
+
+/// Retries made so far by one call.
+#[derive(Debug, Default, Clone)]
+struct RetryState {
+    retries: u32,
+    waited: Duration,
+    refreshed: bool,
+}
+
+/// What to do after an answer that is not a usable success.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    /// Get a fresh access token and send again (once per call).
+    Refresh,
+    /// Wait, then send again.
+    Retry(Duration),
+    /// Give up with the verdict's error.
+    Fail,
+}
+
+/// The retry policy (module docs).
+fn next_step(verdict: &Verdict, safety: Safety, state: &RetryState) -> Step {
+    let within_budget = |wait: Duration| state.waited + wait <= MAX_TOTAL_WAIT;
+    match verdict {
+        Verdict::Unauthorized(_) if !state.refreshed => Step::Refresh,
+        Verdict::RateLimited {
+            retry_after_secs, ..
+        } => {
+            // Qonto did not process the request: repeating is safe for any
+            // method, as long as the wait stays short.
+            let wait = retry_after_secs.map_or(DEFAULT_RATE_LIMIT_WAIT, |s| {
+                Duration::from_secs(u64::from(s))
+            });
+            if state.retries < MAX_RATE_LIMIT_RETRIES && within_budget(wait) {
+                Step::Retry(wait)
+            } else {
+                Step::Fail
+            }
+        }
+        Verdict::Unavailable { .. } | Verdict::Malformed(_) if safety == Safety::Read => {
+            let wait = Duration::from_millis(200 << state.retries.min(4));
+            if state.retries < MAX_READ_RETRIES && within_budget(wait) {
+                Step::Retry(wait)
+            } else {
+                Step::Fail
+            }
+        }
+        _ => Step::Fail,
+    }
+}
+
+/// `?page=&per_page=&status[]=…&sort_by=` (empty when nothing is set).
+fn link_query_string(q: &LinkQuery) -> String {
+    let mut ser = form_urlencoded::Serializer::new(String::new());
+    if q.page > 0 {
+        ser.append_pair("page", &q.page.to_string());
+    }
+    if q.per_page > 0 {
+        ser.append_pair("per_page", &q.per_page.clamp(1, 100).to_string());
+    }
+    for s in &q.statuses {
+        ser.append_pair("status[]", s);
+    }
+    if let Some(sort) = &q.sort_by {
+        ser.append_pair("sort_by", sort);
+    }
+    let qs = ser.finish();
+    if qs.is_empty() {
+        qs
+    } else {
+        format!("?{qs}")
+    }
+}
+
+/// `?page=&per_page=` (empty when both are 0).
+fn pagination(page: u32, per_page: u32) -> String {
+    link_query_string(&LinkQuery {
+        page,
+        per_page,
+        ..LinkQuery::default()
+    })
+}
+
+/// An id placed in a URL path. Qonto ids are uuids; anything outside
+/// `[A-Za-z0-9_-]` cannot be one, so it is "not found" without asking Qonto
+/// (and can never change the path).
+fn path_segment<'s>(id: &'s str, what: &'static str) -> EdgeResult<&'s str> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(id)
+    } else {
+        Err(EdgeError::NotFound(what))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ERR: &str = r#"{"errors":[{"code":"not_in_list","detail":"vat_rate is not valid","source":{"pointer":"/payment_link/items/0/vat_rate"}}],"trace_id":"tr-1"}"#;
+
+    #[test]
+    fn answers_are_classified() {
+        assert_eq!(classify(200, None, b"{}"), Verdict::Success);
+        assert_eq!(classify(201, None, b"{}"), Verdict::Success);
+        assert!(matches!(classify(401, None, b""), Verdict::Unauthorized(_)));
+        assert!(matches!(classify(404, None, b""), Verdict::NotFound(_)));
+        assert_eq!(
+            classify(429, Some("2"), b""),
+            Verdict::RateLimited {
+                retry_after_secs: Some(2),
+                detail: "HTTP 429 without a JSON:API error body".into()
+            }
+        );
+        assert!(matches!(
+            classify(429, Some("Wed, 21 Oct 2015 07:28:00 GMT"), b""),
+            Verdict::RateLimited {
+                retry_after_secs: None,
+                ..
+            }
+        ));
+        assert!(matches!(
+            classify(500, None, b""),
+            Verdict::Unavailable { .. }
+        ));
+        assert!(matches!(
+            classify(503, Some("30"), b""),
+            Verdict::Unavailable {
+                retry_after_secs: Some(30),
+                ..
+            }
+        ));
+        assert!(matches!(
+            classify(400, None, ERR.as_bytes()),
+            Verdict::Rejected { status: 400, .. }
+        ));
+        assert!(matches!(
+            classify(403, None, b"<html>"),
+            Verdict::Rejected { status: 403, .. }
+        ));
+        assert!(matches!(
+            classify(422, None, b""),
+            Verdict::Rejected { status: 422, .. }
+        ));
+        assert!(matches!(
+            classify(302, None, b""),
+            Verdict::Unavailable { .. }
+        ));
+    }
+
+    #[test]
+    fn error_details_keep_code_pointer_and_trace_id() {
+        let d = describe_error(400, ERR.as_bytes());
+        assert!(d.contains("code=not_in_list"), "{d}");
+        assert!(d.contains("vat_rate is not valid"), "{d}");
+        assert!(d.contains("pointer=/payment_link/items/0/vat_rate"), "{d}");
+        assert!(d.contains("trace_id=tr-1"), "{d}");
+        assert_eq!(
+            describe_error(500, b""),
+            "HTTP 500 without a JSON:API error body"
+        );
+    }
+
+    #[test]
+    fn errors_map_to_edge_errors() {
+        let e = classify(400, None, ERR.as_bytes()).into_error("payment link");
+        assert!(
+            matches!(&e, EdgeError::QontoRejected { status: 400, detail } if detail.contains("tr-1"))
+        );
+        assert_eq!(
+            classify(404, None, b"").into_error("payment link").status(),
+            404
+        );
+        assert_eq!(classify(500, None, b"").into_error("x").status(), 503);
+        assert!(matches!(
+            classify(429, Some("7"), b"").into_error("x"),
+            EdgeError::QontoUnavailable {
+                retry_after_secs: Some(7),
+                ..
+            }
+        ));
+        assert!(matches!(
+            classify(401, None, b"").into_error("x"),
+            EdgeError::NotAuthorized { .. }
+        ));
+        assert_eq!(
+            Verdict::Malformed("eof".into()).into_error("x").status(),
+            503
+        );
+    }
+
+    fn state(retries: u32, waited_ms: u64, refreshed: bool) -> RetryState {
+        RetryState {
+            retries,
+            waited: Duration::from_millis(waited_ms),
+            refreshed,
+        }
+    }
+
+    #[test]
+    fn retry_policy_table() {
+        let unavailable = Verdict::Unavailable {
+            detail: "500".into(),
+            retry_after_secs: None,
+        };
+        let malformed = Verdict::Malformed("eof".into());
+        let limited = |s: Option<u32>| Verdict::RateLimited {
+            retry_after_secs: s,
+            detail: String::new(),
+        };
+        let unauthorized = Verdict::Unauthorized("expired".into());
+        let rejected = Verdict::Rejected {
+            status: 400,
+            detail: String::new(),
+        };
+        let not_found = Verdict::NotFound(String::new());
+        let ms = Duration::from_millis;
+        #[rustfmt::skip]
+        let table: Vec<(Verdict, Safety, RetryState, Step)> = vec![
+            // Reads: two retries with growing backoff, on 5xx/network/malformed.
+            (unavailable.clone(), Safety::Read, state(0, 0, false), Step::Retry(ms(200))),
+            (unavailable.clone(), Safety::Read, state(1, 200, false), Step::Retry(ms(400))),
+            (unavailable.clone(), Safety::Read, state(2, 600, false), Step::Fail),
+            (malformed.clone(), Safety::Read, state(0, 0, false), Step::Retry(ms(200))),
+            // Writes are sent once: the caller decides.
+            (unavailable.clone(), Safety::Write, state(0, 0, false), Step::Fail),
+            (malformed.clone(), Safety::Write, state(0, 0, false), Step::Fail),
+            // 429: any method, short waits only, within the total budget.
+            (limited(Some(1)), Safety::Write, state(0, 0, false), Step::Retry(ms(1000))),
+            (limited(None), Safety::Read, state(0, 0, false), Step::Retry(ms(1000))),
+            (limited(Some(2)), Safety::Read, state(1, 1000, false), Step::Retry(ms(2000))),
+            (limited(Some(2)), Safety::Read, state(1, 1500, false), Step::Fail),
+            (limited(Some(30)), Safety::Read, state(0, 0, false), Step::Fail),
+            (limited(Some(0)), Safety::Read, state(2, 0, false), Step::Fail),
+            // 401: refresh once, then give up.
+            (unauthorized.clone(), Safety::Write, state(0, 0, false), Step::Refresh),
+            (unauthorized.clone(), Safety::Read, state(0, 0, true), Step::Fail),
+            // Never retried.
+            (rejected.clone(), Safety::Read, state(0, 0, false), Step::Fail),
+            (not_found.clone(), Safety::Read, state(0, 0, false), Step::Fail),
+        ];
+        for (verdict, safety, st, want) in table {
+            assert_eq!(
+                next_step(&verdict, safety, &st),
+                want,
+                "{verdict:?} {safety:?} {st:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn list_queries_repeat_status() {
+        assert_eq!(link_query_string(&LinkQuery::default()), "");
+        let q = LinkQuery {
+            page: 2,
+            per_page: 500,
+            statuses: vec!["open".into(), "paid".into()],
+            sort_by: Some("amount:desc".into()),
+        };
+        assert_eq!(
+            link_query_string(&q),
+            "?page=2&per_page=100&status%5B%5D=open&status%5B%5D=paid&sort_by=amount%3Adesc"
+        );
+        assert_eq!(pagination(1, 20), "?page=1&per_page=20");
+        assert_eq!(pagination(0, 0), "");
+    }
+
+    #[test]
+    fn path_segments_are_ids_only() {
+        assert_eq!(
+            path_segment("0199e1de-4e01-72b7-86a0-fbe4e0475d56", "x").ok(),
+            Some("0199e1de-4e01-72b7-86a0-fbe4e0475d56")
+        );
+        for bad in ["", "../connections", "a/b", "a?b=1", "a b", "é"] {
+            assert!(path_segment(bad, "x").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn json_errors_never_quote_the_input() {
+        let e = serde_json::from_str::<u32>(r#""ory_at_secret""#).unwrap_err();
+        let s = json_error_summary(&e);
+        assert!(!s.contains("ory_at"), "{s}");
+        assert_eq!(s, "unexpected shape at line 1 column 15");
+    }
+
+    #[test]
+    fn cached_methods_expire() {
+        let c = CachedMethods {
+            methods: Vec::new(),
+            until_ms: 1000.0,
+        };
+        assert!(c.get(999.0).is_some());
+        assert!(c.get(1000.0).is_none());
     }
 }

@@ -27,6 +27,8 @@ pub(crate) enum Route {
     AdminCheckoutPayments(String),
     AdminDeactivateCheckout(String),
     AdminWebhookSubscription,
+    AdminOrdersCsv,
+    AdminForgetCustomer,
 }
 
 /// Every route as (method, OpenAPI path template). `docs/openapi.json`
@@ -51,6 +53,8 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/checkouts/{id}/payments"),
     ("POST", "/admin/checkouts/{id}/deactivate"),
     ("POST", "/admin/webhook-subscription"),
+    ("GET", "/admin/orders.csv"),
+    ("POST", "/admin/customers/forget"),
 ];
 
 /// Resolves a request; 404 for unknown paths, 405 for known paths with
@@ -87,6 +91,8 @@ pub(crate) fn resolve(method: &str, path: &str) -> Result<Route, EdgeError> {
             Route::AdminDeactivateCheckout((*id).to_owned())
         }
         ("POST", ["admin", "webhook-subscription"]) => Route::AdminWebhookSubscription,
+        ("GET", ["admin", "orders.csv"]) => Route::AdminOrdersCsv,
+        ("POST", ["admin", "customers", "forget"]) => Route::AdminForgetCustomer,
         _ => {
             let known_path = ROUTES
                 .iter()

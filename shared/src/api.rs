@@ -19,6 +19,7 @@ use crate::basket::{check_quantity, MAX_LINES, MAX_QUANTITY};
 use crate::catalog::{Catalog, CatalogProblem, Product, ProductKind};
 use crate::money::{Currency, Money, WireAmount};
 use crate::pricing::{price_in, LineInput, PricedLine, PricingError, Totals};
+use crate::shipping::{Shipping, ShippingQuote};
 use crate::vat::{VatRate, VatRateFormat};
 
 /// `GET /v1/catalog`: the products and their prices.
@@ -29,6 +30,84 @@ pub struct CatalogResponse {
     pub currency: String,
     /// The products, in catalog order.
     pub products: Vec<CatalogProduct>,
+    /// Shipping rules, when the merchant ships goods.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub shipping: Option<ShippingInfo>,
+}
+
+/// Shipping rules as the widget receives them (see [`crate::shipping`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ShippingInfo {
+    /// Goods' gross total from which shipping is free.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub free_above: Option<WireAmount>,
+    /// The zones, in the merchant's order.
+    pub zones: Vec<ShippingZoneInfo>,
+}
+
+/// One zone of [`ShippingInfo`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ShippingZoneInfo {
+    /// Zone name.
+    pub name: String,
+    /// ISO 3166-1 alpha-2 codes.
+    pub countries: Vec<String>,
+    /// Net price.
+    pub price: WireAmount,
+    /// Gross price (net + VAT).
+    pub price_gross: WireAmount,
+    /// VAT rate, percent string.
+    pub vat_rate: String,
+}
+
+impl ShippingInfo {
+    /// The wire form of validated rules; `None` when the merchant does not ship.
+    pub fn from_shipping(shipping: &Shipping) -> Option<ShippingInfo> {
+        if !shipping.ships() {
+            return None;
+        }
+        Some(ShippingInfo {
+            free_above: shipping.free_above().map(Into::into),
+            zones: shipping
+                .zones()
+                .iter()
+                .map(|z| ShippingZoneInfo {
+                    name: z.name.clone(),
+                    countries: z.countries.clone(),
+                    price: z.price.into(),
+                    price_gross: crate::pricing::unit_gross(z.price, z.vat_rate).unwrap_or(z.price).into(),
+                    vat_rate: z.vat_rate.format(VatRateFormat::Percent),
+                })
+                .collect(),
+        })
+    }
+
+    /// Reads the rules back (the widget's side), with the file's checks.
+    pub fn to_shipping(&self, currency: Currency) -> Result<Shipping, Vec<CatalogProblem>> {
+        crate::shipping::ShippingFile {
+            currency: Some(currency.as_str().into()),
+            free_above: self.free_above.as_ref().map(|a| a.value.clone()),
+            zones: self
+                .zones
+                .iter()
+                .map(|z| crate::shipping::ShippingZoneEntry {
+                    name: Some(z.name.clone()),
+                    countries: z.countries.clone(),
+                    price: Some(z.price.value.clone()),
+                    vat_rate: Some(z.vat_rate.clone()),
+                })
+                .collect(),
+        }
+        .validate(currency)
+    }
 }
 
 /// One product of [`CatalogResponse`].
@@ -81,6 +160,7 @@ impl CatalogResponse {
                     image_url: p.image_url.clone(),
                 })
                 .collect(),
+            shipping: None,
         }
     }
 
@@ -527,6 +607,9 @@ pub struct ValidatedOrder {
     pub customer: Option<Customer>,
     /// The requested payment methods, duplicates removed, if any were given.
     pub payment_methods: Option<Vec<String>>,
+    /// The shipping line, when the order has goods and the merchant ships
+    /// (`totals` include it).
+    pub shipping: Option<ShippingQuote>,
 }
 
 impl ValidatedOrder {
@@ -577,6 +660,15 @@ impl CheckoutRequest {
     /// limit applies to the items as sent. A SKU that is not in the catalog
     /// (or not even a valid SKU) is `unknown_sku`.
     pub fn validate(&self, catalog: &Catalog) -> Result<ValidatedOrder, Vec<ApiProblem>> {
+        self.validate_with(catalog, &Shipping::none(catalog.currency()))
+    }
+
+    /// [`CheckoutRequest::validate`] for a merchant with shipping rules: an
+    /// order with at least one good then needs `customer` with an `address`
+    /// in a shipped country (`missing_field`, `unshippable_country`), and
+    /// gets the shipping line of [`crate::shipping`] (free above the
+    /// threshold), priced like the other lines and included in the totals.
+    pub fn validate_with(&self, catalog: &Catalog, shipping: &Shipping) -> Result<ValidatedOrder, Vec<ApiProblem>> {
         let mut problems = Vec::new();
         // (product, quantity, index of the first item with this SKU)
         let mut merged: Vec<(&Product, u32, usize)> = Vec::new();
@@ -647,6 +739,32 @@ impl CheckoutRequest {
             .as_ref()
             .map(|m| check_payment_methods(m, &mut problems));
 
+        let has_goods = merged.iter().any(|(p, _, _)| p.kind == ProductKind::Good);
+        let ship_to = if has_goods && shipping.ships() {
+            match customer.as_ref().map(|c| c.address.as_ref()) {
+                None => {
+                    problems.push(ApiProblem::at("customer", "missing_field", "customer details are required to ship goods"));
+                    None
+                }
+                Some(None) => {
+                    problems.push(ApiProblem::at("customer.address", "missing_field", "a shipping address is required for goods"));
+                    None
+                }
+                Some(Some(address)) => {
+                    if shipping.zone_for(&address.country).is_none() && address.country.len() == 2 {
+                        problems.push(ApiProblem::at(
+                            "customer.address.country",
+                            "unshippable_country",
+                            format!("the shop does not ship to {}", address.country),
+                        ));
+                    }
+                    Some(address.country.clone())
+                }
+            }
+        } else {
+            None
+        };
+
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -668,7 +786,7 @@ impl CheckoutRequest {
             };
             vec![ApiProblem::at("items", e.code(), message)]
         })?;
-        let lines = merged
+        let lines: Vec<OrderLine> = merged
             .into_iter()
             .zip(priced)
             .map(|((product, _, _), priced)| OrderLine {
@@ -676,11 +794,34 @@ impl CheckoutRequest {
                 priced,
             })
             .collect();
+        let (shipping, totals) = match ship_to {
+            None => (None, totals),
+            Some(country) => {
+                let zero = Money::zero(catalog.currency());
+                let goods_gross = lines
+                    .iter()
+                    .filter(|l| l.product.kind == ProductKind::Good)
+                    .try_fold(zero, |sum, l| sum.checked_add(l.priced.gross))
+                    .map_err(|_| vec![ApiProblem::at("items", "amount_too_large", "the total is too large")])?;
+                let quote = shipping.quote(&country, goods_gross).map_err(|e| {
+                    vec![ApiProblem::at("customer.address.country", e.code(), "shipping cannot be priced for this country")]
+                })?;
+                let totals = if quote.free {
+                    totals
+                } else {
+                    totals.with_line(&quote.line).map_err(|e| {
+                        vec![ApiProblem::at("items", e.code(), format!("the total is above the maximum of {}", max_amount(catalog)))]
+                    })?
+                };
+                (Some(quote), totals)
+            }
+        };
         Ok(ValidatedOrder {
             lines,
             totals,
             customer,
             payment_methods,
+            shipping,
         })
     }
 }
@@ -1241,5 +1382,88 @@ mod tests {
                 serde_json::from_value(json!({"invoice_id": "4c56f862"})).unwrap();
             assert_eq!(invoice.invoice_id, "4c56f862");
         }
+    }
+
+    fn shipping() -> Shipping {
+        crate::shipping::ShippingFile {
+            currency: Some("EUR".into()),
+            free_above: Some("100.00".into()),
+            zones: vec![crate::shipping::ShippingZoneEntry {
+                name: Some("France".into()),
+                countries: vec!["FR".into()],
+                price: Some("5.00".into()),
+                vat_rate: Some("20".into()),
+            }],
+        }
+        .validate(Currency::EUR)
+        .unwrap()
+    }
+
+    fn customer(country: Option<&str>) -> Customer {
+        Customer {
+            email: "ana@example.com".into(),
+            name: "Ana Lopes".into(),
+            phone: None,
+            address: country.map(|c| Address {
+                line1: "1 rue de la Paix".into(),
+                line2: None,
+                postal_code: "75002".into(),
+                city: "Paris".into(),
+                country: c.into(),
+            }),
+        }
+    }
+
+    fn order_for(items: Vec<CheckoutItem>, customer: Option<Customer>) -> CheckoutRequest {
+        CheckoutRequest { items, customer, payment_methods: None }
+    }
+
+    #[test]
+    fn goods_get_a_shipping_line_included_in_the_totals() {
+        let order = order_for(vec![item("tshirt-m", 1)], Some(customer(Some("fr"))))
+            .validate_with(&catalog(), &shipping())
+            .unwrap();
+        let quote = order.shipping.as_ref().expect("shipping line");
+        assert_eq!((quote.zone.as_str(), quote.country.as_str(), quote.free), ("France", "FR", false));
+        assert_eq!(quote.line.gross.to_decimal(), "6.00");
+        // 25.00 + 20 % = 30.00, plus 6.00 shipping.
+        assert_eq!(order.totals.gross.to_decimal(), "36.00");
+        assert_eq!(order.totals.vat.to_decimal(), "6.00");
+    }
+
+    #[test]
+    fn shipping_is_free_from_the_threshold_and_absent_for_services() {
+        let order = order_for(vec![item("tshirt-m", 4)], Some(customer(Some("FR"))))
+            .validate_with(&catalog(), &shipping())
+            .unwrap();
+        assert!(order.shipping.as_ref().is_some_and(|q| q.free));
+        assert_eq!(order.totals.gross.to_decimal(), "120.00");
+        let services = order_for(vec![item("ebook", 1)], None).validate_with(&catalog(), &shipping()).unwrap();
+        assert!(services.shipping.is_none());
+    }
+
+    #[test]
+    fn goods_without_an_address_or_to_an_unshipped_country_are_refused() {
+        for (customer, field, code) in [
+            (None, "customer", "missing_field"),
+            (Some(customer(None)), "customer.address", "missing_field"),
+            (Some(customer(Some("US"))), "customer.address.country", "unshippable_country"),
+        ] {
+            let problems = order_for(vec![item("tshirt-m", 1)], customer).validate_with(&catalog(), &shipping()).unwrap_err();
+            assert!(
+                problems.iter().any(|p| p.field.as_deref() == Some(field) && p.code == code),
+                "{field} {code}: {problems:?}"
+            );
+        }
+        // Without shipping rules, goods need no address (a shop that does not ship).
+        assert!(order_for(vec![item("tshirt-m", 1)], None).validate(&catalog()).is_ok());
+    }
+
+    #[test]
+    fn shipping_rules_survive_the_wire() {
+        let info = ShippingInfo::from_shipping(&shipping()).unwrap();
+        assert_eq!(info.zones[0].price_gross.value, "6.00");
+        assert_eq!(info.to_shipping(Currency::EUR).unwrap(), shipping());
+        assert!(ShippingInfo::from_shipping(&Shipping::none(Currency::EUR)).is_none());
     }
 }

@@ -12,6 +12,7 @@
 //! - [`pricing`]: line and basket totals, and the one rounding rule;
 //! - [`basket`]: the shopper's basket and its limits;
 //! - [`catalog`]: products and the validated catalog;
+//! - [`shipping`]: shipping zones, rates and the free-shipping threshold;
 //! - [`api`]: the edge's public HTTP API bodies and order validation;
 //! - `webhook` (feature `qonto`): webhook signatures;
 //! - `qonto` (feature `qonto`): Qonto's own wire types.
@@ -38,6 +39,7 @@ pub mod basket;
 pub mod catalog;
 pub mod money;
 pub mod pricing;
+pub mod shipping;
 pub mod vat;
 
 #[cfg(feature = "qonto")]

@@ -76,6 +76,28 @@ pub struct Totals {
     pub vat_by_rate: Vec<(VatRate, Money)>,
 }
 
+impl Totals {
+    /// These totals with one more priced line (the shipping line), so that
+    /// totals stay sums of lines and the per-rate breakdown stays sorted.
+    pub fn with_line(&self, line: &PricedLine) -> Result<Totals, PricingError> {
+        let add = |a: Money, b: Money| a.checked_add(b).map_err(|_| PricingError::AmountTooLarge);
+        let mut by_rate: BTreeMap<VatRate, Money> = self.vat_by_rate.iter().copied().collect();
+        let zero = Money::zero(self.gross.currency());
+        let rate_vat = by_rate.entry(line.vat_rate).or_insert(zero);
+        *rate_vat = add(*rate_vat, line.vat)?;
+        let totals = Totals {
+            net: add(self.net, line.net)?,
+            vat: add(self.vat, line.vat)?,
+            gross: add(self.gross, line.gross)?,
+            vat_by_rate: by_rate.into_iter().collect(),
+        };
+        if totals.gross.minor() > MAX_AMOUNT_MINOR {
+            return Err(PricingError::AmountTooLarge);
+        }
+        Ok(totals)
+    }
+}
+
 /// Why a basket could not be priced. Line indexes are positions in the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -276,6 +298,22 @@ mod tests {
     use super::*;
 
     const EUR: Currency = Currency::EUR;
+
+    #[test]
+    fn adding_a_line_keeps_totals_sums_of_lines() {
+        let (_, totals) = price_in(EUR, &[line(2, 1099, 2100), line(1, 500, 550)]).unwrap();
+        let extra = price_line(&line(1, 490, 2000)).unwrap();
+        let with = totals.with_line(&extra).unwrap();
+        assert_eq!(with.net.minor(), totals.net.minor() + extra.net.minor());
+        assert_eq!(with.vat.minor(), totals.vat.minor() + extra.vat.minor());
+        assert_eq!(with.gross.minor(), totals.gross.minor() + extra.gross.minor());
+        let rates: Vec<u32> = with.vat_by_rate.iter().map(|(r, _)| r.basis_points()).collect();
+        assert_eq!(rates, [550, 2000, 2100]);
+        let sum: i64 = with.vat_by_rate.iter().map(|(_, m)| m.minor()).sum();
+        assert_eq!(sum, with.vat.minor());
+        let huge = price_line(&line(999, 5_000_000, 0)).unwrap();
+        assert_eq!(totals.with_line(&huge), Err(PricingError::AmountTooLarge));
+    }
 
     fn eur(minor: i64) -> Money {
         Money::new(minor, EUR)

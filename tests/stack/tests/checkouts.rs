@@ -17,16 +17,21 @@ fn catalog() -> shared::catalog::Catalog {
     file.validate().expect("valid catalog")
 }
 
-/// The gross the shared rules give for a basket (what the widget shows).
+fn shipping() -> shared::shipping::Shipping {
+    let text = std::fs::read_to_string(qc_stack::repo_root().join("shipping.json")).expect("shipping.json");
+    let file: shared::shipping::ShippingFile = serde_json::from_str(&text).expect("shipping JSON");
+    file.validate(shared::money::Currency::EUR).expect("valid shipping")
+}
+
+/// The gross the shared rules give for a basket body (what the widget shows),
+/// shipping included.
+fn expected_gross_of(body: &Value) -> String {
+    let request: shared::api::CheckoutRequest = serde_json::from_value(body.clone()).expect("request");
+    request.validate_with(&catalog(), &shipping()).expect("valid order").amount().to_decimal()
+}
+
 fn expected_gross(items: &[(&str, i64)]) -> String {
-    let request = shared::api::CheckoutRequest {
-        items: items
-            .iter()
-            .map(|(sku, q)| shared::api::CheckoutItem { sku: (*sku).into(), quantity: *q })
-            .collect(),
-        ..Default::default()
-    };
-    request.validate(&catalog()).expect("valid order").amount().to_decimal()
+    expected_gross_of(&basket(items))
 }
 
 /// The body of the last successful link creation Qonto received (tests run
@@ -78,11 +83,13 @@ async fn prices_in_the_request_are_ignored() {
     let stack = shared_stack();
     let tampered = json!({"items": [
         {"sku": "mug", "quantity": 1, "unit_price": {"value": "0.01", "currency": "EUR"}, "price": "0.01", "vat_rate": "0"}
-    ], "amount": {"value": "0.01", "currency": "EUR"}});
+    ], "amount": {"value": "0.01", "currency": "EUR"},
+       "shipping": {"price": "0.00"}, "customer": customer()});
     let (status, _, body) = post_checkout(stack, &tampered, &key("tamper"), &client_ip()).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["amount"]["value"], expected_gross(&[("mug", 1)]));
-    assert_eq!(body["amount"]["value"], "15.00");
+    // 12.50 + 20 % = 15.00, and 4.90 + 20 % = 5.88 shipping to France.
+    assert_eq!(body["amount"]["value"], "20.88");
 }
 
 #[tokio::test]
@@ -113,6 +120,11 @@ async fn every_documented_client_error_has_its_status_code_and_field() {
         ("negative quantity", basket(&[("mug", -3)]), 422, "quantity_out_of_range", Some("items[0].quantity")),
         ("quantity over 999", basket(&[("mug", 1000)]), 422, "quantity_out_of_range", Some("items[0].quantity")),
         ("empty basket", json!({"items": []}), 422, "empty_basket", None),
+        ("goods without an address", json!({"items": [{"sku": "mug", "quantity": 1}], "customer": {"email": "a@example.com", "name": "A"}}), 422, "missing_field", Some("customer.address")),
+        ("goods without a customer", json!({"items": [{"sku": "mug", "quantity": 1}]}), 422, "missing_field", Some("customer")),
+        ("unshippable country", json!({"items": [{"sku": "mug", "quantity": 1}], "customer": {"email": "a@example.com", "name": "A",
+            "address": {"line1": "1 Main St", "postal_code": "10001", "city": "New York", "country": "US"}}}), 422, "unshippable_country", Some("customer.address.country")),
+        ("bad email", json!({"items": [{"sku": "ebook", "quantity": 1}], "customer": {"email": "not-an-email", "name": "A"}}), 422, "invalid_email", Some("customer.email")),
         ("amount over the maximum", basket(&[("tshirt-m", 999), ("workshop", 999)]), 422, "amount_too_large", None),
         ("quantity as a string", json!({"items": [{"sku": "mug", "quantity": "2"}]}), 400, "invalid_request", None),
         ("items not an array", json!({"items": {"sku": "mug"}}), 400, "invalid_request", None),
@@ -127,7 +139,7 @@ async fn every_documented_client_error_has_its_status_code_and_field() {
         assert!(err["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{name}: {err}");
     }
     let lines: Vec<(String, i64)> = (0..101).map(|i| (format!("sku-{i}"), 1)).collect();
-    let many = json!({"items": lines.iter().map(|(s, q)| json!({"sku": s, "quantity": q})).collect::<Vec<_>>()});
+    let many = json!({"items": lines.iter().map(|(s, q)| json!({"sku": s, "quantity": q})).collect::<Vec<_>>(), "customer": customer()});
     let (status, _, err) = post_checkout(stack, &many, &key("many"), &ip).await;
     assert_eq!((status, err["error"]["code"].as_str()), (422, Some("too_many_lines")), "{err}");
 
@@ -189,7 +201,7 @@ async fn idempotency_same_key_same_checkout_other_body_409() {
     let (s1, _, first) = post_checkout(stack, &basket(&[("mug", 1), ("ebook", 1)]), &k, &ip).await;
     assert_eq!(s1, 201, "{first}");
     // Same content, other JSON formatting and order of fields: the same request.
-    let same = json!({"items": [{"quantity": 1, "sku": "mug"}, {"sku": "ebook", "quantity": 1}]});
+    let same = json!({"customer": customer(), "items": [{"quantity": 1, "sku": "mug"}, {"sku": "ebook", "quantity": 1}]});
     let (s2, _, second) = post_checkout(stack, &same, &k, &ip).await;
     assert_eq!(s2, 201, "{second}");
     assert_eq!(first["id"], second["id"]);
@@ -298,4 +310,47 @@ async fn an_invoice_checkout_uses_the_invoice_from_qonto_and_is_reused() {
     assert_eq!((s, e["error"]["code"].as_str()), (404, Some("not_found")), "{e}");
     let (s, _, e) = parts(post("INV-2025-0042").await.expect("post")).await;
     assert_eq!((s, e["error"]["field"].as_str()), (422, Some("invoice_id")), "{e}");
+}
+
+#[tokio::test]
+async fn shipping_is_priced_by_the_edge_per_country_and_threshold() {
+    let stack = shared_stack();
+    let with_country = |items: &[(&str, i64)], country: &str| {
+        let mut b = basket(items);
+        b["customer"]["address"]["country"] = json!(country);
+        b
+    };
+    // France: 4.90 net + 20 %; the EU zone: 9.90 net + 20 %; free from 60.00 of goods.
+    for (items, country, shipping_gross) in [
+        (vec![("mug", 1)], "FR", Some("5.88")),
+        (vec![("mug", 1)], "DE", Some("11.88")),
+        (vec![("tshirt-m", 2)], "BE", None),
+        (vec![("ebook", 1), ("workshop", 1)], "FR", None),
+    ] {
+        let body = with_country(&items, country);
+        let (s, _, r) = post_checkout(stack, &body, &key("ship"), &client_ip()).await;
+        assert_eq!(s, 201, "{items:?} {country}: {r}");
+        assert_eq!(r["amount"]["value"], expected_gross_of(&body), "{items:?} {country}");
+        let line = r["lines"].as_array().and_then(|l| l.iter().find(|l| l["sku"] == "shipping")).cloned();
+        let sent = last_qonto_create(stack).await;
+        let sent_shipping = sent["payment_link"]["items"].as_array().and_then(|i| i.iter().find(|i| i["title"].as_str().unwrap_or("").starts_with("Shipping"))).cloned();
+        match shipping_gross {
+            Some(g) => {
+                let line = line.unwrap_or_else(|| panic!("a shipping line: {r}"));
+                assert_eq!(line["gross"]["value"], g);
+                let sent_shipping = sent_shipping.expect("shipping sent to Qonto");
+                assert_eq!(sent_shipping["type"], "service");
+                assert_eq!(sent_shipping["vat_rate"], "0.2");
+            }
+            None => {
+                let services_only = items.iter().all(|(s, _)| *s == "ebook" || *s == "workshop");
+                if services_only {
+                    assert!(line.is_none(), "no shipping for services: {r}");
+                } else {
+                    assert_eq!(line.map(|l| l["gross"]["value"].clone()), Some(json!("0.00")), "free above the threshold");
+                }
+                assert!(sent_shipping.is_none(), "no paid shipping line sent to Qonto: {sent}");
+            }
+        }
+    }
 }

@@ -136,6 +136,13 @@ async fn a_genuine_delivery_marks_the_checkout_paid_once_and_notifies_the_mercha
     assert_eq!(note["type"], "checkout.paid");
     assert_eq!(note["checkout"]["id"], id.as_str());
     assert_eq!(note["checkout"]["lines"][0]["sku"], "coffee-250");
+    // The whole order, for fulfilment: who, where, shipping and totals.
+    let order = &note["checkout"]["order"];
+    assert_eq!(order["customer"]["email"], "ana.lopes@example.com", "{note}");
+    assert_eq!(order["customer"]["address"]["city"], "Paris");
+    assert_eq!(order["shipping"]["country"], "FR");
+    assert_eq!(order["shipping"]["gross"]["value"], "5.88");
+    assert_eq!(order["totals"]["gross"], note["checkout"]["amount"]);
 
     // Qonto redelivers the same event (duplicates happen): processed once.
     let headers = &paid["headers"];

@@ -99,7 +99,19 @@ pub async fn clear_faults(stack: &StackUrls) {
     let _ = client().delete(format!("{}/_control/faults", stack.fake)).send().await;
 }
 
-/// A basket body.
+/// The customer the tests buy as (shipping to France).
+pub fn customer() -> Value {
+    json!({
+        "email": "ana.lopes@example.com",
+        "name": "Ana Lopes",
+        "address": {"line1": "1 rue de la Paix", "postal_code": "75002", "city": "Paris", "country": "FR"}
+    })
+}
+
+/// A basket body with the test customer.
 pub fn basket(items: &[(&str, i64)]) -> Value {
-    json!({ "items": items.iter().map(|(sku, q)| json!({"sku": sku, "quantity": q})).collect::<Vec<_>>() })
+    json!({
+        "items": items.iter().map(|(sku, q)| json!({"sku": sku, "quantity": q})).collect::<Vec<_>>(),
+        "customer": customer(),
+    })
 }
