@@ -26,6 +26,10 @@ const STATUSES: &[&str] = &[
     "canceled",
 ];
 
+fn currency_of(row: &CheckoutRow) -> Currency {
+    Currency::parse(&row.currency).unwrap_or(Currency::EUR)
+}
+
 fn amount(row: &CheckoutRow) -> WireAmount {
     Money::new(
         charged_minor(row),
@@ -36,7 +40,11 @@ fn amount(row: &CheckoutRow) -> WireAmount {
 
 /// The admin view of one checkout.
 fn summary(row: &CheckoutRow) -> Value {
-    let order: Value = row.order_json.as_deref().and_then(|o| serde_json::from_str(o).ok()).unwrap_or(Value::Null);
+    let order: Value = row
+        .order_json
+        .as_deref()
+        .and_then(|o| serde_json::from_str(o).ok())
+        .unwrap_or(Value::Null);
     let customer = &order["customer"];
     json!({
         "customer": if customer.is_object() { json!({
@@ -45,6 +53,9 @@ fn summary(row: &CheckoutRow) -> Value {
             "country": customer["address"]["country"],
         }) } else { Value::Null },
         "customer_forgotten_at": row.customer_forgotten_at,
+        "net": Money::new(row.net_minor, currency_of(row)).to_decimal(),
+        "vat": Money::new(row.vat_minor, currency_of(row)).to_decimal(),
+        "updated_at": row.updated_at,
         "id": row.id,
         "kind": row.kind,
         "status": public_status(row).as_str(),
@@ -71,12 +82,16 @@ pub(crate) async fn sign_in(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         token: String,
     }
     let body: SignIn = crate::http::read_json(&mut req, 4 * 1024).await?;
-    if cx.config.admin_token.is_empty() || !token_matches(body.token.trim(), &cx.config.admin_token) {
+    if cx.config.admin_token.is_empty() || !token_matches(body.token.trim(), &cx.config.admin_token)
+    {
         log::warn(&cx.request_id, "admin sign-in refused", json!({}));
         return Err(EdgeError::Unauthorized);
     }
     let mut resp = json_response(&json!({"signed_in": true}), 200);
-    let _ = resp.headers_mut().set("set-cookie", &session_cookie(cx, &cx.config.admin_token, 8 * 3600));
+    let _ = resp.headers_mut().set(
+        "set-cookie",
+        &session_cookie(cx, &cx.config.admin_token, 8 * 3600),
+    );
     let _ = resp.headers_mut().set("cache-control", "no-store");
     Ok(resp)
 }
@@ -84,12 +99,18 @@ pub(crate) async fn sign_in(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
 /// `DELETE /admin/session`: signs out (expires the cookie).
 pub(crate) fn sign_out(cx: &Cx) -> Response {
     let mut resp = json_response(&json!({"signed_in": false}), 200);
-    let _ = resp.headers_mut().set("set-cookie", &session_cookie(cx, "", 0));
+    let _ = resp
+        .headers_mut()
+        .set("set-cookie", &session_cookie(cx, "", 0));
     resp
 }
 
 fn session_cookie(cx: &Cx, value: &str, max_age: u32) -> String {
-    let secure = if cx.self_origin.starts_with("https://") { "; Secure" } else { "" };
+    let secure = if cx.self_origin.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
     format!("{ADMIN_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
 }
 

@@ -39,10 +39,14 @@ pub(crate) fn catalog() -> EdgeResult<&'static Catalog> {
 
 /// Parses and validates shipping rules against the catalog's currency.
 pub(crate) fn parse_shipping(text: &str, catalog: &Catalog) -> Result<Shipping, Vec<String>> {
-    let file: ShippingFile =
-        serde_json::from_str(text).map_err(|e| vec![format!("shipping.json is not valid JSON: {e}")])?;
-    file.validate(catalog.currency())
-        .map_err(|problems| problems.iter().map(|p| format!("shipping.json {}: {}", p.pointer, p.message)).collect())
+    let file: ShippingFile = serde_json::from_str(text)
+        .map_err(|e| vec![format!("shipping.json is not valid JSON: {e}")])?;
+    file.validate(catalog.currency()).map_err(|problems| {
+        problems
+            .iter()
+            .map(|p| format!("shipping.json {}: {}", p.pointer, p.message))
+            .collect()
+    })
 }
 
 /// The shipping rules, parsed once per isolate.
@@ -92,7 +96,11 @@ mod tests {
         let catalog = parse(CATALOG_JSON).expect("catalog.json is valid");
         let shipping = parse_shipping(SHIPPING_JSON, &catalog).expect("shipping.json is valid");
         assert!(shipping.ships());
-        assert!(parse_shipping(r#"{"zones":[{"name":"X","countries":["fr"],"price":"x"}]}"#, &catalog).is_err());
+        assert!(parse_shipping(
+            r#"{"zones":[{"name":"X","countries":["fr"],"price":"x"}]}"#,
+            &catalog
+        )
+        .is_err());
     }
 
     #[test]

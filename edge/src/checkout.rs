@@ -342,7 +342,9 @@ fn created_response(
 pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     let key = idempotency_key(&req)?;
     let body: CheckoutRequest = http::read_json(&mut req, MAX_BODY_BYTES).await?;
-    let order = body.validate_with(catalog()?, shipping()?).map_err(EdgeError::Invalid)?;
+    let order = body
+        .validate_with(catalog()?, shipping()?)
+        .map_err(EdgeError::Invalid)?;
     let hash = request_hash(&order);
     let ledger = Ledger::open(cx)?;
     let lines = response_lines(&order);
@@ -581,7 +583,6 @@ mod tests {
         CheckoutRow {
             id: "ck_000000000000000000000001".into(),
             kind: "basket".into(),
-            idempotency_key: None,
             request_hash: String::new(),
             status: status.into(),
             last_payment_status: last.map(str::to_owned),
@@ -600,7 +601,6 @@ mod tests {
             status_checked_at: None,
             paid_at: None,
             expires_at: None,
-            customer_email: None,
             customer_forgotten_at: None,
         }
     }

@@ -16,6 +16,15 @@ use worker::Response;
 pub(crate) async fn health(cx: &Cx) -> Response {
     let mut problems = cx.config.problems.clone();
     problems.extend(crate::catalog::problems());
+    if let Ok(catalog) = crate::catalog::catalog() {
+        if catalog.currency() != cx.config.currency {
+            problems.push(format!(
+                "catalog.json is priced in {} but CURRENCY is {}",
+                catalog.currency().as_str(),
+                cx.config.currency.as_str()
+            ));
+        }
+    }
     match Ledger::open(cx) {
         Ok(ledger) => {
             if let Err(e) = ledger.ready().await {

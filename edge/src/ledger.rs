@@ -21,7 +21,6 @@ pub(crate) const ABANDONED_MS: f64 = 60_000.0;
 pub(crate) struct CheckoutRow {
     pub(crate) id: String,
     pub(crate) kind: String,
-    pub(crate) idempotency_key: Option<String>,
     pub(crate) request_hash: String,
     pub(crate) status: String,
     pub(crate) last_payment_status: Option<String>,
@@ -40,7 +39,6 @@ pub(crate) struct CheckoutRow {
     pub(crate) status_checked_at: Option<String>,
     pub(crate) paid_at: Option<String>,
     pub(crate) expires_at: Option<String>,
-    pub(crate) customer_email: Option<String>,
     pub(crate) customer_forgotten_at: Option<String>,
 }
 
@@ -287,13 +285,18 @@ impl Ledger {
     /// checkout of `email`; amounts, lines and shipping stay. Returns how
     /// many checkouts were changed.
     pub(crate) async fn forget_customer(&self, email: &str) -> EdgeResult<usize> {
-        self.forget_where("customer_email = ?1", email.trim().to_lowercase().into()).await
+        self.forget_where("customer_email = ?1", email.trim().to_lowercase().into())
+            .await
     }
 
     /// Removes the personal data of checkouts created before `cutoff`
     /// (RFC 3339): the retention period.
     pub(crate) async fn forget_older_than(&self, cutoff: &str) -> EdgeResult<usize> {
-        self.forget_where("customer_email IS NOT NULL AND created_at < ?1", cutoff.into()).await
+        self.forget_where(
+            "customer_email IS NOT NULL AND created_at < ?1",
+            cutoff.into(),
+        )
+        .await
     }
 
     async fn forget_where(&self, condition: &str, value: JsValue) -> EdgeResult<usize> {
@@ -301,7 +304,12 @@ impl Ledger {
             "UPDATE checkouts SET order_json = json_remove(order_json, '$.customer'), customer_email = NULL, \
              customer_forgotten_at = ?2, updated_at = ?2 WHERE {condition}"
         );
-        let result = self.db.prepare(sql).bind(&[value, now().into()])?.run().await?;
+        let result = self
+            .db
+            .prepare(sql)
+            .bind(&[value, now().into()])?
+            .run()
+            .await?;
         Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0))
     }
 
@@ -311,7 +319,13 @@ impl Ledger {
             "SELECT {COLUMNS} FROM checkouts WHERE created_at >= ?1 AND created_at < ?2 AND status != 'creating' \
              ORDER BY created_at LIMIT 5000"
         );
-        Ok(self.db.prepare(sql).bind(&[from.into(), to.into()])?.all().await?.results::<CheckoutRow>()?)
+        Ok(self
+            .db
+            .prepare(sql)
+            .bind(&[from.into(), to.into()])?
+            .all()
+            .await?
+            .results::<CheckoutRow>()?)
     }
 
     /// Whether the ledger's tables exist (the migrations were applied).

@@ -76,8 +76,16 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let config = config::Config::from_env(&env);
     let request_id = format!("cron-{}", ids::random_hex(4));
     match orders::purge_expired(&env, &config).await {
-        Ok(n) => log::info(&request_id, "retention purge", serde_json::json!({"checkouts": n})),
-        Err(e) => log::error(&request_id, "retention purge failed", serde_json::json!({"error": format!("{e:?}")})),
+        Ok(n) => log::info(
+            &request_id,
+            "retention purge",
+            serde_json::json!({"checkouts": n}),
+        ),
+        Err(e) => log::error(
+            &request_id,
+            "retention purge failed",
+            serde_json::json!({"error": format!("{e:?}")}),
+        ),
     }
 }
 

@@ -15,14 +15,33 @@ use shared::money::{Currency, Money};
 use worker::{Env, Request, Response};
 
 const CSV_COLUMNS: &[&str] = &[
-    "checkout_id", "created_at", "paid_at", "status", "amount", "currency", "email", "name", "phone",
-    "address_line1", "address_line2", "postal_code", "city", "country", "shipping_zone", "shipping_gross", "items",
+    "checkout_id",
+    "created_at",
+    "paid_at",
+    "status",
+    "amount",
+    "currency",
+    "email",
+    "name",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "country",
+    "shipping_zone",
+    "shipping_gross",
+    "items",
 ];
 
 /// One CSV cell: quoted when needed, and defused when a spreadsheet would
 /// read it as a formula (a customer's name is untrusted input).
 fn cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
@@ -40,7 +59,11 @@ fn text(v: &Value) -> String {
 
 /// One CSV row for a checkout.
 fn row(c: &CheckoutRow) -> String {
-    let order: Value = c.order_json.as_deref().and_then(|o| serde_json::from_str(o).ok()).unwrap_or(Value::Null);
+    let order: Value = c
+        .order_json
+        .as_deref()
+        .and_then(|o| serde_json::from_str(o).ok())
+        .unwrap_or(Value::Null);
     let customer = &order["customer"];
     let address = &customer["address"];
     let lines: Vec<Value> = serde_json::from_str(&c.lines_json).unwrap_or_default();
@@ -77,17 +100,38 @@ fn row(c: &CheckoutRow) -> String {
 pub(crate) async fn export_csv(req: Request, cx: &Cx) -> EdgeResult<Response> {
     require_admin(&req, &cx.config)?;
     let url = req.url()?;
-    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
     let date = |name: &str, default: &str| -> EdgeResult<String> {
         match param(name) {
             None => Ok(default.to_owned()),
-            Some(d) if d.len() == 10 && d.chars().enumerate().all(|(i, ch)| if i == 4 || i == 7 { ch == '-' } else { ch.is_ascii_digit() }) => Ok(d),
-            Some(_) => Err(EdgeError::bad_request("invalid_query", format!("{name} must be a date like 2025-01-31"), Some(name))),
+            Some(d)
+                if d.len() == 10
+                    && d.chars().enumerate().all(|(i, ch)| {
+                        if i == 4 || i == 7 {
+                            ch == '-'
+                        } else {
+                            ch.is_ascii_digit()
+                        }
+                    }) =>
+            {
+                Ok(d)
+            }
+            Some(_) => Err(EdgeError::bad_request(
+                "invalid_query",
+                format!("{name} must be a date like 2025-01-31"),
+                Some(name),
+            )),
         }
     };
     let from = date("from", "0000-01-01")?;
     let to = date("to", "9999-12-31")?;
-    let rows = Ledger::open(cx)?.between(&from, &format!("{to}T99")).await?;
+    let rows = Ledger::open(cx)?
+        .between(&from, &format!("{to}T99"))
+        .await?;
     let mut csv = CSV_COLUMNS.join(",");
     csv.push_str("\r\n");
     for r in rows.iter().filter(|r| r.kind == "basket") {
@@ -115,10 +159,18 @@ pub(crate) async fn forget_customer(mut req: Request, cx: &Cx) -> EdgeResult<Res
     let body: Forget = http::read_json(&mut req, 4 * 1024).await?;
     let email = body.email.trim();
     if !email.contains('@') || email.len() > 254 {
-        return Err(EdgeError::invalid("invalid_email", "Give the customer's e-mail address.", Some("email")));
+        return Err(EdgeError::invalid(
+            "invalid_email",
+            "Give the customer's e-mail address.",
+            Some("email"),
+        ));
     }
     let n = Ledger::open(cx)?.forget_customer(email).await?;
-    log::info(&cx.request_id, "customer data removed", json!({"checkouts": n}));
+    log::info(
+        &cx.request_id,
+        "customer data removed",
+        json!({"checkouts": n}),
+    );
     Ok(json_response(&json!({"checkouts_updated": n}), 200))
 }
 
@@ -131,7 +183,9 @@ fn cutoff(now_ms: f64, days: u32) -> String {
 /// Removes personal data older than the retention period.
 pub(crate) async fn purge_expired(env: &Env, config: &Config) -> EdgeResult<usize> {
     let ledger = Ledger { db: env.d1("DB")? };
-    ledger.forget_older_than(&cutoff(worker::js_sys::Date::now(), config.retention_days)).await
+    ledger
+        .forget_older_than(&cutoff(worker::js_sys::Date::now(), config.retention_days))
+        .await
 }
 
 #[cfg(test)]

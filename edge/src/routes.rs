@@ -178,16 +178,18 @@ mod openapi {
     /// the edge serves: no undocumented route, no documented ghost.
     #[test]
     fn openapi_document_matches_the_route_table() {
-        let doc: serde_json::Value =
-            serde_json::from_str(include_str!("../../docs/openapi.json")).expect("docs/openapi.json is JSON");
+        let doc: serde_json::Value = serde_json::from_str(include_str!("../../docs/openapi.json"))
+            .expect("docs/openapi.json is JSON");
         let mut documented = BTreeSet::new();
         for (path, item) in doc["paths"].as_object().expect("paths") {
             for method in item.as_object().expect("path item").keys() {
                 documented.insert((method.to_ascii_uppercase(), path.clone()));
             }
         }
-        let served: BTreeSet<(String, String)> =
-            ROUTES.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect();
+        let served: BTreeSet<(String, String)> = ROUTES
+            .iter()
+            .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+            .collect();
         assert_eq!(documented, served);
     }
 }

@@ -264,8 +264,14 @@ impl Stack {
             ("QC_FAKE_QONTO_URL".into(), self.fake.base_url().to_owned()),
             ("QC_ADMIN_TOKEN".into(), LOCAL_ADMIN_TOKEN.into()),
             ("QC_WEBHOOK_SECRET".into(), LOCAL_WEBHOOK_SECRET.into()),
-            ("QC_MERCHANT_RECEIVED_URL".into(), self.merchant.received_url()),
-            ("QC_MERCHANT_WEBHOOK_SECRET".into(), LOCAL_MERCHANT_WEBHOOK_SECRET.into()),
+            (
+                "QC_MERCHANT_RECEIVED_URL".into(),
+                self.merchant.received_url(),
+            ),
+            (
+                "QC_MERCHANT_WEBHOOK_SECRET".into(),
+                LOCAL_MERCHANT_WEBHOOK_SECRET.into(),
+            ),
             (
                 "QC_EDGE_LOG".into(),
                 self.edge.log_path().display().to_string(),
@@ -282,7 +288,10 @@ pub async fn connect_edge(edge_url: &str) -> Result<(), StackError> {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| StackError::Io(std::io::Error::other(e)))?;
-    let fail = |step: &str, detail: String| StackError::Exited { what: format!("connecting the edge to Qonto ({step})"), detail };
+    let fail = |step: &str, detail: String| StackError::Exited {
+        what: format!("connecting the edge to Qonto ({step})"),
+        detail,
+    };
     let mut url = format!("{edge_url}/admin/oauth/start");
     let mut hops = 0;
     loop {

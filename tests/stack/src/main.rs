@@ -83,10 +83,11 @@ async fn demo() -> Result<ExitCode, String> {
 }
 
 async fn run(cmd: Vec<String>, connect: bool) -> Result<ExitCode, String> {
-    let config = StackConfig { authorize: connect, ..StackConfig::default() };
-    let stack = Stack::start(config)
-        .await
-        .map_err(|e| e.to_string())?;
+    let config = StackConfig {
+        authorize: connect,
+        ..StackConfig::default()
+    };
+    let stack = Stack::start(config).await.map_err(|e| e.to_string())?;
     let mut child = tokio::process::Command::new(&cmd[0])
         .args(&cmd[1..])
         .envs(stack.env())

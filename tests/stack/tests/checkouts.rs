@@ -12,22 +12,30 @@ const UNPAID_INVOICE: &str = "0199e1de-4e01-72b7-86a0-fbe4e0475d56";
 const PAID_INVOICE: &str = "0199e1de-4e01-72b7-86a0-fbe4e0475d57";
 
 fn catalog() -> shared::catalog::Catalog {
-    let text = std::fs::read_to_string(qc_stack::repo_root().join("catalog.json")).expect("catalog.json");
+    let text =
+        std::fs::read_to_string(qc_stack::repo_root().join("catalog.json")).expect("catalog.json");
     let file: CatalogFile = serde_json::from_str(&text).expect("catalog JSON");
     file.validate().expect("valid catalog")
 }
 
 fn shipping() -> shared::shipping::Shipping {
-    let text = std::fs::read_to_string(qc_stack::repo_root().join("shipping.json")).expect("shipping.json");
+    let text = std::fs::read_to_string(qc_stack::repo_root().join("shipping.json"))
+        .expect("shipping.json");
     let file: shared::shipping::ShippingFile = serde_json::from_str(&text).expect("shipping JSON");
-    file.validate(shared::money::Currency::EUR).expect("valid shipping")
+    file.validate(shared::money::Currency::EUR)
+        .expect("valid shipping")
 }
 
 /// The gross the shared rules give for a basket body (what the widget shows),
 /// shipping included.
 fn expected_gross_of(body: &Value) -> String {
-    let request: shared::api::CheckoutRequest = serde_json::from_value(body.clone()).expect("request");
-    request.validate_with(&catalog(), &shipping()).expect("valid order").amount().to_decimal()
+    let request: shared::api::CheckoutRequest =
+        serde_json::from_value(body.clone()).expect("request");
+    request
+        .validate_with(&catalog(), &shipping())
+        .expect("valid order")
+        .amount()
+        .to_decimal()
 }
 
 fn expected_gross(items: &[(&str, i64)]) -> String {
@@ -38,7 +46,11 @@ fn expected_gross(items: &[(&str, i64)]) -> String {
 /// one at a time, so right after a checkout it is that checkout's).
 async fn last_qonto_create(stack: &StackUrls) -> Value {
     let all = fake_requests(stack, "route=create_payment_link").await;
-    let entry = all.iter().rev().find(|e| e["status"] == 201).expect("a successful create call");
+    let entry = all
+        .iter()
+        .rev()
+        .find(|e| e["status"] == 201)
+        .expect("a successful create call");
     serde_json::from_str(entry["body"].as_str().unwrap_or("{}")).expect("JSON body")
 }
 
@@ -46,7 +58,8 @@ async fn last_qonto_create(stack: &StackUrls) -> Value {
 async fn a_basket_checkout_sends_qonto_the_catalog_prices_with_string_vat_rates() {
     let stack = shared_stack();
     let items = [("tshirt-m", 2), ("coffee-250", 1), ("workshop", 1)];
-    let (status, _, body) = post_checkout(stack, &basket(&items), &key("basket"), &client_ip()).await;
+    let (status, _, body) =
+        post_checkout(stack, &basket(&items), &key("basket"), &client_ip()).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["amount"]["value"], expected_gross(&items), "{body}");
     assert_eq!(body["amount"]["currency"], "EUR");
@@ -59,20 +72,45 @@ async fn a_basket_checkout_sends_qonto_the_catalog_prices_with_string_vat_rates(
     // What Qonto received: wrapped body, net unit prices from the catalog,
     // VAT rates as JSON strings in the configured (fraction) encoding.
     let sent = last_qonto_create(stack).await;
-    let items_sent = sent["payment_link"]["items"].as_array().expect("wrapped items");
-    let tshirt = items_sent.iter().find(|i| i["title"] == "Organic cotton T-shirt (M)").expect("tshirt");
+    let items_sent = sent["payment_link"]["items"]
+        .as_array()
+        .expect("wrapped items");
+    let tshirt = items_sent
+        .iter()
+        .find(|i| i["title"] == "Organic cotton T-shirt (M)")
+        .expect("tshirt");
     assert_eq!(tshirt["quantity"], 2);
-    assert_eq!(tshirt["unit_price"], json!({"value": "25.00", "currency": "EUR"}));
+    assert_eq!(
+        tshirt["unit_price"],
+        json!({"value": "25.00", "currency": "EUR"})
+    );
     assert_eq!(tshirt["vat_rate"], "0.2");
     assert_eq!(tshirt["type"], "good");
-    let coffee = items_sent.iter().find(|i| i["title"].as_str().unwrap_or("").starts_with("Single-origin")).expect("coffee");
+    let coffee = items_sent
+        .iter()
+        .find(|i| {
+            i["title"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("Single-origin")
+        })
+        .expect("coffee");
     assert_eq!(coffee["vat_rate"], "0.055");
     assert_eq!(sent["payment_link"]["reusable"], false);
-    assert!(sent["payment_link"]["potential_payment_methods"].as_array().is_some_and(|m| !m.is_empty()));
+    assert!(sent["payment_link"]["potential_payment_methods"]
+        .as_array()
+        .is_some_and(|m| !m.is_empty()));
 
     // The status endpoint knows it.
     let id = body["id"].as_str().unwrap_or("");
-    let (s, _, st) = parts(client().get(format!("{}/v1/checkouts/{id}", stack.edge)).send().await.expect("GET")).await;
+    let (s, _, st) = parts(
+        client()
+            .get(format!("{}/v1/checkouts/{id}", stack.edge))
+            .send()
+            .await
+            .expect("GET"),
+    )
+    .await;
     assert_eq!(s, 200, "{st}");
     assert_eq!(st["status"], "open");
     assert_eq!(st["amount"], body["amount"]);
@@ -98,16 +136,35 @@ async fn one_upstream_qonto_call_per_checkout_when_the_token_is_fresh() {
     // Warm the isolate's caches (token, payment methods) once.
     let (s, _, b) = post_checkout(stack, &basket(&[("mug", 1)]), &key("warm"), &client_ip()).await;
     assert_eq!(s, 201, "{b}");
-    let _ = client().delete(format!("{}/_control/requests", stack.fake)).send().await;
-    let (s, _, b) = post_checkout(stack, &basket(&[("mug", 2)]), &key("one-call"), &client_ip()).await;
+    let _ = client()
+        .delete(format!("{}/_control/requests", stack.fake))
+        .send()
+        .await;
+    let (s, _, b) = post_checkout(
+        stack,
+        &basket(&[("mug", 2)]),
+        &key("one-call"),
+        &client_ip(),
+    )
+    .await;
     assert_eq!(s, 201, "{b}");
     let calls = fake_requests(stack, "").await;
     let upstream: Vec<String> = calls
         .iter()
-        .map(|c| format!("{} {}", c["method"].as_str().unwrap_or(""), c["path"].as_str().unwrap_or("")))
+        .map(|c| {
+            format!(
+                "{} {}",
+                c["method"].as_str().unwrap_or(""),
+                c["path"].as_str().unwrap_or("")
+            )
+        })
         .filter(|c| !c.contains("/_control"))
         .collect();
-    assert_eq!(upstream, ["POST /v2/payment_links"], "upstream calls for one checkout");
+    assert_eq!(
+        upstream,
+        ["POST /v2/payment_links"],
+        "upstream calls for one checkout"
+    );
 }
 
 #[tokio::test]
@@ -115,19 +172,91 @@ async fn every_documented_client_error_has_its_status_code_and_field() {
     let stack = shared_stack();
     let ip = client_ip();
     let cases: Vec<(&str, Value, u16, &str, Option<&str>)> = vec![
-        ("unknown sku", basket(&[("mug", 1), ("nope", 1)]), 422, "unknown_sku", Some("items[1].sku")),
-        ("zero quantity", basket(&[("mug", 0)]), 422, "quantity_out_of_range", Some("items[0].quantity")),
-        ("negative quantity", basket(&[("mug", -3)]), 422, "quantity_out_of_range", Some("items[0].quantity")),
-        ("quantity over 999", basket(&[("mug", 1000)]), 422, "quantity_out_of_range", Some("items[0].quantity")),
-        ("empty basket", json!({"items": []}), 422, "empty_basket", None),
-        ("goods without an address", json!({"items": [{"sku": "mug", "quantity": 1}], "customer": {"email": "a@example.com", "name": "A"}}), 422, "missing_field", Some("customer.address")),
-        ("goods without a customer", json!({"items": [{"sku": "mug", "quantity": 1}]}), 422, "missing_field", Some("customer")),
-        ("unshippable country", json!({"items": [{"sku": "mug", "quantity": 1}], "customer": {"email": "a@example.com", "name": "A",
-            "address": {"line1": "1 Main St", "postal_code": "10001", "city": "New York", "country": "US"}}}), 422, "unshippable_country", Some("customer.address.country")),
-        ("bad email", json!({"items": [{"sku": "ebook", "quantity": 1}], "customer": {"email": "not-an-email", "name": "A"}}), 422, "invalid_email", Some("customer.email")),
-        ("amount over the maximum", basket(&[("tshirt-m", 999), ("workshop", 999)]), 422, "amount_too_large", None),
-        ("quantity as a string", json!({"items": [{"sku": "mug", "quantity": "2"}]}), 400, "invalid_request", None),
-        ("items not an array", json!({"items": {"sku": "mug"}}), 400, "invalid_request", None),
+        (
+            "unknown sku",
+            basket(&[("mug", 1), ("nope", 1)]),
+            422,
+            "unknown_sku",
+            Some("items[1].sku"),
+        ),
+        (
+            "zero quantity",
+            basket(&[("mug", 0)]),
+            422,
+            "quantity_out_of_range",
+            Some("items[0].quantity"),
+        ),
+        (
+            "negative quantity",
+            basket(&[("mug", -3)]),
+            422,
+            "quantity_out_of_range",
+            Some("items[0].quantity"),
+        ),
+        (
+            "quantity over 999",
+            basket(&[("mug", 1000)]),
+            422,
+            "quantity_out_of_range",
+            Some("items[0].quantity"),
+        ),
+        (
+            "empty basket",
+            json!({"items": []}),
+            422,
+            "empty_basket",
+            None,
+        ),
+        (
+            "goods without an address",
+            json!({"items": [{"sku": "mug", "quantity": 1}], "customer": {"email": "a@example.com", "name": "A"}}),
+            422,
+            "missing_field",
+            Some("customer.address"),
+        ),
+        (
+            "goods without a customer",
+            json!({"items": [{"sku": "mug", "quantity": 1}]}),
+            422,
+            "missing_field",
+            Some("customer"),
+        ),
+        (
+            "unshippable country",
+            json!({"items": [{"sku": "mug", "quantity": 1}], "customer": {"email": "a@example.com", "name": "A",
+            "address": {"line1": "1 Main St", "postal_code": "10001", "city": "New York", "country": "US"}}}),
+            422,
+            "unshippable_country",
+            Some("customer.address.country"),
+        ),
+        (
+            "bad email",
+            json!({"items": [{"sku": "ebook", "quantity": 1}], "customer": {"email": "not-an-email", "name": "A"}}),
+            422,
+            "invalid_email",
+            Some("customer.email"),
+        ),
+        (
+            "amount over the maximum",
+            basket(&[("tshirt-m", 999), ("workshop", 999)]),
+            422,
+            "amount_too_large",
+            None,
+        ),
+        (
+            "quantity as a string",
+            json!({"items": [{"sku": "mug", "quantity": "2"}]}),
+            400,
+            "invalid_request",
+            None,
+        ),
+        (
+            "items not an array",
+            json!({"items": {"sku": "mug"}}),
+            400,
+            "invalid_request",
+            None,
+        ),
     ];
     for (name, body, want_status, want_code, want_field) in cases {
         let (status, _, err) = post_checkout(stack, &body, &key("err"), &ip).await;
@@ -136,38 +265,114 @@ async fn every_documented_client_error_has_its_status_code_and_field() {
         if let Some(field) = want_field {
             assert_eq!(err["error"]["field"], field, "{name}: {err}");
         }
-        assert!(err["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{name}: {err}");
+        assert!(
+            err["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{name}: {err}"
+        );
     }
     let lines: Vec<(String, i64)> = (0..101).map(|i| (format!("sku-{i}"), 1)).collect();
     let many = json!({"items": lines.iter().map(|(s, q)| json!({"sku": s, "quantity": q})).collect::<Vec<_>>(), "customer": customer()});
     let (status, _, err) = post_checkout(stack, &many, &key("many"), &ip).await;
-    assert_eq!((status, err["error"]["code"].as_str()), (422, Some("too_many_lines")), "{err}");
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (422, Some("too_many_lines")),
+        "{err}"
+    );
 
     let url = format!("{}/v1/checkouts", stack.edge);
     let raw = |body: Vec<u8>, ct: &'static str| {
-        client().post(&url).header("content-type", ct).header("cf-connecting-ip", &ip).body(body).send()
+        client()
+            .post(&url)
+            .header("content-type", ct)
+            .header("cf-connecting-ip", &ip)
+            .body(body)
+            .send()
     };
-    let (s, _, e) = parts(raw(b"{not json".to_vec(), "application/json").await.expect("post")).await;
-    assert_eq!((s, e["error"]["code"].as_str()), (400, Some("invalid_json")), "{e}");
-    let (s, _, e) = parts(raw(b"items=mug".to_vec(), "application/x-www-form-urlencoded").await.expect("post")).await;
-    assert_eq!((s, e["error"]["code"].as_str()), (415, Some("unsupported_media_type")), "{e}");
-    let (s, _, e) = parts(raw(vec![b' '; 40_000], "application/json").await.expect("post")).await;
-    assert_eq!((s, e["error"]["code"].as_str()), (413, Some("payload_too_large")), "{e}");
     let (s, _, e) = parts(
-        client().post(&url).header("idempotency-key", "bad key!").json(&basket(&[("mug", 1)])).send().await.expect("post"),
+        raw(b"{not json".to_vec(), "application/json")
+            .await
+            .expect("post"),
     )
     .await;
-    assert_eq!((s, e["error"]["code"].as_str()), (400, Some("invalid_idempotency_key")), "{e}");
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (400, Some("invalid_json")),
+        "{e}"
+    );
+    let (s, _, e) = parts(
+        raw(b"items=mug".to_vec(), "application/x-www-form-urlencoded")
+            .await
+            .expect("post"),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (415, Some("unsupported_media_type")),
+        "{e}"
+    );
+    let (s, _, e) = parts(
+        raw(vec![b' '; 40_000], "application/json")
+            .await
+            .expect("post"),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (413, Some("payload_too_large")),
+        "{e}"
+    );
+    let (s, _, e) = parts(
+        client()
+            .post(&url)
+            .header("idempotency-key", "bad key!")
+            .json(&basket(&[("mug", 1)]))
+            .send()
+            .await
+            .expect("post"),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (400, Some("invalid_idempotency_key")),
+        "{e}"
+    );
 
-    for path in ["/v1/checkouts/ck_000000000000000000000000", "/v1/checkouts/not-an-id", "/v1/nope"] {
-        let (s, _, e) = parts(client().get(format!("{}{path}", stack.edge)).send().await.expect("get")).await;
-        assert_eq!((s, e["error"]["code"].as_str()), (404, Some("not_found")), "{path}: {e}");
+    for path in [
+        "/v1/checkouts/ck_000000000000000000000000",
+        "/v1/checkouts/not-an-id",
+        "/v1/nope",
+    ] {
+        let (s, _, e) = parts(
+            client()
+                .get(format!("{}{path}", stack.edge))
+                .send()
+                .await
+                .expect("get"),
+        )
+        .await;
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (404, Some("not_found")),
+            "{path}: {e}"
+        );
     }
     let (s, _, e) = parts(
-        client().post(&url).header("origin", "https://evil.example").json(&basket(&[("mug", 1)])).send().await.expect("post"),
+        client()
+            .post(&url)
+            .header("origin", "https://evil.example")
+            .json(&basket(&[("mug", 1)]))
+            .send()
+            .await
+            .expect("post"),
     )
     .await;
-    assert_eq!((s, e["error"]["code"].as_str()), (403, Some("origin_not_allowed")), "{e}");
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (403, Some("origin_not_allowed")),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -175,22 +380,50 @@ async fn cors_allows_the_merchant_origin_only() {
     let stack = shared_stack();
     let preflight = |origin: String| {
         client()
-            .request(reqwest::Method::OPTIONS, format!("{}/v1/checkouts", stack.edge))
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/v1/checkouts", stack.edge),
+            )
             .header("origin", origin)
             .header("access-control-request-method", "POST")
-            .header("access-control-request-headers", "content-type, idempotency-key")
+            .header(
+                "access-control-request-headers",
+                "content-type, idempotency-key",
+            )
             .send()
     };
     let ok = preflight(stack.shop.clone()).await.expect("preflight");
     assert_eq!(ok.status().as_u16(), 204);
     let h = ok.headers();
-    assert_eq!(h.get("access-control-allow-origin").and_then(|v| v.to_str().ok()), Some(stack.shop.as_str()));
-    let allowed = h.get("access-control-allow-headers").and_then(|v| v.to_str().ok()).unwrap_or("");
-    assert!(allowed.contains("idempotency-key") && allowed.contains("content-type"), "{allowed}");
-    let bad = preflight("https://evil.example".into()).await.expect("preflight");
+    assert_eq!(
+        h.get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some(stack.shop.as_str())
+    );
+    let allowed = h
+        .get("access-control-allow-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(
+        allowed.contains("idempotency-key") && allowed.contains("content-type"),
+        "{allowed}"
+    );
+    let bad = preflight("https://evil.example".into())
+        .await
+        .expect("preflight");
     assert!(bad.headers().get("access-control-allow-origin").is_none());
-    let cat = client().get(format!("{}/v1/catalog", stack.edge)).header("origin", &stack.shop).send().await.expect("get");
-    assert_eq!(cat.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()), Some(stack.shop.as_str()));
+    let cat = client()
+        .get(format!("{}/v1/catalog", stack.edge))
+        .header("origin", &stack.shop)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        cat.headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some(stack.shop.as_str())
+    );
 }
 
 #[tokio::test]
@@ -207,7 +440,11 @@ async fn idempotency_same_key_same_checkout_other_body_409() {
     assert_eq!(first["id"], second["id"]);
     assert_eq!(first["url"], second["url"]);
     let (s3, _, conflict) = post_checkout(stack, &basket(&[("mug", 2)]), &k, &ip).await;
-    assert_eq!((s3, conflict["error"]["code"].as_str()), (409, Some("idempotency_key_reused")), "{conflict}");
+    assert_eq!(
+        (s3, conflict["error"]["code"].as_str()),
+        (409, Some("idempotency_key_reused")),
+        "{conflict}"
+    );
 }
 
 #[tokio::test]
@@ -215,7 +452,9 @@ async fn twenty_concurrent_duplicates_create_one_payment_link() {
     let stack = shared_stack();
     let k = key("concurrent");
     let body = basket(&[("coffee-250", 3)]);
-    let before = fake_requests(stack, "route=create_payment_link").await.len();
+    let before = fake_requests(stack, "route=create_payment_link")
+        .await
+        .len();
     let calls = (0..20).map(|_| {
         let body = body.clone();
         let k = k.clone();
@@ -230,7 +469,9 @@ async fn twenty_concurrent_duplicates_create_one_payment_link() {
         })
         .collect();
     assert_eq!(ids.len(), 1, "one checkout for 20 duplicates: {ids:?}");
-    let after = fake_requests(stack, "route=create_payment_link").await.len();
+    let after = fake_requests(stack, "route=create_payment_link")
+        .await
+        .len();
     assert_eq!(after - before, 1, "exactly one create call reached Qonto");
 }
 
@@ -240,17 +481,37 @@ async fn qonto_failures_give_the_documented_status_and_leave_no_half_written_row
     let ip = client_ip();
     let body = basket(&[("ebook", 2)]);
     let cases = [
-        (json!({"kind": "server_error", "times": 1, "route": "create_payment_link"}), 503, "payment_provider_unavailable"),
-        (json!({"kind": "rate_limit", "retry_after": 30, "times": 1, "route": "create_payment_link"}), 503, "payment_provider_unavailable"),
-        (json!({"kind": "status", "status": 400, "times": 1, "route": "create_payment_link"}), 502, "payment_provider_rejected"),
-        (json!({"kind": "latency", "ms": 20000, "times": 1, "route": "create_payment_link"}), 504, "payment_provider_timeout"),
+        (
+            json!({"kind": "server_error", "times": 1, "route": "create_payment_link"}),
+            503,
+            "payment_provider_unavailable",
+        ),
+        (
+            json!({"kind": "rate_limit", "retry_after": 30, "times": 1, "route": "create_payment_link"}),
+            503,
+            "payment_provider_unavailable",
+        ),
+        (
+            json!({"kind": "status", "status": 400, "times": 1, "route": "create_payment_link"}),
+            502,
+            "payment_provider_rejected",
+        ),
+        (
+            json!({"kind": "latency", "ms": 20000, "times": 1, "route": "create_payment_link"}),
+            504,
+            "payment_provider_timeout",
+        ),
     ];
     for (f, want_status, want_code) in cases {
         clear_faults(stack).await;
         fault(stack, f.clone()).await;
         let k = key("fail");
         let (status, headers, err) = post_checkout(stack, &body, &k, &ip).await;
-        assert_eq!((status, err["error"]["code"].as_str()), (want_status, Some(want_code)), "{f}: {err}");
+        assert_eq!(
+            (status, err["error"]["code"].as_str()),
+            (want_status, Some(want_code)),
+            "{f}: {err}"
+        );
         if want_status == 503 {
             assert!(headers.get("retry-after").is_some(), "{f}: Retry-After");
         }
@@ -261,19 +522,41 @@ async fn qonto_failures_give_the_documented_status_and_leave_no_half_written_row
         assert_eq!(ok["amount"]["value"], expected_gross(&[("ebook", 2)]));
     }
     let (_, list) = admin_get(stack, "/admin/checkouts?status=creating").await;
-    assert_eq!(list["meta"]["total_count"], 0, "no checkout stuck in creating: {list}");
+    assert_eq!(
+        list["meta"]["total_count"], 0,
+        "no checkout stuck in creating: {list}"
+    );
 }
 
 #[tokio::test]
 async fn payment_methods_are_listed_and_cached() {
     let stack = shared_stack();
-    let (s, _, first) = parts(client().get(format!("{}/v1/payment-methods", stack.edge)).send().await.expect("get")).await;
+    let (s, _, first) = parts(
+        client()
+            .get(format!("{}/v1/payment-methods", stack.edge))
+            .send()
+            .await
+            .expect("get"),
+    )
+    .await;
     assert_eq!(s, 200, "{first}");
-    let methods: Vec<&str> = first["payment_methods"].as_array().expect("list").iter().filter_map(Value::as_str).collect();
-    assert!(methods.contains(&"credit_card") && !methods.contains(&"ideal"), "{methods:?}");
+    let methods: Vec<&str> = first["payment_methods"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        methods.contains(&"credit_card") && !methods.contains(&"ideal"),
+        "{methods:?}"
+    );
     let before = fake_requests(stack, "route=payment_methods").await.len();
     for _ in 0..5 {
-        let r = client().get(format!("{}/v1/payment-methods", stack.edge)).send().await.expect("get");
+        let r = client()
+            .get(format!("{}/v1/payment-methods", stack.edge))
+            .send()
+            .await
+            .expect("get");
         assert_eq!(r.status(), 200);
     }
     let after = fake_requests(stack, "route=payment_methods").await.len();
@@ -292,24 +575,47 @@ async fn an_invoice_checkout_uses_the_invoice_from_qonto_and_is_reused() {
     };
     let (s, _, first) = parts(post(UNPAID_INVOICE).await.expect("post")).await;
     assert_eq!(s, 201, "{first}");
-    assert_eq!(first["amount"], json!({"value": "120.00", "currency": "EUR"}));
+    assert_eq!(
+        first["amount"],
+        json!({"value": "120.00", "currency": "EUR"})
+    );
     let sent = last_qonto_create(stack).await;
     let link = &sent["payment_link"];
     assert_eq!(link["invoice_id"], UNPAID_INVOICE);
     assert_eq!(link["invoice_number"], "INV-2025-0042");
     assert_eq!(link["debitor_name"], "Acme Industries SARL");
-    assert_eq!(link["amount"], json!({"value": "120.00", "currency": "EUR"}));
+    assert_eq!(
+        link["amount"],
+        json!({"value": "120.00", "currency": "EUR"})
+    );
 
     let (s, _, again) = parts(post(UNPAID_INVOICE).await.expect("post")).await;
     assert_eq!(s, 200, "{again}");
     assert_eq!(again["id"], first["id"], "the open link is reused");
 
     let (s, _, e) = parts(post(PAID_INVOICE).await.expect("post")).await;
-    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("invoice_already_paid")), "{e}");
-    let (s, _, e) = parts(post("0199e1de-4e01-72b7-86a0-000000000000").await.expect("post")).await;
-    assert_eq!((s, e["error"]["code"].as_str()), (404, Some("not_found")), "{e}");
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (422, Some("invoice_already_paid")),
+        "{e}"
+    );
+    let (s, _, e) = parts(
+        post("0199e1de-4e01-72b7-86a0-000000000000")
+            .await
+            .expect("post"),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (404, Some("not_found")),
+        "{e}"
+    );
     let (s, _, e) = parts(post("INV-2025-0042").await.expect("post")).await;
-    assert_eq!((s, e["error"]["field"].as_str()), (422, Some("invoice_id")), "{e}");
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (422, Some("invoice_id")),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -330,10 +636,23 @@ async fn shipping_is_priced_by_the_edge_per_country_and_threshold() {
         let body = with_country(&items, country);
         let (s, _, r) = post_checkout(stack, &body, &key("ship"), &client_ip()).await;
         assert_eq!(s, 201, "{items:?} {country}: {r}");
-        assert_eq!(r["amount"]["value"], expected_gross_of(&body), "{items:?} {country}");
-        let line = r["lines"].as_array().and_then(|l| l.iter().find(|l| l["sku"] == "shipping")).cloned();
+        assert_eq!(
+            r["amount"]["value"],
+            expected_gross_of(&body),
+            "{items:?} {country}"
+        );
+        let line = r["lines"]
+            .as_array()
+            .and_then(|l| l.iter().find(|l| l["sku"] == "shipping"))
+            .cloned();
         let sent = last_qonto_create(stack).await;
-        let sent_shipping = sent["payment_link"]["items"].as_array().and_then(|i| i.iter().find(|i| i["title"].as_str().unwrap_or("").starts_with("Shipping"))).cloned();
+        let sent_shipping = sent["payment_link"]["items"]
+            .as_array()
+            .and_then(|i| {
+                i.iter()
+                    .find(|i| i["title"].as_str().unwrap_or("").starts_with("Shipping"))
+            })
+            .cloned();
         match shipping_gross {
             Some(g) => {
                 let line = line.unwrap_or_else(|| panic!("a shipping line: {r}"));
@@ -347,9 +666,16 @@ async fn shipping_is_priced_by_the_edge_per_country_and_threshold() {
                 if services_only {
                     assert!(line.is_none(), "no shipping for services: {r}");
                 } else {
-                    assert_eq!(line.map(|l| l["gross"]["value"].clone()), Some(json!("0.00")), "free above the threshold");
+                    assert_eq!(
+                        line.map(|l| l["gross"]["value"].clone()),
+                        Some(json!("0.00")),
+                        "free above the threshold"
+                    );
                 }
-                assert!(sent_shipping.is_none(), "no paid shipping line sent to Qonto: {sent}");
+                assert!(
+                    sent_shipping.is_none(),
+                    "no paid shipping line sent to Qonto: {sent}"
+                );
             }
         }
     }

@@ -45,7 +45,14 @@ async fn new_checkout(stack: &StackUrls, sku: &str) -> (String, String) {
     let (s, _, b) = post_checkout(stack, &basket(&[(sku, 1)]), &key("wh"), &client_ip()).await;
     assert_eq!(s, 201, "{b}");
     let url = b["url"].as_str().unwrap_or("");
-    let link = url.rsplit('/').next().unwrap_or("").split('?').next().unwrap_or("").to_owned();
+    let link = url
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .split('?')
+        .next()
+        .unwrap_or("")
+        .to_owned();
     (b["id"].as_str().unwrap_or("").to_owned(), link)
 }
 
@@ -62,8 +69,17 @@ async fn ledger_status(stack: &StackUrls, id: &str) -> String {
 }
 
 async fn merchant_notifications(stack: &StackUrls, id: &str) -> Vec<Value> {
-    let all: Vec<Value> = client().get(&stack.merchant_received).send().await.expect("get").json().await.expect("json");
-    all.into_iter().filter(|n| n["body"].as_str().unwrap_or("").contains(id)).collect()
+    let all: Vec<Value> = client()
+        .get(&stack.merchant_received)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    all.into_iter()
+        .filter(|n| n["body"].as_str().unwrap_or("").contains(id))
+        .collect()
 }
 
 #[tokio::test]
@@ -74,17 +90,42 @@ async fn forged_stale_and_unsigned_deliveries_are_refused() {
     let secret = qc_stack::LOCAL_WEBHOOK_SECRET.as_bytes();
     let cases = [
         ("no signature", None),
-        ("signed with another secret", Some(shared::webhook::sign(b"another-secret-another-secret-xx", now(), body.as_bytes()))),
-        ("stale timestamp", Some(shared::webhook::sign(secret, now() - 600, body.as_bytes()))),
+        (
+            "signed with another secret",
+            Some(shared::webhook::sign(
+                b"another-secret-another-secret-xx",
+                now(),
+                body.as_bytes(),
+            )),
+        ),
+        (
+            "stale timestamp",
+            Some(shared::webhook::sign(secret, now() - 600, body.as_bytes())),
+        ),
         ("garbage header", Some("t=abc,v1=zz".to_owned())),
-        ("body changed after signing", Some(shared::webhook::sign(secret, now(), event("other").as_bytes()))),
+        (
+            "body changed after signing",
+            Some(shared::webhook::sign(
+                secret,
+                now(),
+                event("other").as_bytes(),
+            )),
+        ),
     ];
     for (name, sig) in cases {
         let (status, err) = post_webhook(stack, &body, sig.as_deref()).await;
-        assert_eq!((status, err["error"]["code"].as_str()), (401, Some("invalid_signature")), "{name}: {err}");
+        assert_eq!(
+            (status, err["error"]["code"].as_str()),
+            (401, Some("invalid_signature")),
+            "{name}: {err}"
+        );
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(ledger_status(stack, &id).await, "open", "nothing was processed");
+    assert_eq!(
+        ledger_status(stack, &id).await,
+        "open",
+        "nothing was processed"
+    );
 }
 
 #[tokio::test]
@@ -92,7 +133,11 @@ async fn a_genuine_delivery_marks_the_checkout_paid_once_and_notifies_the_mercha
     let stack = shared_stack();
     let (id, link) = new_checkout(stack, "coffee-250").await;
     // The shopper pays on the (fake) payment page: Qonto sends the webhook.
-    let r = client().post(format!("{}/_control/payment_links/{link}/pay", stack.fake)).send().await.expect("pay");
+    let r = client()
+        .post(format!("{}/_control/payment_links/{link}/pay", stack.fake))
+        .send()
+        .await
+        .expect("pay");
     assert!(r.status().is_success(), "{}", r.status());
     let mut status = String::new();
     for _ in 0..50 {
@@ -106,7 +151,10 @@ async fn a_genuine_delivery_marks_the_checkout_paid_once_and_notifies_the_mercha
 
     // The delivery Qonto made, answered 2xx.
     let deliveries: Vec<Value> = client()
-        .get(format!("{}/_control/webhooks?payment_link_id={link}", stack.fake))
+        .get(format!(
+            "{}/_control/webhooks?payment_link_id={link}",
+            stack.fake
+        ))
         .send()
         .await
         .expect("log")
@@ -115,7 +163,12 @@ async fn a_genuine_delivery_marks_the_checkout_paid_once_and_notifies_the_mercha
         .expect("json");
     let paid = deliveries
         .iter()
-        .find(|d| d["body"].as_str().unwrap_or("").contains("\"paid\"") && d["status"].as_u64().is_some_and(|s| (200..300).contains(&s)))
+        .find(|d| {
+            d["body"].as_str().unwrap_or("").contains("\"paid\"")
+                && d["status"]
+                    .as_u64()
+                    .is_some_and(|s| (200..300).contains(&s))
+        })
         .unwrap_or_else(|| panic!("a successful paid delivery: {deliveries:?}"));
 
     // The merchant's server got one signed notification with the order.
@@ -130,15 +183,24 @@ async fn a_genuine_delivery_marks_the_checkout_paid_once_and_notifies_the_mercha
     assert_eq!(notes.len(), 1, "{notes:?}");
     let body = notes[0]["body"].as_str().unwrap_or("");
     let sig = notes[0]["signature"].as_str().unwrap_or("");
-    shared::webhook::verify(qc_stack::LOCAL_MERCHANT_WEBHOOK_SECRET.as_bytes(), sig, body.as_bytes(), now(), 300)
-        .expect("the notification verifies with the merchant secret");
+    shared::webhook::verify(
+        qc_stack::LOCAL_MERCHANT_WEBHOOK_SECRET.as_bytes(),
+        sig,
+        body.as_bytes(),
+        now(),
+        300,
+    )
+    .expect("the notification verifies with the merchant secret");
     let note: Value = serde_json::from_str(body).expect("JSON");
     assert_eq!(note["type"], "checkout.paid");
     assert_eq!(note["checkout"]["id"], id.as_str());
     assert_eq!(note["checkout"]["lines"][0]["sku"], "coffee-250");
     // The whole order, for fulfilment: who, where, shipping and totals.
     let order = &note["checkout"]["order"];
-    assert_eq!(order["customer"]["email"], "ana.lopes@example.com", "{note}");
+    assert_eq!(
+        order["customer"]["email"], "ana.lopes@example.com",
+        "{note}"
+    );
     assert_eq!(order["customer"]["address"]["city"], "Paris");
     assert_eq!(order["shipping"]["country"], "FR");
     assert_eq!(order["shipping"]["gross"]["value"], "5.88");
@@ -153,10 +215,21 @@ async fn a_genuine_delivery_marks_the_checkout_paid_once_and_notifies_the_mercha
     let (s, v) = post_webhook(stack, paid["body"].as_str().unwrap_or(""), Some(signature)).await;
     assert_eq!((s, v["status"].as_str()), (200, Some("duplicate")), "{v}");
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(merchant_notifications(stack, &id).await.len(), 1, "no second notification");
+    assert_eq!(
+        merchant_notifications(stack, &id).await.len(),
+        1,
+        "no second notification"
+    );
 
     // The widget's status call agrees, with the payment time.
-    let (s, _, st) = parts(client().get(format!("{}/v1/checkouts/{id}", stack.edge)).send().await.expect("get")).await;
+    let (s, _, st) = parts(
+        client()
+            .get(format!("{}/v1/checkouts/{id}", stack.edge))
+            .send()
+            .await
+            .expect("get"),
+    )
+    .await;
     assert_eq!(s, 200);
     assert_eq!(st["status"], "paid", "{st}");
     assert!(st["paid_at"].is_string(), "{st}");
@@ -167,12 +240,26 @@ async fn a_failed_or_canceled_payment_is_reported_and_the_link_stays_payable() {
     let stack = shared_stack();
     for (action, want) in [("fail", "failed"), ("cancel", "canceled")] {
         let (id, link) = new_checkout(stack, "ebook").await;
-        let r = client().post(format!("{}/_control/payment_links/{link}/{action}", stack.fake)).send().await.expect("act");
+        let r = client()
+            .post(format!(
+                "{}/_control/payment_links/{link}/{action}",
+                stack.fake
+            ))
+            .send()
+            .await
+            .expect("act");
         assert!(r.status().is_success());
         let mut got = Value::Null;
         for _ in 0..30 {
             tokio::time::sleep(Duration::from_millis(200)).await;
-            let (_, _, st) = parts(client().get(format!("{}/v1/checkouts/{id}", stack.edge)).send().await.expect("get")).await;
+            let (_, _, st) = parts(
+                client()
+                    .get(format!("{}/v1/checkouts/{id}", stack.edge))
+                    .send()
+                    .await
+                    .expect("get"),
+            )
+            .await;
             got = st;
             if got["status"] == want {
                 break;

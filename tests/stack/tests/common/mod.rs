@@ -39,11 +39,20 @@ pub async fn parts(resp: reqwest::Response) -> (u16, reqwest::header::HeaderMap,
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let text = resp.text().await.unwrap_or_default();
-    (status, headers, serde_json::from_str(&text).unwrap_or(Value::Null))
+    (
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
 }
 
 /// `POST /v1/checkouts` with a JSON body, an idempotency key and a client ip.
-pub async fn post_checkout(stack: &StackUrls, body: &Value, key: &str, ip: &str) -> (u16, reqwest::header::HeaderMap, Value) {
+pub async fn post_checkout(
+    stack: &StackUrls,
+    body: &Value,
+    key: &str,
+    ip: &str,
+) -> (u16, reqwest::header::HeaderMap, Value) {
     let resp = client()
         .post(format!("{}/v1/checkouts", stack.edge))
         .header("idempotency-key", key)
@@ -91,12 +100,19 @@ pub async fn fault(stack: &StackUrls, fault: Value) {
         .send()
         .await
         .expect("fault");
-    assert!(resp.status().is_success(), "fault {fault} refused: {}", resp.status());
+    assert!(
+        resp.status().is_success(),
+        "fault {fault} refused: {}",
+        resp.status()
+    );
 }
 
 /// Clears pending faults.
 pub async fn clear_faults(stack: &StackUrls) {
-    let _ = client().delete(format!("{}/_control/faults", stack.fake)).send().await;
+    let _ = client()
+        .delete(format!("{}/_control/faults", stack.fake))
+        .send()
+        .await;
 }
 
 /// The customer the tests buy as (shipping to France).
