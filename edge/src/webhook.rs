@@ -15,7 +15,7 @@ use crate::ledger::{CheckoutRow, Ledger};
 use crate::log;
 use serde_json::json;
 use shared::money::{Currency, Money};
-use shared::qonto::WebhookEvent;
+use shared::qonto::{PaymentLinkEventKind, WebhookEvent};
 use shared::webhook::{sign, verify, DEFAULT_TOLERANCE_SECS};
 use worker::{Fetch, Headers, Method, Request, RequestInit, Response};
 
@@ -66,11 +66,16 @@ pub(crate) async fn receive(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         );
         return Ok(json_response(&json!({"status": "duplicate"}), 200));
     }
-    let link_id = event.payment_link_data().ok().map(|d| d.payment_link_id);
+    let data = event.payment_link_data().ok();
+    // A "created" event only announces a link this edge has just created and
+    // recorded: re-reading it would spend a Qonto call per checkout for
+    // nothing. Every other event is re-read from Qonto before it counts.
+    let created = data.as_ref().is_some_and(|d| d.event == Some(PaymentLinkEventKind::Created));
+    let link_id = data.filter(|_| !created).map(|d| d.payment_link_id);
     log::info(
         &cx.request_id,
         "webhook accepted",
-        json!({"event": event.id, "type": event.event_type, "link": link_id}),
+        json!({"event": event.id, "type": event.event_type, "link": link_id, "created": created}),
     );
     if let Some(link_id) = link_id {
         let bg = cx.clone();

@@ -247,6 +247,9 @@ impl Stack {
             secrets,
         })
         .await?;
+        if config.authorize {
+            connect_edge(&edge.url()).await?;
+        }
         Ok(Stack {
             fake,
             edge,

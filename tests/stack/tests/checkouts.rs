@@ -66,7 +66,11 @@ async fn a_basket_checkout_sends_qonto_the_catalog_prices_with_string_vat_rates(
     assert_eq!(body["status"], "open");
     let url = body["url"].as_str().expect("url");
     assert!(url.starts_with(&format!("{}/pay/", stack.fake)), "{url}");
-    assert_eq!(body["lines"].as_array().map(Vec::len), Some(3));
+    // Three products, and the shipping line (free: the goods reach 60.00).
+    let lines = body["lines"].as_array().expect("lines");
+    assert_eq!(lines.len(), 4, "{body}");
+    assert_eq!(lines[3]["sku"], "shipping");
+    assert_eq!(lines[3]["gross"]["value"], "0.00");
     assert!(body["id"].as_str().unwrap_or("").starts_with("ck_"));
 
     // What Qonto received: wrapped body, net unit prices from the catalog,

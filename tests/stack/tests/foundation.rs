@@ -13,16 +13,12 @@ async fn health_reports_storage_and_authorization() {
     let body: serde_json::Value = resp.json().await.expect("JSON body");
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"), "{body}");
     assert_eq!(body["environment"], "sandbox", "{body}");
-    // A fresh edge has migrated storage but no Qonto authorization yet.
-    let problems = body["problems"].as_array().cloned().unwrap_or_default();
-    assert!(
-        !problems
-            .iter()
-            .any(|p| p.as_str().unwrap_or("").contains("database")),
-        "D1 migrations applied: {body}"
-    );
-    assert_eq!(body["qonto"], "not_authorized", "{body}");
-    assert!(status == 200 || status == 503, "status {status}");
+    // Storage migrated, and the stack connected the edge to the fake Qonto
+    // as a merchant would: nothing left to fix.
+    assert_eq!(body["qonto"], "connected", "{body}");
+    assert_eq!(body["ok"], true, "{body}");
+    assert!(body.get("problems").is_none(), "{body}");
+    assert_eq!(status, 200, "{body}");
 }
 
 #[tokio::test]
