@@ -34,8 +34,14 @@ export async function watchedPage(browser, options = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
   const page = await context.newPage();
   page.problems = [];
+  page.failedResponses = [];
   page.on("console", (m) => {
-    if (m.type() === "error") page.problems.push(`console: ${m.text()}`);
+    // HTTP failures are recorded with their URL below; the console's own
+    // "Failed to load resource" line has none.
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) page.problems.push(`console: ${m.text()}`);
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) page.failedResponses.push(`${r.status()} ${r.url()}`);
   });
   page.on("pageerror", (e) => page.problems.push(`uncaught: ${e.message}`));
   await page.addInitScript(() => {
