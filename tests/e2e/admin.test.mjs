@@ -130,3 +130,35 @@ test("find a paid checkout, deactivate an open one", async () => {
   // Only the sign-in checks answered 401 (before signing in, and the wrong token).
   assert.deepEqual(page.failedResponses.filter((r) => !/^401 .*\/admin\/(status|session)$/.test(r)), []);
 });
+
+test("orders show the customer and address, export as CSV, and a customer can be forgotten", async () => {
+  await page.goto(`${EDGE}/admin/`);
+  await page.locator("#app").waitFor();
+  await page.getByLabel("Status").selectOption("paid");
+  const row = page.locator("#checkouts tbody tr", { hasText: "Ana Lopes" }).first();
+  await row.waitFor();
+  await row.getByRole("button").click();
+  await page.locator("#customer", { hasText: "75002 Paris" }).waitFor();
+  assert.match(await page.locator("#customer").textContent(), /ana\.lopes@example\.com/);
+  assert.match(await page.locator("#order-lines").textContent(), /Enamel camping mug/);
+  assert.match(await page.locator("#order-lines").textContent(), /Shipping \(France\)/);
+
+  // The export is authenticated by the same HttpOnly cookie.
+  const csv = await page.request.get(`${EDGE}/admin/orders.csv`);
+  assert.equal(csv.status(), 200);
+  assert.match(csv.headers()["content-type"], /text\/csv/);
+  const text = await csv.text();
+  assert.match(text.split("\r\n")[0], /^checkout_id,created_at,paid_at,status,amount/);
+  assert.match(text, /Ana Lopes/);
+  assert.match(text, /1 rue de la Paix,,75002,Paris,FR,France/);
+  const anonymous = await edge("GET", "/admin/orders.csv");
+  assert.equal(anonymous.status, 401);
+
+  await page.getByLabel("Customer e-mail").fill("Ana.Lopes@example.com");
+  await page.getByRole("button", { name: "Forget this customer" }).click();
+  await page.locator("#forget-result", { hasText: /Removed from [1-9]\d* order/ }).waitFor();
+  const after = await (await page.request.get(`${EDGE}/admin/orders.csv`)).text();
+  assert.doesNotMatch(after, /Ana Lopes|ana\.lopes|rue de la Paix/);
+  assert.ok(after.split("\r\n").length >= 3, "the orders themselves are kept");
+  await screenshot(page, "admin-orders", { fullPage: true });
+});

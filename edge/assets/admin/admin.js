@@ -169,7 +169,8 @@ async function loadCheckouts() {
     const open = Object.assign(document.createElement("button"), { type: "button", textContent: c.id });
     open.dataset.id = c.id;
     open.addEventListener("click", () => openDetail(c.id));
-    const cells = [open, c.status, money(c.amount), when(c.created_at), when(c.paid_at)];
+    const who = c.customer ? `${c.customer.name || ""} ${c.customer.country ? `(${c.customer.country})` : ""}`.trim() : "—";
+    const cells = [open, c.status, money(c.amount), who, when(c.created_at), when(c.paid_at)];
     for (const cell of cells) {
       const td = document.createElement("td");
       if (cell instanceof Node) td.append(cell);
@@ -201,6 +202,16 @@ async function openDetail(id) {
   const payments = (p.payments || []).map((x) =>
     Object.assign(document.createElement("li"), { textContent: `${x.status} · ${money(x.amount)} · ${x.payment_method || "—"} · ${when(x.created_at)}` }));
   $("payments").replaceChildren(...(payments.length ? payments : [Object.assign(document.createElement("li"), { textContent: "No payment yet." })]));
+  const lines = (c.lines || []).map((l) =>
+    Object.assign(document.createElement("li"), { textContent: `${l.quantity} × ${l.title} — ${money(l.gross)}` }));
+  $("order-lines").replaceChildren(...lines);
+  const customer = c.order && c.order.customer;
+  const address = customer && customer.address;
+  const parts = customer
+    ? [customer.name, customer.email, customer.phone, address && address.line1, address && address.line2,
+      address && `${address.postal_code} ${address.city}`, address && address.country].filter(Boolean)
+    : [c.customer_forgotten_at ? `Removed on ${when(c.customer_forgotten_at)}` : "—"];
+  $("customer").replaceChildren(...parts.flatMap((p, i) => (i ? [document.createElement("br"), p] : [p])));
   $("deactivate").hidden = c.link_status !== "open";
   show("detail", true);
   $("detail").focus();
@@ -243,6 +254,23 @@ async function load() {
   if (new URLSearchParams(location.search).get("connected") === "1") announce("Qonto is connected.");
 }
 
+async function forgetCustomer(event) {
+  event.preventDefault();
+  const email = $("forget-email").value.trim();
+  if (!email.includes("@")) {
+    $("forget-result").textContent = "Enter the customer's e-mail address.";
+    return $("forget-email").focus();
+  }
+  try {
+    const r = await api("POST", "/admin/customers/forget", { email });
+    $("forget-result").textContent = `Removed from ${r.checkouts_updated} order(s).`;
+    $("forget-email").value = "";
+    await loadCheckouts();
+  } catch (e) {
+    $("forget-result").textContent = e.message;
+  }
+}
+
 function wire() {
   $("signin-form").addEventListener("submit", signIn);
   $("sign-out").addEventListener("click", signOut);
@@ -256,6 +284,7 @@ function wire() {
   $("detail").addEventListener("keydown", (e) => { if (e.key === "Escape") closeDetail(); });
   $("deactivate").addEventListener("click", confirmDeactivate);
   $("confirm").addEventListener("close", onConfirmClosed);
+  $("forget-form").addEventListener("submit", forgetCustomer);
 }
 
 wire();
