@@ -83,7 +83,9 @@ impl ShippingInfo {
                     name: z.name.clone(),
                     countries: z.countries.clone(),
                     price: z.price.into(),
-                    price_gross: crate::pricing::unit_gross(z.price, z.vat_rate).unwrap_or(z.price).into(),
+                    price_gross: crate::pricing::unit_gross(z.price, z.vat_rate)
+                        .unwrap_or(z.price)
+                        .into(),
                     vat_rate: z.vat_rate.format(VatRateFormat::Percent),
                 })
                 .collect(),
@@ -668,7 +670,11 @@ impl CheckoutRequest {
     /// in a shipped country (`missing_field`, `unshippable_country`), and
     /// gets the shipping line of [`crate::shipping`] (free above the
     /// threshold), priced like the other lines and included in the totals.
-    pub fn validate_with(&self, catalog: &Catalog, shipping: &Shipping) -> Result<ValidatedOrder, Vec<ApiProblem>> {
+    pub fn validate_with(
+        &self,
+        catalog: &Catalog,
+        shipping: &Shipping,
+    ) -> Result<ValidatedOrder, Vec<ApiProblem>> {
         let mut problems = Vec::new();
         // (product, quantity, index of the first item with this SKU)
         let mut merged: Vec<(&Product, u32, usize)> = Vec::new();
@@ -743,11 +749,19 @@ impl CheckoutRequest {
         let ship_to = if has_goods && shipping.ships() {
             match customer.as_ref().map(|c| c.address.as_ref()) {
                 None => {
-                    problems.push(ApiProblem::at("customer", "missing_field", "customer details are required to ship goods"));
+                    problems.push(ApiProblem::at(
+                        "customer",
+                        "missing_field",
+                        "customer details are required to ship goods",
+                    ));
                     None
                 }
                 Some(None) => {
-                    problems.push(ApiProblem::at("customer.address", "missing_field", "a shipping address is required for goods"));
+                    problems.push(ApiProblem::at(
+                        "customer.address",
+                        "missing_field",
+                        "a shipping address is required for goods",
+                    ));
                     None
                 }
                 Some(Some(address)) => {
@@ -802,15 +816,29 @@ impl CheckoutRequest {
                     .iter()
                     .filter(|l| l.product.kind == ProductKind::Good)
                     .try_fold(zero, |sum, l| sum.checked_add(l.priced.gross))
-                    .map_err(|_| vec![ApiProblem::at("items", "amount_too_large", "the total is too large")])?;
+                    .map_err(|_| {
+                        vec![ApiProblem::at(
+                            "items",
+                            "amount_too_large",
+                            "the total is too large",
+                        )]
+                    })?;
                 let quote = shipping.quote(&country, goods_gross).map_err(|e| {
-                    vec![ApiProblem::at("customer.address.country", e.code(), "shipping cannot be priced for this country")]
+                    vec![ApiProblem::at(
+                        "customer.address.country",
+                        e.code(),
+                        "shipping cannot be priced for this country",
+                    )]
                 })?;
                 let totals = if quote.free {
                     totals
                 } else {
                     totals.with_line(&quote.line).map_err(|e| {
-                        vec![ApiProblem::at("items", e.code(), format!("the total is above the maximum of {}", max_amount(catalog)))]
+                        vec![ApiProblem::at(
+                            "items",
+                            e.code(),
+                            format!("the total is above the maximum of {}", max_amount(catalog)),
+                        )]
                     })?
                 };
                 (Some(quote), totals)
@@ -1415,7 +1443,11 @@ mod tests {
     }
 
     fn order_for(items: Vec<CheckoutItem>, customer: Option<Customer>) -> CheckoutRequest {
-        CheckoutRequest { items, customer, payment_methods: None }
+        CheckoutRequest {
+            items,
+            customer,
+            payment_methods: None,
+        }
     }
 
     #[test]
@@ -1424,7 +1456,10 @@ mod tests {
             .validate_with(&catalog(), &shipping())
             .unwrap();
         let quote = order.shipping.as_ref().expect("shipping line");
-        assert_eq!((quote.zone.as_str(), quote.country.as_str(), quote.free), ("France", "FR", false));
+        assert_eq!(
+            (quote.zone.as_str(), quote.country.as_str(), quote.free),
+            ("France", "FR", false)
+        );
         assert_eq!(quote.line.gross.to_decimal(), "6.00");
         // 25.00 + 20 % = 30.00, plus 6.00 shipping.
         assert_eq!(order.totals.gross.to_decimal(), "36.00");
@@ -1438,7 +1473,9 @@ mod tests {
             .unwrap();
         assert!(order.shipping.as_ref().is_some_and(|q| q.free));
         assert_eq!(order.totals.gross.to_decimal(), "120.00");
-        let services = order_for(vec![item("ebook", 1)], None).validate_with(&catalog(), &shipping()).unwrap();
+        let services = order_for(vec![item("ebook", 1)], None)
+            .validate_with(&catalog(), &shipping())
+            .unwrap();
         assert!(services.shipping.is_none());
     }
 
@@ -1447,16 +1484,26 @@ mod tests {
         for (customer, field, code) in [
             (None, "customer", "missing_field"),
             (Some(customer(None)), "customer.address", "missing_field"),
-            (Some(customer(Some("US"))), "customer.address.country", "unshippable_country"),
+            (
+                Some(customer(Some("US"))),
+                "customer.address.country",
+                "unshippable_country",
+            ),
         ] {
-            let problems = order_for(vec![item("tshirt-m", 1)], customer).validate_with(&catalog(), &shipping()).unwrap_err();
+            let problems = order_for(vec![item("tshirt-m", 1)], customer)
+                .validate_with(&catalog(), &shipping())
+                .unwrap_err();
             assert!(
-                problems.iter().any(|p| p.field.as_deref() == Some(field) && p.code == code),
+                problems
+                    .iter()
+                    .any(|p| p.field.as_deref() == Some(field) && p.code == code),
                 "{field} {code}: {problems:?}"
             );
         }
         // Without shipping rules, goods need no address (a shop that does not ship).
-        assert!(order_for(vec![item("tshirt-m", 1)], None).validate(&catalog()).is_ok());
+        assert!(order_for(vec![item("tshirt-m", 1)], None)
+            .validate(&catalog())
+            .is_ok());
     }
 
     #[test]

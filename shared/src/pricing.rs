@@ -306,8 +306,15 @@ mod tests {
         let with = totals.with_line(&extra).unwrap();
         assert_eq!(with.net.minor(), totals.net.minor() + extra.net.minor());
         assert_eq!(with.vat.minor(), totals.vat.minor() + extra.vat.minor());
-        assert_eq!(with.gross.minor(), totals.gross.minor() + extra.gross.minor());
-        let rates: Vec<u32> = with.vat_by_rate.iter().map(|(r, _)| r.basis_points()).collect();
+        assert_eq!(
+            with.gross.minor(),
+            totals.gross.minor() + extra.gross.minor()
+        );
+        let rates: Vec<u32> = with
+            .vat_by_rate
+            .iter()
+            .map(|(r, _)| r.basis_points())
+            .collect();
         assert_eq!(rates, [550, 2000, 2100]);
         let sum: i64 = with.vat_by_rate.iter().map(|(_, m)| m.minor()).sum();
         assert_eq!(sum, with.vat.minor());

@@ -14,7 +14,6 @@
 //! The merchant edits `shipping.json` beside the catalog; an invalid file
 //! fails the edge's build with every problem listed.
 
-
 use crate::catalog::CatalogProblem;
 use crate::money::{Currency, Money};
 use crate::pricing::{price_line, LineInput, PricedLine};
@@ -77,20 +76,36 @@ impl ShippingError {
 impl Shipping {
     /// No shipping at all.
     pub fn none(currency: Currency) -> Shipping {
-        Shipping { currency, zones: Vec::new(), free_above: None }
+        Shipping {
+            currency,
+            zones: Vec::new(),
+            free_above: None,
+        }
     }
 
     /// Builds validated rules (see [`ShippingFile::validate`]).
-    pub fn new(currency: Currency, zones: Vec<ShippingZone>, free_above: Option<Money>) -> Result<Shipping, Vec<CatalogProblem>> {
+    pub fn new(
+        currency: Currency,
+        zones: Vec<ShippingZone>,
+        free_above: Option<Money>,
+    ) -> Result<Shipping, Vec<CatalogProblem>> {
         let mut problems = Vec::new();
         check_zones(currency, &zones, &mut problems);
         if let Some(f) = free_above {
             if f.currency() != currency || f.is_negative() {
-                problems.push(problem("free_above", "invalid_price", "free_above must be a non-negative amount in the catalog currency"));
+                problems.push(problem(
+                    "free_above",
+                    "invalid_price",
+                    "free_above must be a non-negative amount in the catalog currency",
+                ));
             }
         }
         if problems.is_empty() {
-            Ok(Shipping { currency, zones, free_above })
+            Ok(Shipping {
+                currency,
+                zones,
+                free_above,
+            })
         } else {
             Err(problems)
         }
@@ -113,23 +128,45 @@ impl Shipping {
 
     /// Every country shipped to, in zone order.
     pub fn countries(&self) -> Vec<&str> {
-        self.zones.iter().flat_map(|z| z.countries.iter().map(String::as_str)).collect()
+        self.zones
+            .iter()
+            .flat_map(|z| z.countries.iter().map(String::as_str))
+            .collect()
     }
 
     /// The zone of a country (`country` uppercase ISO code).
     pub fn zone_for(&self, country: &str) -> Option<&ShippingZone> {
-        self.zones.iter().find(|z| z.countries.iter().any(|c| c == country))
+        self.zones
+            .iter()
+            .find(|z| z.countries.iter().any(|c| c == country))
     }
 
     /// The shipping line for goods worth `goods_gross` (VAT included) sent to
     /// `country`.
     pub fn quote(&self, country: &str, goods_gross: Money) -> Result<ShippingQuote, ShippingError> {
-        let zone = self.zone_for(country).ok_or(ShippingError::UnshippableCountry)?;
-        let free = self.free_above.is_some_and(|f| goods_gross.minor() >= f.minor());
-        let unit_net = if free { Money::zero(self.currency) } else { zone.price };
-        let line = price_line(&LineInput { quantity: 1, unit_net, vat_rate: zone.vat_rate })
-            .map_err(|_| ShippingError::Pricing)?;
-        Ok(ShippingQuote { zone: zone.name.clone(), country: country.into(), free, line })
+        let zone = self
+            .zone_for(country)
+            .ok_or(ShippingError::UnshippableCountry)?;
+        let free = self
+            .free_above
+            .is_some_and(|f| goods_gross.minor() >= f.minor());
+        let unit_net = if free {
+            Money::zero(self.currency)
+        } else {
+            zone.price
+        };
+        let line = price_line(&LineInput {
+            quantity: 1,
+            unit_net,
+            vat_rate: zone.vat_rate,
+        })
+        .map_err(|_| ShippingError::Pricing)?;
+        Ok(ShippingQuote {
+            zone: zone.name.clone(),
+            country: country.into(),
+            free,
+            line,
+        })
     }
 }
 
@@ -167,32 +204,60 @@ pub struct ShippingZoneEntry {
 }
 
 fn problem(pointer: &str, code: &'static str, message: &str) -> CatalogProblem {
-    CatalogProblem { pointer: pointer.into(), code, message: message.into() }
+    CatalogProblem {
+        pointer: pointer.into(),
+        code,
+        message: message.into(),
+    }
 }
 
 fn check_zones(currency: Currency, zones: &[ShippingZone], problems: &mut Vec<CatalogProblem>) {
     let mut seen: Vec<(&str, usize)> = Vec::new();
     for (i, z) in zones.iter().enumerate() {
         if z.name.trim().is_empty() {
-            problems.push(problem(&format!("zones[{i}].name"), "empty_title", "the zone needs a name"));
+            problems.push(problem(
+                &format!("zones[{i}].name"),
+                "empty_title",
+                "the zone needs a name",
+            ));
         }
         if z.countries.is_empty() {
-            problems.push(problem(&format!("zones[{i}].countries"), "missing_field", "the zone lists no country"));
+            problems.push(problem(
+                &format!("zones[{i}].countries"),
+                "missing_field",
+                "the zone lists no country",
+            ));
         }
         for (j, c) in z.countries.iter().enumerate() {
             let pointer = format!("zones[{i}].countries[{j}]");
             if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
-                problems.push(problem(&pointer, "invalid_country", &format!("{c:?} is not a 2-letter uppercase ISO 3166 code such as FR")));
+                problems.push(problem(
+                    &pointer,
+                    "invalid_country",
+                    &format!("{c:?} is not a 2-letter uppercase ISO 3166 code such as FR"),
+                ));
             } else if let Some((_, other)) = seen.iter().find(|(s, _)| *s == c.as_str()) {
-                problems.push(problem(&pointer, "duplicate_country", &format!("{c} is already in zones[{other}]")));
+                problems.push(problem(
+                    &pointer,
+                    "duplicate_country",
+                    &format!("{c} is already in zones[{other}]"),
+                ));
             } else {
                 seen.push((c.as_str(), i));
             }
         }
         if z.price.currency() != currency {
-            problems.push(problem(&format!("zones[{i}].price"), "currency_mismatch", "the price is not in the catalog currency"));
+            problems.push(problem(
+                &format!("zones[{i}].price"),
+                "currency_mismatch",
+                "the price is not in the catalog currency",
+            ));
         } else if z.price.is_negative() {
-            problems.push(problem(&format!("zones[{i}].price"), "invalid_price", "the price must not be negative"));
+            problems.push(problem(
+                &format!("zones[{i}].price"),
+                "invalid_price",
+                "the price must not be negative",
+            ));
         }
     }
 }
@@ -207,42 +272,72 @@ impl ShippingFile {
             Some(c) => match Currency::parse(c) {
                 Ok(c) if c == catalog_currency => c,
                 _ => {
-                    problems.push(problem("currency", "currency_mismatch", &format!("{c:?} is not the catalog currency {}", catalog_currency.as_str())));
+                    problems.push(problem(
+                        "currency",
+                        "currency_mismatch",
+                        &format!(
+                            "{c:?} is not the catalog currency {}",
+                            catalog_currency.as_str()
+                        ),
+                    ));
                     catalog_currency
                 }
             },
         };
-        let free_above = self.free_above.as_deref().and_then(|f| match Money::parse_decimal(f, currency) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                problems.push(problem("free_above", "invalid_price", &format!("{f:?}: {e}")));
-                None
-            }
-        });
+        let free_above =
+            self.free_above
+                .as_deref()
+                .and_then(|f| match Money::parse_decimal(f, currency) {
+                    Ok(m) => Some(m),
+                    Err(e) => {
+                        problems.push(problem(
+                            "free_above",
+                            "invalid_price",
+                            &format!("{f:?}: {e}"),
+                        ));
+                        None
+                    }
+                });
         let mut zones = Vec::new();
         for (i, z) in self.zones.iter().enumerate() {
             let price = match z.price.as_deref() {
                 None => {
-                    problems.push(problem(&format!("zones[{i}].price"), "missing_field", "the zone needs a price"));
+                    problems.push(problem(
+                        &format!("zones[{i}].price"),
+                        "missing_field",
+                        "the zone needs a price",
+                    ));
                     None
                 }
                 Some(p) => match Money::parse_decimal(p, currency) {
                     Ok(m) => Some(m),
                     Err(e) => {
-                        problems.push(problem(&format!("zones[{i}].price"), "invalid_price", &format!("{p:?}: {e}")));
+                        problems.push(problem(
+                            &format!("zones[{i}].price"),
+                            "invalid_price",
+                            &format!("{p:?}: {e}"),
+                        ));
                         None
                     }
                 },
             };
             let vat_rate = match z.vat_rate.as_deref() {
                 None => {
-                    problems.push(problem(&format!("zones[{i}].vat_rate"), "missing_field", "the zone needs a VAT rate"));
+                    problems.push(problem(
+                        &format!("zones[{i}].vat_rate"),
+                        "missing_field",
+                        "the zone needs a VAT rate",
+                    ));
                     None
                 }
                 Some(v) => match VatRate::parse(v, VatRateFormat::Percent) {
                     Ok(r) => Some(r),
                     Err(e) => {
-                        problems.push(problem(&format!("zones[{i}].vat_rate"), "invalid_vat_rate", &format!("{v:?}: {e}")));
+                        problems.push(problem(
+                            &format!("zones[{i}].vat_rate"),
+                            "invalid_vat_rate",
+                            &format!("{v:?}: {e}"),
+                        ));
                         None
                     }
                 },
@@ -259,7 +354,11 @@ impl ShippingFile {
         // Zone-level checks on what parsed (names, countries, duplicates).
         check_zones(currency, &zones, &mut problems);
         if problems.is_empty() {
-            Ok(Shipping { currency, zones, free_above })
+            Ok(Shipping {
+                currency,
+                zones,
+                free_above,
+            })
         } else {
             Err(problems)
         }
@@ -279,8 +378,18 @@ mod tests {
             currency: Some("EUR".into()),
             free_above: Some("60.00".into()),
             zones: vec![
-                ShippingZoneEntry { name: Some("France".into()), countries: vec!["FR".into()], price: Some("4.90".into()), vat_rate: Some("20".into()) },
-                ShippingZoneEntry { name: Some("EU".into()), countries: vec!["BE".into(), "DE".into()], price: Some("9.90".into()), vat_rate: Some("20".into()) },
+                ShippingZoneEntry {
+                    name: Some("France".into()),
+                    countries: vec!["FR".into()],
+                    price: Some("4.90".into()),
+                    vat_rate: Some("20".into()),
+                },
+                ShippingZoneEntry {
+                    name: Some("EU".into()),
+                    countries: vec!["BE".into(), "DE".into()],
+                    price: Some("9.90".into()),
+                    vat_rate: Some("20".into()),
+                },
             ],
         }
         .validate(Currency::EUR)
@@ -298,11 +407,24 @@ mod tests {
             ("FR", "250.00", "France", "0.00", true),
         ] {
             let q = s.quote(country, eur(goods)).unwrap();
-            assert_eq!((q.zone.as_str(), q.line.gross.to_decimal().as_str(), q.free), (zone, gross, free), "{country} {goods}");
-            assert_eq!(q.line.gross.minor(), q.line.net.minor() + q.line.vat.minor());
+            assert_eq!(
+                (q.zone.as_str(), q.line.gross.to_decimal().as_str(), q.free),
+                (zone, gross, free),
+                "{country} {goods}"
+            );
+            assert_eq!(
+                q.line.gross.minor(),
+                q.line.net.minor() + q.line.vat.minor()
+            );
         }
-        assert_eq!(s.quote("US", eur("10.00")), Err(ShippingError::UnshippableCountry));
-        assert_eq!(ShippingError::UnshippableCountry.code(), "unshippable_country");
+        assert_eq!(
+            s.quote("US", eur("10.00")),
+            Err(ShippingError::UnshippableCountry)
+        );
+        assert_eq!(
+            ShippingError::UnshippableCountry.code(),
+            "unshippable_country"
+        );
         assert_eq!(s.countries(), ["FR", "BE", "DE"]);
     }
 
@@ -312,14 +434,36 @@ mod tests {
             currency: Some("USD".into()),
             free_above: Some("lots".into()),
             zones: vec![
-                ShippingZoneEntry { name: Some("".into()), countries: vec!["fr".into(), "FR".into()], price: Some("-1".into()), vat_rate: Some("20".into()) },
-                ShippingZoneEntry { name: Some("B".into()), countries: vec!["FR".into()], price: Some("1.00".into()), vat_rate: Some("200".into()) },
-                ShippingZoneEntry { name: Some("C".into()), countries: vec![], price: None, vat_rate: None },
+                ShippingZoneEntry {
+                    name: Some("".into()),
+                    countries: vec!["fr".into(), "FR".into()],
+                    price: Some("-1".into()),
+                    vat_rate: Some("20".into()),
+                },
+                ShippingZoneEntry {
+                    name: Some("B".into()),
+                    countries: vec!["FR".into()],
+                    price: Some("1.00".into()),
+                    vat_rate: Some("200".into()),
+                },
+                ShippingZoneEntry {
+                    name: Some("C".into()),
+                    countries: vec![],
+                    price: None,
+                    vat_rate: None,
+                },
             ],
         };
         let problems = file.validate(Currency::EUR).unwrap_err();
         let pointers: Vec<&str> = problems.iter().map(|p| p.pointer.as_str()).collect();
-        for want in ["currency", "free_above", "zones[0].price", "zones[1].vat_rate", "zones[2].price", "zones[2].vat_rate"] {
+        for want in [
+            "currency",
+            "free_above",
+            "zones[0].price",
+            "zones[1].vat_rate",
+            "zones[2].price",
+            "zones[2].vat_rate",
+        ] {
             assert!(pointers.contains(&want), "missing {want} in {pointers:?}");
         }
     }
@@ -328,15 +472,34 @@ mod tests {
     fn duplicate_and_malformed_countries_are_reported() {
         let file = ShippingFile {
             zones: vec![
-                ShippingZoneEntry { name: Some("A".into()), countries: vec!["FR".into(), "fr".into()], price: Some("1.00".into()), vat_rate: Some("20".into()) },
-                ShippingZoneEntry { name: Some("B".into()), countries: vec!["FR".into()], price: Some("2.00".into()), vat_rate: Some("20".into()) },
+                ShippingZoneEntry {
+                    name: Some("A".into()),
+                    countries: vec!["FR".into(), "fr".into()],
+                    price: Some("1.00".into()),
+                    vat_rate: Some("20".into()),
+                },
+                ShippingZoneEntry {
+                    name: Some("B".into()),
+                    countries: vec!["FR".into()],
+                    price: Some("2.00".into()),
+                    vat_rate: Some("20".into()),
+                },
             ],
             ..ShippingFile::default()
         };
         let problems = file.validate(Currency::EUR).unwrap_err();
-        let codes: Vec<(&str, &str)> = problems.iter().map(|p| (p.pointer.as_str(), p.code)).collect();
-        assert!(codes.contains(&("zones[0].countries[1]", "invalid_country")), "{codes:?}");
-        assert!(codes.contains(&("zones[1].countries[0]", "duplicate_country")), "{codes:?}");
+        let codes: Vec<(&str, &str)> = problems
+            .iter()
+            .map(|p| (p.pointer.as_str(), p.code))
+            .collect();
+        assert!(
+            codes.contains(&("zones[0].countries[1]", "invalid_country")),
+            "{codes:?}"
+        );
+        assert!(
+            codes.contains(&("zones[1].countries[0]", "duplicate_country")),
+            "{codes:?}"
+        );
     }
 
     #[test]
