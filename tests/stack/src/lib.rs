@@ -132,6 +132,8 @@ pub struct StackConfig {
     pub fake: FakeConfig,
     /// Extra edge variables (override the defaults below).
     pub extra_vars: Vec<(String, String)>,
+    /// Secrets the edge does NOT get (to test a misconfigured deploy).
+    pub omit_secrets: Vec<String>,
     /// Connect the edge to the fake Qonto (OAuth) and subscribe its webhook
     /// once it is up, as a merchant would at /admin.
     pub authorize: bool,
@@ -152,6 +154,7 @@ impl Default for StackConfig {
             },
             extra_vars: Vec::new(),
             authorize: true,
+            omit_secrets: Vec::new(),
         }
     }
 }
@@ -240,6 +243,10 @@ impl Stack {
                 LOCAL_MERCHANT_WEBHOOK_SECRET.to_owned(),
             ),
         ];
+        let secrets: Vec<(String, String)> = secrets
+            .into_iter()
+            .filter(|(k, _)| !config.omit_secrets.contains(k))
+            .collect();
         let edge = EdgeServer::start(EdgeConfig {
             port: edge_port,
             state_dir,

@@ -1,0 +1,111 @@
+//! A misconfigured deploy says what is wrong, in plain words, at `/health`
+//! and in the log, and never answers a shopper with a panic or a bare 500.
+
+mod common;
+
+use common::*;
+use qc_stack::{Stack, StackConfig};
+
+#[tokio::test]
+async fn configuration_problems_are_listed_at_health_and_in_the_log() {
+    let stack = Stack::start(StackConfig {
+        extra_vars: vec![
+            ("QONTO_ENVIRONMENT".into(), "staging".into()),
+            (
+                "ALLOWED_ORIGINS".into(),
+                "shop.example.com, https://ok.example.com/path".into(),
+            ),
+            ("VAT_RATE_FORMAT".into(), "decimal".into()),
+        ],
+        omit_secrets: vec!["QONTO_WEBHOOK_SECRET".into(), "ADMIN_TOKEN".into()],
+        authorize: false,
+        ..StackConfig::default()
+    })
+    .await
+    .expect("stack");
+    let edge = stack.edge.url();
+    let (status, _, health) = parts(
+        client()
+            .get(format!("{edge}/health"))
+            .send()
+            .await
+            .expect("health"),
+    )
+    .await;
+    assert_eq!(status, 503, "{health}");
+    assert_eq!(health["ok"], false);
+    let problems: Vec<String> = health["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .filter_map(|p| p.as_str().map(str::to_owned))
+        .collect();
+    let all = problems.join("\n");
+    for needle in [
+        "QONTO_ENVIRONMENT is \"staging\"",
+        "\"shop.example.com\"",
+        "https://ok.example.com/path",
+        "VAT_RATE_FORMAT",
+        "QONTO_WEBHOOK_SECRET",
+        "ADMIN_TOKEN",
+        "not connected",
+    ] {
+        assert!(all.contains(needle), "missing {needle:?} in:\n{all}");
+    }
+    // One readable line per problem, also in the log.
+    let log = stack.edge.log();
+    assert!(
+        log.contains("health problems") && log.contains("QONTO_ENVIRONMENT is"),
+        "log:\n{log}"
+    );
+
+    // Shoppers and Qonto get clean errors, never a panic or a bare 500.
+    let (s, _, e) = post_checkout(
+        &qc_stack::StackUrls {
+            edge: edge.clone(),
+            shop: stack.shop.url(),
+            fake: stack.fake.base_url().to_owned(),
+            edge_log: stack.edge.log_path(),
+            merchant_received: stack.merchant.received_url(),
+        },
+        &basket(&[("mug", 1)]),
+        &key("cfg"),
+        &client_ip(),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (503, Some("not_connected")),
+        "{e}"
+    );
+    let (s, _, e) = parts(
+        client()
+            .post(format!("{edge}/webhooks/qonto"))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .expect("webhook"),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (503, Some("misconfigured")),
+        "{e}"
+    );
+    let (s, _, e) = parts(
+        client()
+            .get(format!("{edge}/admin/status"))
+            .bearer_auth("anything-at-all")
+            .send()
+            .await
+            .expect("admin"),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (401, Some("unauthorized")),
+        "admin is closed without ADMIN_TOKEN: {e}"
+    );
+    assert!(!log.contains("panicked"), "no panic:\n{log}");
+}
