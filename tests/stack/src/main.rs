@@ -71,6 +71,11 @@ async fn demo() -> Result<ExitCode, String> {
         stack.fake.base_url()
     );
     println!(
+        "  Admin page:             {}/admin/  (admin token: {})",
+        stack.edge.url(),
+        qc_stack::LOCAL_ADMIN_TOKEN
+    );
+    println!(
         "  Edge log:               {}",
         stack.edge.log_path().display()
     );
