@@ -23,8 +23,9 @@ stage "unit tests: shared, fake Qonto, edge (host)"
 cargo test -p shared -p fake-qonto -p edge --all-features
 done_stage
 
-stage "widget: release build and size budget"
+stage "widget: release build, size budget, and the built bundle under a strict CSP"
 bash scripts/build-widget.sh
+node widget/tools/smoke.mjs
 done_stage
 
 stage "widget: browser tests (headless Chromium)"

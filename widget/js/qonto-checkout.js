@@ -1,38 +1,125 @@
 // Qonto Checkout loader: the one file a merchant's page includes.
-//   <script type="module" src="https://<edge>/widget/qonto-checkout.js"></script>
-// It instantiates the widget's WebAssembly once per page (even if the tag is
-// there twice) and never blocks the page: module scripts run after parsing, and
-// every failure is reported on the console and as a `qc:error` event instead of
-// being thrown into the host page.
+//
+//   <script type="module" src="https://<edge>/widget/qonto-checkout.js"
+//           data-locale="fr" data-theme="auto"></script>
+//
+// scripts/build-widget.sh bundles this file with the wasm-bindgen glue
+// (./widget.js) into edge/assets/widget/qonto-checkout.js, minified.
+//
+// What it does:
+// - defines window.QontoCheckout at once: calls made before the wasm is ready
+//   are queued (each returns a Promise) and replayed in order once it is; an
+//   array assigned earlier by the page (`window.QontoCheckout = [["add",
+//   "mug", 1]]`) is replayed too;
+// - remembers clicks on data-qc-* buttons that happen before the wasm is ready
+//   and replays them;
+// - instantiates the wasm once per page, even if the tag is there twice, and
+//   fetches the page's language (i18n/<lang>.txt) alongside it unless English;
+// - never blocks the page (module scripts run after parsing) and never throws
+//   into it: failures are logged and dispatched as `qc:error`.
+import init, { call, start } from "./widget.js";
+
 const SELF = import.meta.url;
+const METHODS = ["add", "setQuantity", "remove", "clear", "open", "close", "checkout", "basket"];
+const BUTTONS = "[data-qc-add],[data-qc-buy],[data-qc-open],[data-qc-pay-invoice]";
+// English is built into the wasm; the others are fetched, one per page.
+const LANGUAGES = ["en", "fr", "de", "it", "es", "nl"];
+
+function report(code, error) {
+  console.error("[qonto-checkout]", code, error);
+  document.dispatchEvent(
+    new CustomEvent("qc:error", { detail: { code, message: String(error) } }),
+  );
+}
+
+// A panic in the wasm surfaces as an exception: keep it out of the page.
+function invoke(method, args) {
+  try {
+    return call(method, args);
+  } catch (e) {
+    report("internal_error", e);
+    return undefined;
+  }
+}
 
 function scriptTag() {
   for (const s of document.querySelectorAll("script[src]")) {
     if (s.src === SELF) return s;
   }
-  return null;
+  // A redirect can change the URL the module was loaded from.
+  return document.querySelector('script[src*="qonto-checkout"]');
 }
 
-function whenBodyReady() {
-  return document.body
-    ? Promise.resolve()
-    : new Promise((r) => document.addEventListener("DOMContentLoaded", r, { once: true }));
+// The widget's language, by the wasm's own rule: the first of data-locale and
+// <html lang> whose primary subtag is supported, else English.
+function language(data) {
+  for (const tag of [data.locale, document.documentElement.lang]) {
+    const primary = (tag || "").trim().split(/[-_]/)[0].toLowerCase();
+    if (LANGUAGES.includes(primary)) return primary;
+  }
+  return "en";
+}
+
+// The texts of a language other than English (i18n/<lang>.txt next to this
+// file); undefined means English.
+async function texts(lang) {
+  if (lang === "en") return undefined;
+  try {
+    const response = await fetch(new URL(`i18n/${lang}.txt`, SELF));
+    if (response.ok) return await response.text();
+  } catch (e) {
+    // Reported below: the widget then speaks English.
+  }
+  console.warn("[qonto-checkout]", "texts_unavailable", lang);
+  return undefined;
 }
 
 async function boot() {
-  const tag = scriptTag();
-  const endpoint = (tag && tag.dataset.endpoint) || new URL(SELF).origin;
-  const { default: init, start } = await import(new URL("./widget.js", SELF).href);
-  await init({ module_or_path: new URL("./widget_bg.wasm", SELF) });
-  await whenBodyReady();
-  start(endpoint.replace(/\/+$/, ""));
+  const data = (scriptTag() || {}).dataset || {};
+  const [, text] = await Promise.all([
+    init({ module_or_path: new URL("widget_bg.wasm", SELF) }),
+    texts(language(data)),
+  ]);
+  if (!document.body) {
+    await new Promise((r) => document.addEventListener("DOMContentLoaded", r, { once: true }));
+  }
+  start(data.endpoint || new URL(SELF).origin, data.locale, data.theme, text);
 }
 
-if (!window.__qontoCheckoutBoot) {
-  window.__qontoCheckoutBoot = boot().catch((e) => {
-    console.error("[qonto-checkout] failed to start:", e);
-    document.dispatchEvent(
-      new CustomEvent("qc:error", { detail: { code: "load_failed", message: String(e) } }),
-    );
-  });
+if (!window.__qontoCheckout) {
+  window.__qontoCheckout = true;
+  const early = Array.isArray(window.QontoCheckout) ? window.QontoCheckout : [];
+  const queue = [];
+  const clicks = [];
+  const api = {};
+  for (const m of METHODS) {
+    api[m] = (...args) => new Promise((resolve) => queue.push([m, args, resolve]));
+  }
+  window.QontoCheckout = api;
+
+  const onEarlyClick = (event) => {
+    const button = event.target instanceof Element && event.target.closest(BUTTONS);
+    if (button) {
+      event.preventDefault();
+      clicks.push(button);
+    }
+  };
+  document.addEventListener("click", onEarlyClick, true);
+
+  boot().then(
+    () => {
+      document.removeEventListener("click", onEarlyClick, true);
+      // Same object, direct methods: references the page kept stay valid.
+      for (const m of METHODS) api[m] = (...args) => Promise.resolve(invoke(m, args));
+      for (const entry of early) if (Array.isArray(entry)) invoke(entry[0], entry.slice(1));
+      for (const [m, args, resolve] of queue) resolve(invoke(m, args));
+      for (const button of clicks) invoke("click", [button]);
+    },
+    (e) => {
+      document.removeEventListener("click", onEarlyClick, true);
+      report("load_failed", e);
+      for (const [, , resolve] of queue) resolve(undefined);
+      for (const m of METHODS) api[m] = () => Promise.resolve(undefined);
+    },
+  );
 }

@@ -1,50 +1,908 @@
-//! Browser tests: real DOM in headless Chromium, through the shadow root.
+//! Browser tests: real DOM in headless Chromium, clicked and read through the
+//! widget's shadow root, with the edge stubbed at the `fetch` boundary.
+//!
+//! wasm-bindgen-test runs every test in one page, one after the other: each
+//! test mounts its own instance (and unmounts it when its [`Widget`] drops),
+//! starts from empty storage and sets its own edge answers.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Promise, Reflect};
+use leptos::prelude::WithUntracked;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
+use web_sys::{
+    CustomEvent, Document, Element, HtmlElement, HtmlInputElement, KeyboardEvent,
+    KeyboardEventInit, Request, Response, ResponseInit, ShadowRoot, StorageEvent, StorageEventInit,
+    Window,
+};
+
+use crate::config::Config;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Leptos applies DOM updates asynchronously: yield to the event loop once.
-async fn tick() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window()
-            .expect("window")
-            .set_timeout_with_callback(&resolve);
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.expect("timeout");
+const EDGE: &str = "http://edge.test";
+
+/// Two products at two VAT rates: 25.00 net at 20 % (30.00 gross) and 10.00
+/// net at 5.5 % (10.55 gross).
+const CATALOG: &str = r#"{"currency":"EUR","products":[
+ {"sku":"tshirt","title":"T-shirt","unit_price":{"value":"25.00","currency":"EUR"},
+  "unit_price_gross":{"value":"30.00","currency":"EUR"},"vat_rate":"20.0","type":"good"},
+ {"sku":"book","title":"Book","unit_price":{"value":"10.00","currency":"EUR"},
+  "unit_price_gross":{"value":"10.55","currency":"EUR"},"vat_rate":"5.5","type":"good"}]}"#;
+
+const METHODS: &str = r#"{"payment_methods":["credit_card","apple_pay","paypal"]}"#;
+
+const CREATED: &str = r#"{"id":"chk_1","url":"https://pay.example/l/abc","status":"open",
+ "amount":{"value":"30.00","currency":"EUR"},"lines":[],"expires_at":null}"#;
+
+fn window() -> Window {
+    web_sys::window().expect("window")
 }
 
-fn shadow() -> web_sys::ShadowRoot {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(super::HOST_ID))
-        .and_then(|h| h.shadow_root())
-        .expect("the widget's shadow root")
+fn document() -> Document {
+    window().document().expect("document")
+}
+
+/// Lets Leptos, the stubbed fetches and the widget's tasks run once.
+async fn tick() {
+    let promise = Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback(&resolve);
+    });
+    JsFuture::from(promise).await.expect("timeout");
+}
+
+/// Ticks until `done` holds (or fails the test with `what`).
+async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if done() {
+            return;
+        }
+        tick().await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+// ----- the edge, stubbed at fetch ---------------------------------------------
+
+thread_local! {
+    /// `(method, path, status, body)`; the last matching route wins.
+    static ROUTES: RefCell<Vec<(String, String, u16, String)>> = const { RefCell::new(Vec::new()) };
+    /// Every request the widget sent.
+    static REQUESTS: RefCell<Vec<Request>> = const { RefCell::new(Vec::new()) };
+    static STUB: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// Answers `method path` with `status` and `body` from now on.
+fn route(method: &str, path: &str, status: u16, body: &str) {
+    ROUTES.with_borrow_mut(|r| r.push((method.into(), path.into(), status, body.into())));
+}
+
+/// Replaces `window.fetch` with the stub (once per page; it lives as long as
+/// the page, since a widget's late task may still call it) and clears the
+/// routes and the recorded requests.
+fn stub_edge() {
+    ROUTES.with_borrow_mut(Vec::clear);
+    REQUESTS.with_borrow_mut(Vec::clear);
+    let stub = STUB.with_borrow_mut(|stub| {
+        stub.get_or_insert_with(|| {
+            Closure::<dyn FnMut(Request) -> JsValue>::new(|request: Request| {
+                let url = request.url();
+                let path = url.strip_prefix(EDGE).unwrap_or(&url).to_owned();
+                let method = request.method();
+                REQUESTS.with_borrow_mut(|r| r.push(request));
+                let answer = ROUTES.with_borrow(|routes| {
+                    routes
+                        .iter()
+                        .rev()
+                        .find(|(m, p, _, _)| *m == method && *p == path)
+                        .map(|(_, _, status, body)| (*status, body.clone()))
+                });
+                match answer {
+                    Some((status, body)) => {
+                        let init = ResponseInit::new();
+                        init.set_status(status);
+                        let response =
+                            Response::new_with_opt_str_and_init(Some(&body), &init).unwrap();
+                        Promise::resolve(&response).into()
+                    }
+                    // What fetch does when the edge is unreachable.
+                    None => Promise::reject(&js_sys::TypeError::new("Failed to fetch")).into(),
+                }
+            })
+            .into_js_value()
+            .unchecked_into()
+        })
+        .clone()
+    });
+    Reflect::set(&window(), &"fetch".into(), &stub).unwrap();
+}
+
+/// The requests sent so far to `method path`.
+fn requests(method: &str, path: &str) -> Vec<Request> {
+    REQUESTS.with_borrow(|r| {
+        r.iter()
+            .filter(|q| q.method() == method && q.url() == format!("{EDGE}{path}"))
+            .cloned()
+            .collect()
+    })
+}
+
+async fn body_of(request: &Request) -> String {
+    let text = Request::clone(request).unwrap().text().unwrap();
+    JsFuture::from(text).await.unwrap().as_string().unwrap()
+}
+
+fn idempotency_key(request: &Request) -> Option<String> {
+    request.headers().get("idempotency-key").unwrap()
+}
+
+// ----- events -----------------------------------------------------------------
+
+/// Records the `qc:*` events on `document` while alive; cancels `qc:redirect`
+/// so that a test page is never navigated away.
+struct Events {
+    seen: Rc<RefCell<Vec<(String, JsValue)>>>,
+    listener: Function,
+}
+
+const EVENT_NAMES: [&str; 6] = [
+    "qc:ready",
+    "qc:basket-changed",
+    "qc:checkout-started",
+    "qc:redirect",
+    "qc:payment-status",
+    "qc:error",
+];
+
+impl Events {
+    fn capture() -> Events {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let log = seen.clone();
+        let listener: Function = Closure::<dyn FnMut(CustomEvent)>::new(move |e: CustomEvent| {
+            if e.type_() == "qc:redirect" {
+                e.prevent_default();
+            }
+            log.borrow_mut().push((e.type_(), e.detail()));
+        })
+        .into_js_value()
+        .unchecked_into();
+        for name in EVENT_NAMES {
+            document()
+                .add_event_listener_with_callback(name, &listener)
+                .unwrap();
+        }
+        Events { seen, listener }
+    }
+
+    /// The details of the events named `name`, oldest first.
+    fn of(&self, name: &str) -> Vec<JsValue> {
+        self.seen
+            .borrow()
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, d)| d.clone())
+            .collect()
+    }
+}
+
+impl Drop for Events {
+    fn drop(&mut self) {
+        for name in EVENT_NAMES {
+            let _ = document().remove_event_listener_with_callback(name, &self.listener);
+        }
+    }
+}
+
+fn field(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &key.into()).unwrap()
+}
+
+fn field_str(value: &JsValue, key: &str) -> String {
+    field(value, key).as_string().unwrap_or_default()
+}
+
+// ----- the widget -------------------------------------------------------------
+
+/// One mounted instance and the page buttons a test added.
+struct Widget {
+    mounted: Option<crate::Mounted>,
+    root: ShadowRoot,
+    page: Vec<Element>,
+}
+
+impl Widget {
+    /// Mounts an instance in `locale` after clearing the storage (set
+    /// `stored` first to start from a saved basket or pending checkout).
+    fn mount(locale: Option<&str>) -> Widget {
+        let host = document().create_element("div").unwrap();
+        document().body().unwrap().append_child(&host).unwrap();
+        // What the loader fetches for a language other than English.
+        let texts = match locale.map(|l| &l[..2]) {
+            Some("fr") => Some(include_str!("i18n/fr.txt")),
+            Some("de") => Some(include_str!("i18n/de.txt")),
+            _ => None,
+        };
+        let config = Config::new(
+            EDGE,
+            locale.map(Into::into),
+            None,
+            None,
+            texts.map(Into::into),
+        );
+        let mounted = crate::mount(host.clone(), config).expect("mount");
+        let root = host.shadow_root().expect("open shadow root");
+        Widget {
+            mounted: Some(mounted),
+            root,
+            page: Vec::new(),
+        }
+    }
+
+    /// An element in the shadow root.
+    fn el(&self, selector: &str) -> HtmlElement {
+        self.root
+            .query_selector(selector)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no {selector} in the shadow root"))
+            .dyn_into()
+            .unwrap()
+    }
+
+    fn all(&self, selector: &str) -> Vec<HtmlElement> {
+        let list = self.root.query_selector_all(selector).unwrap();
+        (0..list.length())
+            .map(|i| list.get(i).unwrap().dyn_into().unwrap())
+            .collect()
+    }
+
+    fn text(&self, selector: &str) -> String {
+        self.el(selector).text_content().unwrap_or_default()
+    }
+
+    fn click(&self, selector: &str) {
+        self.el(selector).click();
+    }
+
+    fn dialog_open(&self) -> bool {
+        self.el("dialog").has_attribute("open")
+    }
+
+    /// `dt: dd` pairs of the totals.
+    fn totals(&self) -> Vec<String> {
+        self.all(".qc-totals div")
+            .iter()
+            .map(|row| {
+                let dt = row.query_selector("dt").unwrap().unwrap().text_content();
+                let dd = row.query_selector("dd").unwrap().unwrap().text_content();
+                format!("{}: {}", dt.unwrap_or_default(), dd.unwrap_or_default())
+            })
+            .collect()
+    }
+
+    /// A button on the host page with `attributes`.
+    fn page_button(&mut self, attributes: &[(&str, &str)]) -> HtmlElement {
+        let button = document().create_element("button").unwrap();
+        for (name, value) in attributes {
+            button.set_attribute(name, value).unwrap();
+        }
+        button.set_text_content(Some("page button"));
+        document().body().unwrap().append_child(&button).unwrap();
+        self.page.push(button.clone());
+        button.dyn_into().unwrap()
+    }
+}
+
+impl Drop for Widget {
+    fn drop(&mut self) {
+        drop(self.mounted.take());
+        for el in &self.page {
+            el.remove();
+        }
+    }
+}
+
+/// The mounted widget has its catalog.
+fn prices_ready() -> bool {
+    crate::CURRENT.get().is_some_and(|app| {
+        app.state
+            .try_with_untracked(|s| matches!(s.prices, crate::app::Prices::Ready(_)))
+            == Some(true)
+    })
+}
+
+/// Whether two handles are the same JS object.
+fn same(a: &impl AsRef<JsValue>, b: &impl AsRef<JsValue>) -> bool {
+    a.as_ref() == b.as_ref()
+}
+
+/// Empty storage and a fresh edge stub with the catalog and the methods.
+fn fresh_page() {
+    window().local_storage().unwrap().unwrap().clear().unwrap();
+    window()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .clear()
+        .unwrap();
+    crate::store::clear_attempt();
+    stub_edge();
+    route("GET", "/v1/catalog", 200, CATALOG);
+    route("GET", "/v1/payment-methods", 200, METHODS);
+}
+
+fn stored(key: &str) -> Option<String> {
+    window()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(key)
+        .unwrap()
+}
+
+fn store(key: &str, value: &str) {
+    window()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .set_item(key, value)
+        .unwrap();
+}
+
+/// Types `value` into a quantity input and commits it (`change`).
+fn type_quantity(input: &HtmlElement, value: &str) {
+    let input: HtmlInputElement = input.clone().dyn_into().unwrap();
+    input.set_value(value);
+    let event = web_sys::Event::new_with_event_init_dict("change", &{
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        init
+    })
+    .unwrap();
+    input.dispatch_event(&event).unwrap();
+}
+
+fn key(target: &Element, key: &str, shift: bool) {
+    let init = KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_shift_key(shift);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_composed(true);
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    target.dispatch_event(&event).unwrap();
+}
+
+// ----- tests ------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn add_merge_edit_remove_with_a_mixed_rate_vat_breakdown() {
+    fresh_page();
+    let events = Events::capture();
+    let mut w = Widget::mount(Some("en"));
+    wait_for("the catalog", prices_ready).await;
+    let tshirt = w.page_button(&[("data-qc-add", "tshirt")]);
+    let books = w.page_button(&[("data-qc-add", "book"), ("data-qc-quantity", "2")]);
+
+    // Add, then add again: one line of 2 (merge).
+    tshirt.click();
+    tshirt.click();
+    books.click();
+    tick().await;
+    let toggle = w.el(".qc-toggle");
+    assert!(
+        !toggle.hidden(),
+        "the toggle shows once the basket has items"
+    );
+    assert_eq!(w.text(".qc-count"), "4");
+    assert_eq!(
+        toggle.get_attribute("aria-label").unwrap(),
+        "Basket, 4 items"
+    );
+    assert_eq!(stored("qc-basket").unwrap(), "tshirt:2,book:2");
+    assert_eq!(events.of("qc:basket-changed").len(), 3);
+
+    toggle.click();
+    wait_for("the dialog", || w.dialog_open()).await;
+    let lines = w.all(".qc-line");
+    assert_eq!(lines.len(), 2, "same SKU merged into one line");
+    assert_eq!(w.text(".qc-line .qc-name"), "T-shirt");
+    assert_eq!(w.text(".qc-line .qc-unit"), "€30.00");
+    let inputs = w.all(".qc-input");
+    assert_eq!(
+        inputs[0]
+            .clone()
+            .dyn_into::<HtmlInputElement>()
+            .unwrap()
+            .value(),
+        "2"
+    );
+    assert_eq!(
+        w.totals(),
+        [
+            "Subtotal excl. VAT: €70.00",
+            "VAT 5.5%: €1.10",
+            "VAT 20%: €10.00",
+            "Total: €81.10"
+        ]
+    );
+    assert_eq!(w.text(".qc-pay"), "Pay €81.10");
+
+    // Quantity typed in the input.
+    type_quantity(&inputs[0], "3");
+    tick().await;
+    assert_eq!(stored("qc-basket").unwrap(), "tshirt:3,book:2");
+    assert_eq!(
+        w.totals(),
+        [
+            "Subtotal excl. VAT: €95.00",
+            "VAT 5.5%: €1.10",
+            "VAT 20%: €15.00",
+            "Total: €111.10"
+        ]
+    );
+    assert_eq!(
+        w.all(".qc-line .qc-total")[0].text_content().unwrap(),
+        "€90.00"
+    );
+
+    // An invalid quantity is refused, explained, and the input restored.
+    type_quantity(&inputs[1], "1000");
+    tick().await;
+    assert_eq!(w.text(".qc-error"), "Choose a quantity from 1 to 999.");
+    assert_eq!(
+        inputs[1]
+            .clone()
+            .dyn_into::<HtmlInputElement>()
+            .unwrap()
+            .value(),
+        "2"
+    );
+    assert_eq!(
+        field_str(&events.of("qc:error")[0], "code"),
+        "quantity_out_of_range"
+    );
+
+    // Stepper.
+    w.all(".qc-line")[1]
+        .query_selector("[aria-label='Increase quantity of Book']")
+        .unwrap()
+        .unwrap()
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    tick().await;
+    assert_eq!(stored("qc-basket").unwrap(), "tshirt:3,book:3");
+
+    // Remove.
+    w.el("[aria-label='Remove T-shirt']").click();
+    tick().await;
+    assert_eq!(w.all(".qc-line").len(), 1);
+    assert_eq!(stored("qc-basket").unwrap(), "book:3");
+    assert_eq!(
+        w.totals(),
+        [
+            "Subtotal excl. VAT: €30.00",
+            "VAT 5.5%: €1.65",
+            "Total: €31.65"
+        ]
+    );
+    assert_eq!(w.text("dialog .qc-sr"), "Removed from basket: T-shirt");
+    assert_eq!(
+        w.text(".qc > .qc-sr"),
+        "",
+        "the region outside the modal is inert"
+    );
+    let last = events.of("qc:basket-changed").pop().unwrap();
+    assert_eq!(field_str(&last, "gross"), "31.65");
 }
 
 #[wasm_bindgen_test]
-async fn toggle_opens_and_closes_the_basket_dialog() {
-    super::start("http://edge.test".into()).expect("start");
-    // A second start (the script tag twice on a page) must not mount twice.
-    super::start("http://edge.test".into()).expect("second start");
-    let doc = web_sys::window().unwrap().document().unwrap();
-    assert_eq!(doc.query_selector_all("#qonto-checkout").unwrap().length(), 1);
+async fn labels_are_translated_in_french_and_german() {
+    fresh_page();
+    store("qc-basket", "tshirt:1");
+    {
+        let w = Widget::mount(Some("fr-FR"));
+        wait_for("the catalog", prices_ready).await;
+        assert_eq!(w.text(".qc-toggle"), "Panier1");
+        assert_eq!(
+            w.el(".qc-toggle").get_attribute("aria-label").unwrap(),
+            "Panier, 1 article"
+        );
+        assert_eq!(w.text("#qc-title"), "Votre panier");
+        assert_eq!(
+            w.el(".qc-close").get_attribute("aria-label").unwrap(),
+            "Fermer"
+        );
+        // Intl formats money the French way (narrow no-break spaces).
+        assert_eq!(w.text(".qc-pay"), "Payer 30,00\u{a0}€");
+        assert_eq!(
+            w.el("[aria-label='Retirer T-shirt']")
+                .get_attribute("aria-label")
+                .unwrap(),
+            "Retirer T-shirt"
+        );
+    }
+    {
+        let w = Widget::mount(Some("de"));
+        wait_for("the catalog", prices_ready).await;
+        assert_eq!(
+            w.el(".qc-toggle").get_attribute("aria-label").unwrap(),
+            "Warenkorb, 1 Artikel"
+        );
+        assert_eq!(w.text("#qc-title"), "Ihr Warenkorb");
+        assert_eq!(w.text(".qc-pay"), "30,00\u{a0}€ bezahlen");
+        assert_eq!(w.totals()[1], "MwSt. 20\u{a0}%: 5,00\u{a0}€");
+    }
+    // data-locale first, then <html lang>, then English.
+    let pick = |locale: Option<&str>, html: Option<&str>| {
+        Config::new(
+            EDGE,
+            locale.map(Into::into),
+            html.map(Into::into),
+            None,
+            None,
+        )
+        .locale
+    };
+    assert_eq!(pick(Some("it"), Some("de")), "it");
+    assert_eq!(pick(None, Some("nl-BE")), "nl-BE");
+    assert_eq!(pick(Some("pt"), Some("es")), "es");
+    assert_eq!(pick(Some("pt"), Some("x y")), "en");
+}
 
-    let root = shadow();
-    let toggle: web_sys::HtmlElement = root
-        .query_selector(".qc-toggle")
+#[wasm_bindgen_test]
+async fn escape_closes_the_dialog_and_focus_returns_to_the_opener() {
+    fresh_page();
+    let mut w = Widget::mount(Some("en"));
+    let opener = w.page_button(&[("data-qc-open", "")]);
+    opener.focus().unwrap();
+    opener.click();
+    wait_for("the dialog", || w.dialog_open()).await;
+    let dialog = w.el("[role=dialog]");
+    assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
+    assert_eq!(
+        dialog.get_attribute("aria-labelledby").as_deref(),
+        Some("qc-title")
+    );
+    assert_eq!(w.text(".qc-empty"), "Your basket is empty.");
+
+    // Tab from the last control wraps to the first (the focus stays inside).
+    let close = w.el(".qc-close");
+    let buttons: Vec<HtmlElement> = w
+        .all("dialog button:not([disabled])")
+        .into_iter()
+        .filter(|b| b.offset_parent().is_some())
+        .collect();
+    let last = buttons.last().unwrap();
+    last.focus().unwrap();
+    key(last, "Tab", false);
+    assert!(same(&w.root.active_element().unwrap(), &close));
+    key(&close, "Tab", true);
+    assert!(same(&w.root.active_element().unwrap(), last));
+
+    key(&close, "Escape", false);
+    tick().await;
+    assert!(!w.dialog_open(), "Escape closes");
+    assert!(
+        same(&document().active_element().unwrap(), &opener),
+        "focus is back on the opener"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_checkout_shows_the_error_and_a_retry_keeps_the_key() {
+    fresh_page();
+    store("qc-basket", "tshirt:1");
+    route(
+        "POST",
+        "/v1/checkouts",
+        429,
+        r#"{"error":{"code":"rate_limited","message":"slow down"}}"#,
+    );
+    let events = Events::capture();
+    let w = Widget::mount(Some("en"));
+    wait_for("the catalog", prices_ready).await;
+    w.click(".qc-toggle");
+    wait_for("the methods", || {
+        w.text(".qc-methods") == "Payment methods: Card · Apple Pay · PayPal"
+    })
+    .await;
+    w.click(".qc-pay");
+    // A double click while the first attempt runs sends nothing more.
+    w.click(".qc-pay");
+    wait_for("the error", || !w.text(".qc-error").is_empty()).await;
+    assert_eq!(
+        w.text(".qc-error"),
+        "Payment service is busy, try again in a minute."
+    );
+    let error = events.of("qc:error").pop().unwrap();
+    assert_eq!(field_str(&error, "code"), "rate_limited");
+    assert_eq!(field(&error, "status").as_f64(), Some(429.0));
+    assert_eq!(events.of("qc:checkout-started").len(), 1);
+    let sent = requests("POST", "/v1/checkouts");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        body_of(&sent[0]).await,
+        r#"{"items":[{"sku":"tshirt","quantity":1}]}"#
+    );
+    let first_key = idempotency_key(&sent[0]).expect("an idempotency key");
+
+    // Retrying the same attempt sends the same key; a basket change starts a
+    // new attempt with a new key.
+    assert!(!w.el(".qc-pay").has_attribute("disabled"));
+    w.click(".qc-pay");
+    wait_for("the retry", || requests("POST", "/v1/checkouts").len() == 2).await;
+    wait_for("the error again", || !w.text(".qc-error").is_empty()).await;
+    crate::call("add", Array::of2(&"book".into(), &1.into()));
+    tick().await;
+    w.click(".qc-pay");
+    wait_for("the third", || requests("POST", "/v1/checkouts").len() == 3).await;
+    let sent = requests("POST", "/v1/checkouts");
+    assert_eq!(idempotency_key(&sent[1]).as_ref(), Some(&first_key));
+    assert_ne!(idempotency_key(&sent[2]).as_ref(), Some(&first_key));
+}
+
+#[wasm_bindgen_test]
+async fn pay_stores_the_pending_checkout_and_redirects() {
+    fresh_page();
+    store("qc-basket", "tshirt:1");
+    route("POST", "/v1/checkouts", 201, CREATED);
+    let events = Events::capture();
+    let w = Widget::mount(Some("en"));
+    wait_for("the catalog", prices_ready).await;
+    w.click(".qc-toggle");
+    w.click(".qc-pay");
+    wait_for("the redirect", || !events.of("qc:redirect").is_empty()).await;
+    let redirect = &events.of("qc:redirect")[0];
+    assert_eq!(field_str(redirect, "id"), "chk_1");
+    assert_eq!(field_str(redirect, "url"), "https://pay.example/l/abc");
+    assert_eq!(
+        stored("qc-pending").unwrap(),
+        format!("basket\ntshirt:1\nchk_1\n{EDGE}")
+    );
+    // The test cancelled the redirect: the widget steps aside.
+    tick().await;
+    assert!(!w.dialog_open());
+    assert_eq!(stored("qc-basket").unwrap(), "tshirt:1", "kept until paid");
+}
+
+#[wasm_bindgen_test]
+async fn a_stored_paid_checkout_shows_the_confirmation_and_clears_the_basket() {
+    fresh_page();
+    store("qc-basket", "tshirt:1");
+    store("qc-pending", &format!("basket\ntshirt:1\nchk_9\n{EDGE}"));
+    route(
+        "GET",
+        "/v1/checkouts/chk_9",
+        200,
+        r#"{"id":"chk_9","status":"paid","amount":{"value":"30.00","currency":"EUR"}}"#,
+    );
+    let events = Events::capture();
+    let w = Widget::mount(Some("en"));
+    wait_for("the confirmation", || w.dialog_open()).await;
+    wait_for("the title", || w.text("#qc-title") == "Thank you!").await;
+    assert_eq!(w.text(".qc-status"), "Your payment has been received.");
+    assert_eq!(stored("qc-basket"), None, "the basket is cleared");
+    assert_eq!(stored("qc-pending"), None, "the pending checkout is done");
+    assert!(w.el(".qc-toggle").hidden());
+    let status = &events.of("qc:payment-status")[0];
+    assert_eq!(field_str(status, "id"), "chk_9");
+    assert_eq!(field_str(status, "status"), "paid");
+    // Closing shows the (empty) basket next time.
+    w.click(".qc-secondary");
+    tick().await;
+    assert!(!w.dialog_open());
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_payment_keeps_the_basket_and_offers_to_try_again() {
+    fresh_page();
+    store("qc-basket", "book:2");
+    store("qc-pending", &format!("basket\nbook:2\nchk_5\n{EDGE}"));
+    route(
+        "GET",
+        "/v1/checkouts/chk_5",
+        200,
+        r#"{"id":"chk_5","status":"failed","amount":{"value":"21.10","currency":"EUR"}}"#,
+    );
+    route("POST", "/v1/checkouts", 201, CREATED);
+    let events = Events::capture();
+    let w = Widget::mount(Some("en"));
+    wait_for("the outcome", || {
+        w.text("#qc-title") == "Payment not completed"
+    })
+    .await;
+    assert_eq!(stored("qc-basket").unwrap(), "book:2", "basket kept");
+    assert_eq!(stored("qc-pending"), None);
+    wait_for("the catalog", prices_ready).await;
+    w.click(".qc-retry");
+    wait_for("the new checkout", || !events.of("qc:redirect").is_empty()).await;
+    let sent = requests("POST", "/v1/checkouts");
+    assert_eq!(
+        body_of(&sent[0]).await,
+        r#"{"items":[{"sku":"book","quantity":2}]}"#
+    );
+}
+
+#[wasm_bindgen_test]
+async fn buy_now_and_invoice_buttons_pay_without_touching_the_basket() {
+    fresh_page();
+    store("qc-basket", "tshirt:1");
+    route("POST", "/v1/checkouts", 201, CREATED);
+    route(
+        "POST",
+        "/v1/invoice-checkouts",
+        404,
+        r#"{"error":{"code":"not_found","message":"no such invoice"}}"#,
+    );
+    let events = Events::capture();
+    let mut w = Widget::mount(Some("en"));
+    wait_for("the catalog", prices_ready).await;
+
+    w.page_button(&[("data-qc-buy", "book"), ("data-qc-quantity", "3")])
+        .click();
+    wait_for("the redirect", || !events.of("qc:redirect").is_empty()).await;
+    let sent = requests("POST", "/v1/checkouts");
+    assert_eq!(
+        body_of(&sent[0]).await,
+        r#"{"items":[{"sku":"book","quantity":3}]}"#
+    );
+    let started = &events.of("qc:checkout-started")[0];
+    assert_eq!(field_str(started, "kind"), "buy");
+    assert_eq!(stored("qc-basket").unwrap(), "tshirt:1", "basket untouched");
+    assert!(stored("qc-pending")
         .unwrap()
-        .expect("toggle")
-        .dyn_into()
+        .starts_with("buy\nbook:3\nchk_1\n"));
+    tick().await;
+
+    w.page_button(&[(
+        "data-qc-pay-invoice",
+        "4c56f862-6117-4b20-a3e3-7fa6fccea029",
+    )])
+    .click();
+    wait_for("the invoice error", || {
+        w.text("#qc-title") == "Payment not completed"
+    })
+    .await;
+    assert_eq!(
+        w.text(".qc-status"),
+        "This invoice can't be paid online right now."
+    );
+    let sent = requests("POST", "/v1/invoice-checkouts");
+    assert_eq!(
+        body_of(&sent[0]).await,
+        r#"{"invoice_id":"4c56f862-6117-4b20-a3e3-7fa6fccea029"}"#
+    );
+    assert!(idempotency_key(&sent[0]).is_some());
+    assert_eq!(field_str(&events.of("qc:error")[0], "code"), "not_found");
+    assert_eq!(stored("qc-basket").unwrap(), "tshirt:1");
+}
+
+#[wasm_bindgen_test]
+async fn unknown_and_withdrawn_items_are_refused_or_flagged() {
+    fresh_page();
+    // "mug" was in the basket but the catalog no longer sells it.
+    store("qc-basket", "mug:1,book:1");
+    let events = Events::capture();
+    let w = Widget::mount(Some("en"));
+    wait_for("the catalog", prices_ready).await;
+
+    // The JS API refuses a SKU the catalog does not sell.
+    let basket = crate::call("add", Array::of2(&"nope".into(), &1.into()));
+    assert_eq!(field(&basket, "itemCount").as_f64(), Some(2.0), "unchanged");
+    assert_eq!(field_str(&events.of("qc:error")[0], "code"), "unknown_sku");
+    tick().await;
+    assert_eq!(w.text(".qc-toast"), "This item is no longer available.");
+
+    w.click(".qc-toggle");
+    tick().await;
+    let gone = w.el(".qc-gone");
+    assert_eq!(
+        gone.query_selector(".qc-unit")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "No longer available"
+    );
+    assert_eq!(
+        w.text(".qc-error"),
+        "Remove the items that are no longer available to continue."
+    );
+    assert!(w.el(".qc-pay").has_attribute("disabled"));
+    assert_eq!(w.totals().last().unwrap(), "Total: €10.55");
+    let basket = crate::call("basket", Array::new());
+    let items = Array::from(&field(&basket, "items"));
+    assert_eq!(field(&items.get(0), "available").as_bool(), Some(false));
+    w.el("[aria-label='Remove mug']").click();
+    tick().await;
+    assert!(!w.el(".qc-pay").has_attribute("disabled"));
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_edge_is_explained() {
+    fresh_page();
+    stub_edge(); // no routes: every fetch fails like a network error
+    store("qc-basket", "book:1");
+    let events = Events::capture();
+    let w = Widget::mount(Some("en"));
+    wait_for("the error", || !events.of("qc:error").is_empty()).await;
+    assert_eq!(field_str(&events.of("qc:error")[0], "code"), "network");
+    w.click(".qc-toggle");
+    tick().await;
+    assert_eq!(
+        w.text(".qc-error"),
+        "Can't reach the payment service. Check your connection and try again."
+    );
+    assert!(w.el(".qc-pay").has_attribute("disabled"));
+}
+
+#[wasm_bindgen_test]
+async fn other_tabs_and_the_js_api_change_the_basket() {
+    fresh_page();
+    let events = Events::capture();
+    let w = Widget::mount(Some("en"));
+    wait_for("the catalog", prices_ready).await;
+    assert_eq!(events.of("qc:ready").len(), 1);
+
+    let basket = crate::call("setQuantity", Array::of2(&"book".into(), &4.into()));
+    assert_eq!(field(&basket, "itemCount").as_f64(), Some(4.0));
+    assert_eq!(field_str(&basket, "gross"), "42.20");
+    crate::call("add", Array::of2(&"book".into(), &2.5.into()));
+    assert_eq!(
+        field_str(&events.of("qc:error")[0], "code"),
+        "quantity_out_of_range"
+    );
+
+    // Another tab wrote the basket.
+    let init = StorageEventInit::new();
+    init.set_key(Some("qc-basket"));
+    init.set_new_value(Some("tshirt:2"));
+    let event = StorageEvent::new_with_event_init_dict("storage", &init).unwrap();
+    window().dispatch_event(&event).unwrap();
+    tick().await;
+    assert_eq!(w.text(".qc-count"), "2");
+    let last = events.of("qc:basket-changed").pop().unwrap();
+    assert_eq!(field_str(&last, "gross"), "60.00");
+
+    crate::call("open", Array::new());
+    tick().await;
+    assert!(w.dialog_open());
+    crate::call("close", Array::new());
+    crate::call("clear", Array::new());
+    tick().await;
+    assert!(!w.dialog_open());
+    assert!(w.el(".qc-toggle").hidden());
+}
+
+#[wasm_bindgen_test]
+async fn start_mounts_once_and_styles_are_adopted_not_inline() {
+    fresh_page();
+    crate::start(EDGE.into(), Some("en".into()), Some("dark".into()), None).expect("start");
+    crate::start(EDGE.into(), None, None, None).expect("a second start does nothing");
+    let hosts = document().query_selector_all("#qonto-checkout").unwrap();
+    assert_eq!(hosts.length(), 1);
+    let root = document()
+        .get_element_by_id(crate::HOST_ID)
+        .unwrap()
+        .shadow_root()
         .unwrap();
-    let dialog = root.query_selector("[role=dialog]").unwrap().expect("dialog");
-    assert!(dialog.has_attribute("hidden"));
-    toggle.click();
-    tick().await;
-    assert!(!dialog.has_attribute("hidden"), "dialog opens");
-    assert_eq!(toggle.get_attribute("aria-expanded").as_deref(), Some("true"));
-    toggle.click();
-    tick().await;
-    assert!(dialog.has_attribute("hidden"), "dialog closes");
+    // CSP: the styles are a constructed stylesheet, never a <style> element
+    // or a style attribute.
+    assert_eq!(root.adopted_style_sheets().length(), 1);
+    assert!(root.query_selector("style, [style]").unwrap().is_none());
+    assert_eq!(
+        root.query_selector(".qc")
+            .unwrap()
+            .unwrap()
+            .get_attribute("data-theme")
+            .as_deref(),
+        Some("dark")
+    );
+    crate::STARTED.take();
+    assert!(document().get_element_by_id(crate::HOST_ID).is_none());
 }

@@ -2,62 +2,173 @@
 //! shadow root so the merchant's CSS and ours never mix.
 //!
 //! The browser loads `qonto-checkout.js` (the loader in `widget/js/`), which
-//! instantiates this wasm once and calls [`start`]. Build it with the README's
-//! commands; browser tests run with
-//! `cargo test -p widget --target wasm32-unknown-unknown` (headless Chromium).
+//! instantiates this wasm once per page, calls [`start`] with the script
+//! tag's data attributes, then forwards `window.QontoCheckout` calls to
+//! [`call`]. Build it with `scripts/build-widget.sh`; the browser tests run
+//! with `cargo test -p widget --target wasm32-unknown-unknown` (headless
+//! Chromium).
+//!
+//! Modules:
+//! - `app`: the state and every action (basket, dialog, Pay, return);
+//! - `view`: the DOM (Leptos views) and keyboard handling;
+//! - `host`: the page's `data-qc-*` buttons, other tabs, the JS API;
+//! - `edge`: the edge's HTTP API through `fetch`;
+//! - `store`: `localStorage` / `sessionStorage`;
+//! - `i18n`: the texts in en, fr, de, it, es, nl;
+//! - `problem`: failures, their codes and their texts;
+//! - `js`: JSON, `Intl`, events and timers, without serde;
+//! - `config`: the configuration from the script tag.
+//!
+//! Nothing here may panic or throw into the host page: every browser call
+//! that can fail returns a `Result` that is handled, and every failure the
+//! shopper should know about ends as a `qc:error` event and a short text.
 
-use leptos::prelude::*;
+use std::cell::{Cell, RefCell};
+
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ShadowRootInit, ShadowRootMode};
+use web_sys::{CssStyleSheet, Element, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
-/// The id of the element that hosts the widget's shadow root.
+mod app;
+mod config;
+mod edge;
+mod host;
+mod i18n;
+mod js;
+mod problem;
+mod store;
+mod view;
+
+use app::App;
+use config::Config;
+
+/// The id of the element that hosts the widget's shadow root. A page may
+/// place an empty element with this id to choose where it sits in the DOM.
 const HOST_ID: &str = "qonto-checkout";
 
-/// Widget styles, inside the shadow root (so a strict CSP's `style-src` applies
-/// to the adopted text only, never to inline `style=` attributes).
-const STYLE: &str = include_str!("widget.css");
+/// Widget styles (`src/widget.css`, minified by `build.rs`), adopted by the
+/// shadow root as a constructed stylesheet: unlike a `<style>` element or a
+/// `style` attribute, that needs no `style-src 'unsafe-inline'`.
+const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
+
+thread_local! {
+    /// The instance the JS API talks to.
+    static CURRENT: Cell<Option<App>> = const { Cell::new(None) };
+    /// The instance [`start`] mounted (kept for the page's lifetime).
+    static STARTED: RefCell<Option<Mounted>> = const { RefCell::new(None) };
+}
+
+/// A mounted widget; dropping it unmounts the view, removes the page-wide
+/// listeners and the host element.
+pub(crate) struct Mounted {
+    unmount: Option<Box<dyn FnOnce()>>,
+    host: Element,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        CURRENT.set(None);
+        if let Some(unmount) = self.unmount.take() {
+            unmount();
+        }
+        self.host.remove();
+    }
+}
 
 /// Mounts the widget once on the current page, talking to the edge at
-/// `endpoint` (an origin such as `https://pay.example.com`).
+/// `endpoint` (an origin such as `https://pay.example.com`), in `locale`
+/// (`data-locale`; else `<html lang>`, else English) and `theme`
+/// (`light`, `dark` or `auto`). `texts` is the language's text file
+/// (`i18n/<lang>.txt`) for a language other than English. A second call does
+/// nothing.
+///
+/// Dispatches `qc:ready` (detail: the basket) once mounted.
 #[wasm_bindgen]
-pub fn start(endpoint: String) -> Result<(), JsValue> {
-    let document = document();
-    if document.get_element_by_id(HOST_ID).is_some() {
+pub fn start(
+    endpoint: String,
+    locale: Option<String>,
+    theme: Option<String>,
+    texts: Option<String>,
+) -> Result<(), JsValue> {
+    if STARTED.with_borrow(Option::is_some) {
         return Ok(());
     }
-    let host = document.create_element("div")?;
-    host.set_id(HOST_ID);
-    let body = document.body().ok_or_else(|| JsValue::from_str("the page has no <body>"))?;
-    body.append_child(&host)?;
-    let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
-    let style = document.create_element("style")?;
-    style.set_text_content(Some(STYLE));
-    shadow.append_child(&style)?;
-    let container = document.create_element("div")?;
-    shadow.append_child(&container)?;
-    let container: web_sys::HtmlElement = container.dyn_into()?;
-    leptos::mount::mount_to(container, move || view! { <Widget endpoint /> }).forget();
+    let document = js::document().ok_or("no document")?;
+    let host = match document.get_element_by_id(HOST_ID) {
+        Some(existing) if existing.shadow_root().is_some() => return Ok(()),
+        Some(existing) => existing,
+        None => {
+            let host = document.create_element("div")?;
+            host.set_id(HOST_ID);
+            document
+                .body()
+                .ok_or("the page has no <body>")?
+                .append_child(&host)?;
+            host
+        }
+    };
+    let html_lang = document
+        .document_element()
+        .and_then(|html| html.get_attribute("lang"));
+    let config = Config::new(&endpoint, locale, html_lang, theme.as_deref(), texts);
+    let mounted = mount(host, config)?;
+    STARTED.set(Some(mounted));
     Ok(())
 }
 
-/// The floating basket toggle and its dialog.
-#[component]
-fn Widget(endpoint: String) -> impl IntoView {
-    let (open, set_open) = signal(false);
-    view! {
-        <button
-            class="qc-toggle"
-            aria-haspopup="dialog"
-            aria-expanded=move || open.get().to_string()
-            on:click=move |_| set_open.update(|o| *o = !*o)
-        >
-            "Basket"
-        </button>
-        <div class="qc-dialog" role="dialog" aria-modal="true" aria-label="Basket" hidden=move || !open.get() data-endpoint=endpoint>
-            <p>"Your basket is empty."</p>
-        </div>
+/// Runs one `window.QontoCheckout` method (`add`, `setQuantity`, `remove`,
+/// `clear`, `open`, `close`, `checkout`, `basket`) with its arguments. Returns
+/// the basket for the basket methods, `undefined` otherwise, and never throws
+/// (failures become `qc:error`).
+#[wasm_bindgen]
+pub fn call(method: &str, args: js_sys::Array) -> JsValue {
+    match CURRENT.get() {
+        Some(app) => host::call(app, method, &args),
+        None => JsValue::UNDEFINED,
     }
+}
+
+/// Mounts an instance into `host` (which gets the shadow root) with `config`.
+/// Used by [`start`] and by the tests, which mount and unmount one instance
+/// per test in the same page.
+pub(crate) fn mount(host: Element, config: Config) -> Result<Mounted, JsValue> {
+    let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+    adopt_styles(&shadow)?;
+    let document = js::document().ok_or("no document")?;
+    let container: HtmlElement = document.create_element("div")?.dyn_into()?;
+    shadow.append_child(&container)?;
+    let handle = leptos::mount::mount_to(container, move || {
+        let app = App::new(config, shadow);
+        CURRENT.set(Some(app));
+        host::install(app);
+        app.load_catalog();
+        app.check_return();
+        view::root(app)
+    });
+    let mounted = Mounted {
+        unmount: Some(Box::new(move || drop(handle))),
+        host,
+    };
+    if let Some(app) = CURRENT.get() {
+        js::emit("qc:ready", &app.snapshot(), false);
+    }
+    Ok(mounted)
+}
+
+/// Gives the shadow root its styles: a constructed stylesheet where the
+/// browser has them (CSP-proof), else a `<style>` element (older browsers).
+fn adopt_styles(shadow: &ShadowRoot) -> Result<(), JsValue> {
+    if let Ok(sheet) = CssStyleSheet::new() {
+        if sheet.replace_sync(STYLE).is_ok() {
+            shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+            return Ok(());
+        }
+    }
+    let document = js::document().ok_or("no document")?;
+    let style = document.create_element("style")?;
+    style.set_text_content(Some(STYLE));
+    shadow.append_child(&style)?;
+    Ok(())
 }
 
 #[cfg(all(test, target_arch = "wasm32"))]

@@ -26,7 +26,7 @@ async fn widget_is_served_as_cross_origin_static_assets() {
     let stack = shared_stack();
     for (file, content_type) in [
         ("qonto-checkout.js", "text/javascript"),
-        ("widget.js", "text/javascript"),
+        ("i18n/fr.txt", "text/plain"),
         ("widget_bg.wasm", "application/wasm"),
     ] {
         let resp = reqwest::get(format!("{}/widget/{file}", stack.edge))

@@ -1,0 +1,271 @@
+//! The edge's public HTTP API (design.md, "Edge HTTP API"), from the browser.
+//!
+//! Requests go through `window.fetch` (looked up at call time, which is also
+//! where the browser tests stub the edge). Answers are read with `JSON.parse`
+//! and `Reflect`, and their amounts and rates with `shared`'s strict parsers,
+//! so the widget prices exactly as the edge does without a JSON library in
+//! the wasm. (Not `CatalogResponse::to_catalog`: its merchant-facing problem
+//! messages format strings with `{:?}`, which pulls Rust's string escaping
+//! and Unicode tables into the wasm; the widget needs only the prices.)
+//! Request bodies are small and written by hand, every string through
+//! `JSON.stringify`.
+
+use shared::api::CheckoutStatus;
+use shared::catalog::is_valid_sku;
+use shared::pricing::unit_gross;
+use shared::{Basket, Currency, Money, VatRate, VatRateFormat, WireAmount};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestInit, Response};
+
+use crate::js::{self, get, get_array, get_str};
+use crate::problem::Problem;
+
+/// Give up on a request after this long: the edge answers 504 itself well
+/// before, so this only catches a network that swallows requests.
+const TIMEOUT_MS: u32 = 30_000;
+
+/// A payment link the edge created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Created {
+    /// The checkout id (for `GET /v1/checkouts/{id}`).
+    pub(crate) id: String,
+    /// The payment page.
+    pub(crate) url: String,
+}
+
+/// Sends one request and returns the parsed JSON of a 2xx answer, or the
+/// [`Problem`] of any other outcome (including no answer at all).
+async fn send(
+    endpoint: &str,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    idempotency_key: Option<&str>,
+) -> Result<JsValue, Problem> {
+    let network = |e: JsValue| {
+        let detail = e
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_default();
+        Problem::new("network", format!("{method} {path}: {detail}"))
+    };
+    let init = RequestInit::new();
+    init.set_method(method);
+    let headers = Headers::new().map_err(network)?;
+    let _ = headers.set("accept", "application/json");
+    if let Some(body) = body {
+        let _ = headers.set("content-type", "application/json");
+        init.set_body(&JsValue::from_str(body));
+    }
+    if let Some(key) = idempotency_key {
+        let _ = headers.set("idempotency-key", key);
+    }
+    init.set_headers(&headers);
+    if let Some(signal) = js::timeout_signal(TIMEOUT_MS) {
+        init.set_signal(Some(&signal));
+    }
+    let request =
+        Request::new_with_str_and_init(&format!("{endpoint}{path}"), &init).map_err(network)?;
+    let window = js::window().ok_or_else(|| Problem::new("network", "no window"))?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(network)?
+        .dyn_into()
+        .map_err(network)?;
+    let status = response.status();
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .map_err(network)?
+            .as_string()
+            .unwrap_or_default(),
+        Err(e) => return Err(network(e)),
+    };
+    let json = js::parse_json(&text);
+    if (200..300).contains(&status) {
+        return Ok(json);
+    }
+    let error = get(&json, "error");
+    let code = get_str(&error, "code").unwrap_or_else(|| format!("http_{status}"));
+    let mut detail = get_str(&error, "message").unwrap_or_default();
+    if let Some(field) = get_str(&error, "field") {
+        detail = format!("{field}: {detail}");
+    }
+    if let Ok(Some(seconds)) = response.headers().get("retry-after") {
+        detail = format!("{detail} (retry after {seconds} s)");
+    }
+    Err(Problem::http(status, &code, detail))
+}
+
+fn wire(value: &JsValue) -> Option<Money> {
+    Money::try_from(&WireAmount {
+        value: get_str(value, "value")?,
+        currency: get_str(value, "currency")?,
+    })
+    .ok()
+}
+
+/// A product the edge sells, as the widget prices it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Product {
+    /// The SKU.
+    pub(crate) sku: String,
+    /// The name to show.
+    pub(crate) title: String,
+    /// Net price of one unit.
+    pub(crate) unit_net: Money,
+    /// VAT rate.
+    pub(crate) rate: VatRate,
+    /// Gross price of one unit (as `shared` computes it, and as the edge sent it).
+    pub(crate) unit_gross: Money,
+}
+
+/// The catalog's products and their currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PriceList {
+    /// The currency of every price.
+    pub(crate) currency: Currency,
+    /// The products, in catalog order.
+    pub(crate) products: Vec<Product>,
+}
+
+impl PriceList {
+    /// The product with this SKU.
+    pub(crate) fn get(&self, sku: &str) -> Option<&Product> {
+        self.products.iter().find(|p| p.sku == sku)
+    }
+}
+
+/// Reads one product of `GET /v1/catalog`, with `shared`'s parsers: a valid
+/// SKU, a strict decimal net price in the catalog's currency, a percent VAT
+/// rate, and a gross price equal to `shared::pricing::unit_gross` of them. The
+/// last check catches a widget and an edge built from different versions of
+/// `shared` before a shopper sees a price the edge would not charge.
+fn read_product(value: &JsValue, currency: Currency) -> Option<Product> {
+    let sku = get_str(value, "sku").filter(|s| is_valid_sku(s))?;
+    let unit_net = wire(&get(value, "unit_price")).filter(|m| m.currency() == currency)?;
+    let rate = VatRate::parse(&get_str(value, "vat_rate")?, VatRateFormat::Percent).ok()?;
+    let unit_gross = unit_gross(unit_net, rate).ok()?;
+    if wire(&get(value, "unit_price_gross")) != Some(unit_gross) {
+        return None;
+    }
+    let title = get_str(value, "title")
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| sku.clone());
+    Some(Product {
+        sku,
+        title,
+        unit_net,
+        rate,
+        unit_gross,
+    })
+}
+
+/// Reads a `GET /v1/catalog` body. Products that fail [`read_product`] are
+/// left out (a basket line for one shows as no longer available) and listed
+/// in the returned problem, for `qc:error`.
+pub(crate) fn read_catalog(json: &JsValue) -> Result<(PriceList, Option<Problem>), Problem> {
+    let currency = get_str(json, "currency")
+        .and_then(|c| Currency::parse(&c).ok())
+        .ok_or_else(|| Problem::new("invalid_catalog", "currency"))?;
+    let mut rejected = Vec::new();
+    let products = get_array(json, "products")
+        .iter()
+        .enumerate()
+        .filter_map(|(i, value)| {
+            let product = read_product(&value, currency);
+            if product.is_none() {
+                rejected.push(format!("products[{i}]"));
+            }
+            product
+        })
+        .collect();
+    let problem =
+        (!rejected.is_empty()).then(|| Problem::new("invalid_catalog", rejected.join(", ")));
+    Ok((PriceList { currency, products }, problem))
+}
+
+/// `GET /v1/catalog`: the prices, and the problem with any product left out.
+pub(crate) async fn catalog(endpoint: &str) -> Result<(PriceList, Option<Problem>), Problem> {
+    let json = send(endpoint, "GET", "/v1/catalog", None, None).await?;
+    read_catalog(&json)
+}
+
+/// `GET /v1/payment-methods`: the method names (`credit_card`, `paypal`...).
+pub(crate) async fn payment_methods(endpoint: &str) -> Result<Vec<String>, Problem> {
+    let json = send(endpoint, "GET", "/v1/payment-methods", None, None).await?;
+    Ok(get_array(&json, "payment_methods")
+        .iter()
+        .filter_map(|m| m.as_string())
+        .collect())
+}
+
+/// The `{id, url}` of a created checkout; the URL must be http(s), so a
+/// broken answer can never send the shopper to a `javascript:` URL.
+fn read_created(json: &JsValue) -> Result<Created, Problem> {
+    let id = get_str(json, "id").filter(|id| !id.is_empty() && !id.contains('\n'));
+    let url =
+        get_str(json, "url").filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+    match (id, url) {
+        (Some(id), Some(url)) => Ok(Created { id, url }),
+        _ => Err(Problem::new(
+            "invalid_response",
+            "the checkout has no id or url",
+        )),
+    }
+}
+
+/// `POST /v1/checkouts` for these items, with the attempt's idempotency key.
+pub(crate) async fn create_checkout(
+    endpoint: &str,
+    items: &Basket,
+    key: &str,
+) -> Result<Created, Problem> {
+    let items: Vec<String> = items
+        .lines()
+        .iter()
+        .map(|l| {
+            format!(
+                "{{\"sku\":{},\"quantity\":{}}}",
+                js::quote(&l.sku),
+                l.quantity
+            )
+        })
+        .collect();
+    let body = format!("{{\"items\":[{}]}}", items.join(","));
+    let json = send(endpoint, "POST", "/v1/checkouts", Some(&body), Some(key)).await?;
+    read_created(&json)
+}
+
+/// `POST /v1/invoice-checkouts` (201 new link, 200 an open one reused).
+pub(crate) async fn create_invoice_checkout(
+    endpoint: &str,
+    invoice_id: &str,
+    key: &str,
+) -> Result<Created, Problem> {
+    let body = format!("{{\"invoice_id\":{}}}", js::quote(invoice_id));
+    let json = send(
+        endpoint,
+        "POST",
+        "/v1/invoice-checkouts",
+        Some(&body),
+        Some(key),
+    )
+    .await
+    .map_err(Problem::for_invoice)?;
+    read_created(&json)
+}
+
+/// `GET /v1/checkouts/{id}`: the checkout's status.
+pub(crate) async fn checkout_status(endpoint: &str, id: &str) -> Result<CheckoutStatus, Problem> {
+    let path = format!(
+        "/v1/checkouts/{}",
+        String::from(js_sys::encode_uri_component(id))
+    );
+    let json = send(endpoint, "GET", &path, None, None).await?;
+    Ok(CheckoutStatus::parse(
+        &get_str(&json, "status").unwrap_or_default(),
+    ))
+}

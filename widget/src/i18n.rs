@@ -1,0 +1,195 @@
+//! The shopper-facing texts in six languages, and how the language is chosen.
+//!
+//! The texts of a language are one plain-text file, `i18n/<lang>.txt`, one
+//! text per line in the order of [`Msg`]; a `{}` in a text is replaced by
+//! [`fill`]. English is built into the wasm (and is the fallback); the loader
+//! fetches the page's other language, if any, next to the wasm and hands it
+//! to `start`, so a page downloads one language, not five it will never
+//! show (~2.8 KB gzip). Numbers and money are never formatted here: money goes
+//! through `Intl.NumberFormat` (see `js.rs`).
+//!
+//! The language comes from `data-locale` on the script tag, then `<html lang>`,
+//! then English (design.md, "Embed contract"). The loader applies the same
+//! rule to choose the file it fetches.
+
+/// A supported language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lang {
+    En,
+    Fr,
+    De,
+    It,
+    Es,
+    Nl,
+}
+
+impl Lang {
+    /// The language of a BCP 47 tag such as `fr-BE` (its primary subtag), if
+    /// supported.
+    pub(crate) fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next().unwrap_or("");
+        Some(match primary.to_ascii_lowercase().as_str() {
+            "en" => Lang::En,
+            "fr" => Lang::Fr,
+            "de" => Lang::De,
+            "it" => Lang::It,
+            "es" => Lang::Es,
+            "nl" => Lang::Nl,
+            _ => return None,
+        })
+    }
+
+    /// The two-letter code, e.g. `"fr"`.
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+            Lang::De => "de",
+            Lang::It => "it",
+            Lang::Es => "es",
+            Lang::Nl => "nl",
+        }
+    }
+}
+
+/// Picks the language and the locale tag for `Intl` from the candidates in
+/// order of preference (`data-locale`, then `<html lang>`): the first one
+/// whose language is supported wins, else English.
+///
+/// The tag is kept whole (`de-CH` formats money the Swiss way) but only if it
+/// looks like a tag: `Intl` throws on garbage, and a page's `lang` attribute
+/// can hold anything.
+pub(crate) fn pick(candidates: &[Option<String>]) -> (Lang, String) {
+    for tag in candidates.iter().flatten() {
+        let tag = tag.trim();
+        if let Some(lang) = Lang::from_tag(tag) {
+            let well_formed = tag.len() <= 35
+                && tag
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            let tag = if well_formed {
+                tag.replace('_', "-")
+            } else {
+                lang.code().into()
+            };
+            return (lang, tag);
+        }
+    }
+    (Lang::En, "en".into())
+}
+
+/// A text the widget shows or announces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Msg {
+    Basket,
+    Title,
+    Close,
+    Empty,
+    ItemsOne,
+    ItemsOther,
+    Remove,
+    Decrease,
+    Increase,
+    Quantity,
+    Unavailable,
+    Subtotal,
+    Vat,
+    Total,
+    Methods,
+    Card,
+    Transfer,
+    Pay,
+    Preparing,
+    Redirecting,
+    Payment,
+    PaidTitle,
+    PaidText,
+    ProcessingTitle,
+    ProcessingText,
+    NotDoneTitle,
+    NotDoneText,
+    TryAgain,
+    Added,
+    Updated,
+    Removed,
+    Loading,
+    ErrGone,
+    ErrQuantity,
+    ErrTooMany,
+    ErrAmount,
+    ErrEmpty,
+    ErrBusy,
+    ErrDown,
+    ErrNetwork,
+    ErrInvoice,
+    ErrGeneric,
+    ErrRemoveGone,
+}
+
+/// Number of texts per language (keep in step with [`Msg`]).
+const N: usize = Msg::ErrRemoveGone as usize + 1;
+
+/// The English texts, built in. French texts (fetched) put a no-break space
+/// (U+00A0) before ':' and '!'.
+const EN: &str = include_str!("i18n/en.txt");
+
+/// Number of lines of `text` (its `\n`s).
+const fn lines(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut i, mut n) = (0, 0);
+    while i < bytes.len() {
+        if bytes[i] == b'\n' {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+// A language file with a line too many or too few fails the build (the
+// fetched ones in test builds, which include them).
+const _: () = assert!(lines(EN) == N);
+#[cfg(test)]
+const _: () = assert!(
+    lines(include_str!("i18n/fr.txt")) == N
+        && lines(include_str!("i18n/de.txt")) == N
+        && lines(include_str!("i18n/it.txt")) == N
+        && lines(include_str!("i18n/es.txt")) == N
+        && lines(include_str!("i18n/nl.txt")) == N
+);
+
+/// The texts for `lang`: English built in, another language from `fetched`
+/// (the loader's copy of `i18n/<lang>.txt`) if it has one line per [`Msg`].
+/// Returns the language the texts are really in (English when the file is
+/// missing or broken) and the texts.
+///
+/// The fetched text lives as long as the page (one instance per page), so it
+/// is leaked once to be `'static` like the built-in one.
+pub(crate) fn texts(lang: Lang, fetched: Option<String>) -> (Lang, &'static str) {
+    match fetched {
+        Some(text) if lang != Lang::En && lines(&text) == N => {
+            (lang, Box::leak(text.into_boxed_str()))
+        }
+        _ => (Lang::En, EN),
+    }
+}
+
+/// The text of `msg` in `texts`.
+pub(crate) fn tr(texts: &'static str, msg: Msg) -> &'static str {
+    texts.split('\n').nth(msg as usize).unwrap_or("")
+}
+
+/// `text` with its first `{}` replaced by `value`.
+pub(crate) fn fill(text: &str, value: &str) -> String {
+    text.replacen("{}", value, 1)
+}
+
+/// Which of "{} item" and "{} items" counts `n`: the two plural forms all
+/// six languages need (French uses the singular for 0 as well).
+pub(crate) fn items(lang: Lang, n: u32) -> Msg {
+    if n == 1 || (n == 0 && lang == Lang::Fr) {
+        Msg::ItemsOne
+    } else {
+        Msg::ItemsOther
+    }
+}

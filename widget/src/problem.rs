@@ -1,0 +1,85 @@
+//! Failures as the widget reports them: a stable `code` and a developer
+//! `detail` for `qc:error` and the console, and a short translated text
+//! ([`Msg`]) for the shopper.
+//!
+//! Codes are `shared`'s error codes and the edge's API error codes, plus
+//! `network` (no answer at all) and `http_<status>` when an answer carried no
+//! code. The shopper's text is chosen from the code first, then from the HTTP
+//! status class, so a code the widget does not know still reads sensibly.
+
+use shared::BasketError;
+
+use crate::i18n::Msg;
+
+/// One failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    /// Stable snake_case code (`unknown_sku`, `rate_limited`, `network`...).
+    pub(crate) code: String,
+    /// What happened, for developers (English, may be empty).
+    pub(crate) detail: String,
+    /// HTTP status of the edge's answer; 0 when there was none.
+    pub(crate) status: u16,
+    /// What the shopper is told.
+    pub(crate) msg: Msg,
+}
+
+impl Problem {
+    /// A failure with no HTTP answer behind it.
+    pub(crate) fn new(code: &str, detail: impl Into<String>) -> Problem {
+        Problem::http(0, code, detail)
+    }
+
+    /// The edge answered `status` with error `code`.
+    pub(crate) fn http(status: u16, code: &str, detail: impl Into<String>) -> Problem {
+        Problem {
+            code: code.to_owned(),
+            detail: detail.into(),
+            status,
+            msg: msg_for(code, status),
+        }
+    }
+
+    /// For the invoice flow: a 4xx that is not about load means the invoice
+    /// cannot be paid (unknown, already paid, canceled...), whatever the code.
+    pub(crate) fn for_invoice(mut self) -> Problem {
+        if (400..500).contains(&self.status) && self.msg != Msg::ErrBusy {
+            self.msg = Msg::ErrInvoice;
+        }
+        self
+    }
+}
+
+impl From<BasketError> for Problem {
+    /// The code and the SKU or quantity at fault. (Not `shared`'s Display:
+    /// its `{:?}` formatting would pull Rust's string escaping and Unicode
+    /// tables into the wasm.)
+    fn from(e: BasketError) -> Problem {
+        let detail = match &e {
+            BasketError::QuantityOutOfRange { quantity } => quantity.to_string(),
+            BasketError::InvalidSku { sku } | BasketError::UnknownSku { sku } => sku.clone(),
+            _ => String::new(),
+        };
+        Problem::new(e.code(), detail)
+    }
+}
+
+/// The shopper's text for an error code, falling back on the status class.
+fn msg_for(code: &str, status: u16) -> Msg {
+    match code {
+        "unknown_sku" | "invalid_sku" => Msg::ErrGone,
+        "quantity_out_of_range" => Msg::ErrQuantity,
+        "too_many_lines" => Msg::ErrTooMany,
+        "amount_too_large" => Msg::ErrAmount,
+        "empty_basket" => Msg::ErrEmpty,
+        "rate_limited" | "too_many_requests" => Msg::ErrBusy,
+        "network" | "timeout" => Msg::ErrNetwork,
+        "qonto_unavailable" | "service_unavailable" | "upstream_timeout" => Msg::ErrDown,
+        "invoice_not_found" | "invoice_not_payable" | "invoice_paid" => Msg::ErrInvoice,
+        _ => match status {
+            429 => Msg::ErrBusy,
+            500..=599 => Msg::ErrDown,
+            _ => Msg::ErrGeneric,
+        },
+    }
+}

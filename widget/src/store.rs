@@ -1,0 +1,182 @@
+//! What the widget keeps in the browser: the basket and the pending checkout
+//! in `localStorage` (shared by the site's tabs, kept across visits), the
+//! current payment attempt's idempotency key in `sessionStorage` (one tab).
+//!
+//! Storage can be missing or full (private modes, quotas, sandboxed iframes):
+//! every access here is best-effort and never fails the caller. Values are
+//! plain text (the basket uses `shared`'s own `sku:qty,...` encoding), so no
+//! JSON library is needed.
+
+use std::cell::RefCell;
+
+use shared::Basket;
+use web_sys::Storage;
+
+use crate::js;
+
+/// `localStorage` key of the basket. Other tabs watch it (`storage` event).
+pub(crate) const BASKET_KEY: &str = "qc-basket";
+const PENDING_KEY: &str = "qc-pending";
+const ATTEMPT_KEY: &str = "qc-attempt";
+
+fn local() -> Option<Storage> {
+    js::window()?.local_storage().ok()?
+}
+
+fn session() -> Option<Storage> {
+    js::window()?.session_storage().ok()?
+}
+
+fn read(storage: Option<Storage>, key: &str) -> Option<String> {
+    storage?.get_item(key).ok()?
+}
+
+fn write(storage: Option<Storage>, key: &str, value: Option<&str>) {
+    if let Some(s) = storage {
+        let _ = match value {
+            Some(v) => s.set_item(key, v),
+            None => s.remove_item(key),
+        };
+    }
+}
+
+/// Reads a stored basket; text that is not a valid basket (edited by hand,
+/// written by a future version) is an empty basket rather than an error.
+pub(crate) fn decode_basket(text: Option<&str>) -> Basket {
+    text.and_then(|t| Basket::decode(t).ok())
+        .unwrap_or_default()
+}
+
+/// The basket saved by this or another tab.
+pub(crate) fn load_basket() -> Basket {
+    decode_basket(read(local(), BASKET_KEY).as_deref())
+}
+
+/// Saves the basket (an empty basket removes the key).
+pub(crate) fn save_basket(basket: &Basket) {
+    let text = basket.encode();
+    write(
+        local(),
+        BASKET_KEY,
+        (!text.is_empty()).then_some(text.as_str()),
+    );
+}
+
+/// What a checkout pays for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Purchase {
+    /// The shopper's basket.
+    Basket,
+    /// Items bought directly (`data-qc-buy`), leaving the basket alone.
+    Items(Basket),
+    /// A Qonto client invoice, by id (`data-qc-pay-invoice`).
+    Invoice(String),
+}
+
+impl Purchase {
+    /// The kind as stored and as sent in `qc:checkout-started`.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Purchase::Basket => "basket",
+            Purchase::Items(_) => "buy",
+            Purchase::Invoice(_) => "invoice",
+        }
+    }
+
+    /// What identifies one attempt: the kind and exactly what is bought.
+    /// `basket` is the current basket (for [`Purchase::Basket`]).
+    pub(crate) fn signature(&self, basket: &Basket) -> String {
+        let what = match self {
+            Purchase::Basket => basket.encode(),
+            Purchase::Items(items) => items.encode(),
+            Purchase::Invoice(id) => id.clone(),
+        };
+        format!("{}:{what}", self.kind())
+    }
+}
+
+/// A checkout the shopper was sent to pay, remembered for their return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Pending {
+    /// What was bought.
+    pub(crate) purchase: Purchase,
+    /// The basket at checkout time (for [`Purchase::Basket`]), so that only
+    /// the basket actually paid for is cleared.
+    pub(crate) basket: String,
+    /// The edge's checkout id.
+    pub(crate) id: String,
+    /// The edge that created it (another edge would not know the id).
+    pub(crate) endpoint: String,
+}
+
+/// Saves the pending checkout, one field per line (ids, SKUs and URLs have
+/// no line breaks; invoice ids are checked for that before use).
+pub(crate) fn save_pending(p: &Pending) {
+    let payload = match &p.purchase {
+        Purchase::Basket => p.basket.clone(),
+        Purchase::Items(items) => items.encode(),
+        Purchase::Invoice(id) => id.clone(),
+    };
+    let text = [p.purchase.kind(), &payload, &p.id, &p.endpoint].join("\n");
+    write(local(), PENDING_KEY, Some(&text));
+}
+
+/// The pending checkout, if one is stored and readable.
+pub(crate) fn load_pending() -> Option<Pending> {
+    let text = read(local(), PENDING_KEY)?;
+    let mut parts = text.split('\n');
+    let (kind, payload, id, endpoint) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let (purchase, basket) = match kind {
+        "basket" => (Purchase::Basket, payload.to_owned()),
+        "buy" => (
+            Purchase::Items(Basket::decode(payload).ok()?),
+            String::new(),
+        ),
+        "invoice" => (Purchase::Invoice(payload.to_owned()), String::new()),
+        _ => return None,
+    };
+    (!id.is_empty()).then(|| Pending {
+        purchase,
+        basket,
+        id: id.to_owned(),
+        endpoint: endpoint.to_owned(),
+    })
+}
+
+/// Forgets the pending checkout (after a final status).
+pub(crate) fn clear_pending() {
+    write(local(), PENDING_KEY, None);
+}
+
+thread_local! {
+    /// The current attempt `(signature, key)`: memory first, mirrored to
+    /// `sessionStorage` so a reload during a failed attempt keeps the key.
+    static ATTEMPT: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
+}
+
+/// The idempotency key for an attempt with `signature`: the same key while
+/// the signature stays the same (a double click, a retry after a network
+/// error), a fresh one otherwise.
+pub(crate) fn attempt_key(signature: &str) -> String {
+    let current = ATTEMPT.with_borrow(Clone::clone).or_else(|| {
+        let text = read(session(), ATTEMPT_KEY)?;
+        let (sig, key) = text.split_once('\n')?;
+        Some((sig.to_owned(), key.to_owned()))
+    });
+    if let Some((sig, key)) = current {
+        if sig == signature {
+            return key;
+        }
+    }
+    let key = js::random_key();
+    write(session(), ATTEMPT_KEY, Some(&format!("{signature}\n{key}")));
+    ATTEMPT.set(Some((signature.to_owned(), key.clone())));
+    key
+}
+
+/// Ends the current attempt: the next Pay gets a fresh key.
+pub(crate) fn clear_attempt() {
+    ATTEMPT.set(None);
+    write(session(), ATTEMPT_KEY, None);
+}
