@@ -70,7 +70,9 @@ pub(crate) async fn receive(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     // A "created" event only announces a link this edge has just created and
     // recorded: re-reading it would spend a Qonto call per checkout for
     // nothing. Every other event is re-read from Qonto before it counts.
-    let created = data.as_ref().is_some_and(|d| d.event == Some(PaymentLinkEventKind::Created));
+    let created = data
+        .as_ref()
+        .is_some_and(|d| d.event == Some(PaymentLinkEventKind::Created));
     let link_id = data.filter(|_| !created).map(|d| d.payment_link_id);
     log::info(
         &cx.request_id,
