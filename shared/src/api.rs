@@ -8,6 +8,10 @@
 //! Qonto. With the `serde` feature every type here derives `Serialize` and
 //! `Deserialize`; without it (the widget) they are plain structs.
 //!
+//! Request types refuse unknown fields: a crafted request carrying prices,
+//! VAT rates or amounts is refused outright (nothing the browser says about
+//! money is ever used, and saying it is an error, not a silent no-op).
+//!
 //! Request types default their required fields when absent so that a missing
 //! field becomes a validation problem with a field pointer (`items[0].sku`),
 //! not an opaque JSON error; for the same reason `quantity` is an `i64`, so a
@@ -252,6 +256,7 @@ pub struct PaymentMethodsResponse {
 /// `POST /v1/checkouts` body.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct CheckoutRequest {
     /// What to buy; SKUs repeated across items are merged (see
     /// [`CheckoutRequest::validate`]).
@@ -275,6 +280,7 @@ pub struct CheckoutRequest {
 /// One item of a [`CheckoutRequest`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 #[cfg_attr(feature = "serde", serde(default))]
 pub struct CheckoutItem {
     /// The product's SKU.
@@ -287,6 +293,7 @@ pub struct CheckoutItem {
 /// The buyer's details (the details step before Pay, for shipped goods).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 #[cfg_attr(feature = "serde", serde(default))]
 pub struct Customer {
     /// E-mail address.
@@ -305,6 +312,7 @@ pub struct Customer {
 /// A postal address.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 #[cfg_attr(feature = "serde", serde(default))]
 pub struct Address {
     /// Street and number.
@@ -1512,5 +1520,20 @@ mod tests {
         assert_eq!(info.zones[0].price_gross.value, "6.00");
         assert_eq!(info.to_shipping(Currency::EUR).unwrap(), shipping());
         assert!(ShippingInfo::from_shipping(&Shipping::none(Currency::EUR)).is_none());
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn requests_that_carry_prices_are_refused() {
+        for body in [
+            r#"{"items":[{"sku":"mug","quantity":1,"unit_price":{"value":"0.01","currency":"EUR"}}]}"#,
+            r#"{"items":[{"sku":"mug","quantity":1}],"amount":{"value":"0.01","currency":"EUR"}}"#,
+            r#"{"items":[{"sku":"mug","quantity":1,"vat_rate":"0"}]}"#,
+            r#"{"items":[],"customer":{"email":"a@b.co","name":"A","discount":"100%"}}"#,
+        ] {
+            let err = serde_json::from_str::<CheckoutRequest>(body).unwrap_err();
+            assert!(err.to_string().contains("unknown field"), "{body}: {err}");
+        }
+        assert!(serde_json::from_str::<CheckoutRequest>(r#"{"items":[{"sku":"mug","quantity":1}]}"#).is_ok());
     }
 }

@@ -149,6 +149,14 @@ impl EdgeServer {
         self.process.stop();
     }
 
+    /// Starts it again (after [`EdgeServer::stop`]) on the same port and
+    /// state, and waits for `/health`.
+    pub async fn relaunch(&mut self) -> Result<(), StackError> {
+        self.process.stop();
+        *self = Self::launch(self.config.clone()).await?;
+        Ok(())
+    }
+
     /// Stops it and starts it again on the same port and state.
     pub async fn restart(self) -> Result<Self, StackError> {
         let config = self.config.clone();

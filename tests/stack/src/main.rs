@@ -93,9 +93,15 @@ async fn run(cmd: Vec<String>, connect: bool) -> Result<ExitCode, String> {
         ..StackConfig::default()
     };
     let stack = Stack::start(config).await.map_err(|e| e.to_string())?;
+    let mut env = stack.env();
+    let stack = std::sync::Arc::new(tokio::sync::Mutex::new(stack));
+    let control = control_server(stack.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    env.push(("QC_STACK_CONTROL_URL".into(), control));
     let mut child = tokio::process::Command::new(&cmd[0])
         .args(&cmd[1..])
-        .envs(stack.env())
+        .envs(env)
         .spawn()
         .map_err(|e| format!("cannot run {}: {e}", cmd[0]))?;
     let status = tokio::select! {
@@ -111,4 +117,35 @@ async fn run(cmd: Vec<String>, connect: bool) -> Result<ExitCode, String> {
         Some(c) => ExitCode::from(u8::try_from(c).unwrap_or(1)),
         None => ExitCode::FAILURE,
     })
+}
+
+/// A small HTTP server for the command under `run`, to stop and restart the
+/// edge mid-test (`POST /edge/stop`, `POST /edge/start`): the "edge went
+/// down" journeys use the real process, not a simulated network error.
+async fn control_server(
+    stack: std::sync::Arc<tokio::sync::Mutex<Stack>>,
+) -> std::io::Result<String> {
+    use axum::routing::post;
+    let stop = {
+        let stack = stack.clone();
+        move || async move {
+            stack.lock().await.edge.stop();
+            "stopped"
+        }
+    };
+    let start = move || async move {
+        match stack.lock().await.edge.relaunch().await {
+            Ok(()) => (axum::http::StatusCode::OK, "started".to_owned()),
+            Err(e) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        }
+    };
+    let app = axum::Router::new()
+        .route("/edge/stop", post(stop))
+        .route("/edge/start", post(start));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(url)
 }

@@ -4,7 +4,6 @@
 //! when this process dies without running any destructor (a test binary that
 //! exits, a `kill -9`).
 
-use std::fs::File;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -45,7 +44,11 @@ impl ProcessGroup {
         envs: &[(String, String)],
         log: &Path,
     ) -> std::io::Result<Self> {
-        let out = File::create(log)?;
+        // Appended: a restarted process keeps the earlier lines.
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)?;
         let err = out.try_clone()?;
         let child = Command::new("bash")
             .arg("-c")

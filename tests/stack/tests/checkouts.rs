@@ -121,17 +121,43 @@ async fn a_basket_checkout_sends_qonto_the_catalog_prices_with_string_vat_rates(
 }
 
 #[tokio::test]
-async fn prices_in_the_request_are_ignored() {
+async fn requests_carrying_prices_are_refused_and_create_no_link() {
     let stack = shared_stack();
-    let tampered = json!({"items": [
-        {"sku": "mug", "quantity": 1, "unit_price": {"value": "0.01", "currency": "EUR"}, "price": "0.01", "vat_rate": "0"}
-    ], "amount": {"value": "0.01", "currency": "EUR"},
-       "shipping": {"price": "0.00"}, "customer": customer()});
-    let (status, _, body) = post_checkout(stack, &tampered, &key("tamper"), &client_ip()).await;
+    let before = fake_requests(stack, "route=create_payment_link")
+        .await
+        .len();
+    let crafted = [
+        json!({"items": [{"sku": "mug", "quantity": 1, "unit_price": {"value": "0.01", "currency": "EUR"}}], "customer": customer()}),
+        json!({"items": [{"sku": "mug", "quantity": 1}], "amount": {"value": "0.01", "currency": "EUR"}, "customer": customer()}),
+        json!({"items": [{"sku": "mug", "quantity": 1, "vat_rate": "0"}], "customer": customer()}),
+        json!({"items": [{"sku": "mug", "quantity": 1}], "shipping": {"price": "0.00"}, "customer": customer()}),
+    ];
+    for body in crafted {
+        let (status, _, err) = post_checkout(stack, &body, &key("tamper"), &client_ip()).await;
+        assert_eq!(
+            (status, err["error"]["code"].as_str()),
+            (400, Some("invalid_request")),
+            "{body}: {err}"
+        );
+        assert!(
+            err["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("unknown field"),
+            "{err}"
+        );
+    }
+    let after = fake_requests(stack, "route=create_payment_link")
+        .await
+        .len();
+    assert_eq!(after, before, "no payment link was created");
+    // The honest request is priced from the catalog: 12.50 + 20 % = 15.00,
+    // and 4.90 + 20 % = 5.88 shipping to France.
+    let (status, _, body) =
+        post_checkout(stack, &basket(&[("mug", 1)]), &key("honest"), &client_ip()).await;
     assert_eq!(status, 201, "{body}");
-    assert_eq!(body["amount"]["value"], expected_gross(&[("mug", 1)]));
-    // 12.50 + 20 % = 15.00, and 4.90 + 20 % = 5.88 shipping to France.
     assert_eq!(body["amount"]["value"], "20.88");
+    assert_eq!(body["amount"]["value"], expected_gross(&[("mug", 1)]));
 }
 
 #[tokio::test]
