@@ -45,6 +45,10 @@ cargo build --quiet -p qc-stack --bin qc-stack
 target/debug/qc-stack run --no-connect -- node --test --test-concurrency=1 tests/e2e/admin.test.mjs
 done_stage
 
+stage "end to end: the shopper journey in Chromium"
+target/debug/qc-stack run -- node --test --test-concurrency=1 tests/e2e/journey.test.mjs
+done_stage
+
 stage "deploy: wrangler deploy --dry-run"
 out=$(mktemp -d)
 QC_EDGE_PREBUILT=1 wrangler deploy --dry-run --outdir "$out" 2>&1 | tail -n 15

@@ -1,0 +1,239 @@
+// The whole shopper journey in Chromium: the demo shop (its own origin) with
+// the one script tag, the real Worker under wrangler dev, the fake Qonto's
+// payment page and webhooks, and back. Run by scripts/test.sh through
+// `qc-stack run` (edge already connected to the fake Qonto).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launch, watchedPage, screenshot, control, edge, admin, eventually, EDGE, SHOP, FAKE } from "./lib.mjs";
+
+const RECEIVED = process.env.QC_MERCHANT_RECEIVED_URL;
+const STACK_CONTROL = process.env.QC_STACK_CONTROL_URL;
+const CUSTOMER = { email: "ana.lopes@example.com", name: "Ana Lopes", line1: "1 rue de la Paix", postal: "75002", city: "Paris" };
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => browser && browser.close());
+
+/** The widget inside its shadow root (Playwright's locators pierce open roots). */
+const widget = (page) => page.locator("#qonto-checkout");
+const dialog = (page) => widget(page).getByRole("dialog");
+
+async function shop(path = "/", options) {
+  const page = await watchedPage(browser, options);
+  await page.goto(`${SHOP}${path}`);
+  await widget(page).getByRole("button", { name: /basket|panier/i }).first().waitFor();
+  return page;
+}
+
+async function createCalls() {
+  const all = await control("GET", "/requests?route=create_payment_link");
+  return all.filter((r) => r.status === 201 && !r.idempotent_replay).length;
+}
+
+async function openBasket(page) {
+  await page.getByRole("button", { name: "Basket", exact: true }).first().click();
+  await dialog(page).waitFor();
+}
+
+async function fillDetails(page, { address = true } = {}) {
+  const d = dialog(page);
+  await d.getByRole("heading", { name: "Your details" }).waitFor();
+  await d.getByLabel("Email").fill(CUSTOMER.email);
+  await d.getByLabel("Full name").fill(CUSTOMER.name);
+  if (address) {
+    await d.getByLabel("Address", { exact: true }).fill(CUSTOMER.line1);
+    await d.getByLabel("Postal code").fill(CUSTOMER.postal);
+    await d.getByLabel("City").fill(CUSTOMER.city);
+    await d.getByLabel("Country").selectOption("FR");
+  }
+}
+
+async function payOnQontoPage(page, outcome, expectedAmount) {
+  await page.waitForURL(`${FAKE}/pay/**`);
+  const amount = await page.locator("#amount").getAttribute("data-value");
+  if (expectedAmount) assert.equal(amount, expectedAmount, "the payment page charges what the basket showed");
+  const linkId = new URL(page.url()).pathname.split("/").pop();
+  await page.locator({ paid: "#pay", failed: "#fail", canceled: "#cancel", expired: "#expire" }[outcome]).click();
+  await page.waitForLoadState();
+  return { linkId, amount };
+}
+
+test("basket with mixed VAT, pay, come back to a confirmation; the ledger and the merchant know", async () => {
+  const page = await shop();
+  await page.getByRole("button", { name: "Add to basket" }).first().click(); // T-shirt, 20 %
+  await page.locator('[data-qc-add="coffee-250"]').click(); // coffee, 5.5 %
+  await openBasket(page);
+  const d = dialog(page);
+  const qty = d.getByLabel("Quantity of Organic cotton T-shirt (M)");
+  await qty.fill("2");
+  await qty.press("Enter");
+  // 2 × 25.00 at 20 % and 1 × 10.99 at 5.5 %: VAT per line, half-up.
+  await eventually(async () => /Total\s*€61\.59/.test(await d.textContent()), { what: "total €61.59" });
+  const text = await d.textContent();
+  assert.match(text, /Subtotal excl\. VAT\s*€60\.99/);
+  assert.match(text, /VAT 5\.5\s*%\s*€0\.60/);
+  assert.match(text, /VAT 20\s*%\s*€10\.00/);
+  await screenshot(page, "basket", { docs: true });
+
+  await d.getByRole("button", { name: "Continue" }).click();
+  await fillDetails(page);
+  // The goods reach 60.00: shipping to France is free.
+  await eventually(async () => /Shipping\s*Free/.test(await d.textContent()), { what: "free shipping" });
+  await screenshot(page, "details", { docs: true });
+  const before = await createCalls();
+  await d.getByRole("button", { name: /^Pay €61\.59$/ }).click();
+  await page.waitForURL(`${FAKE}/pay/**`);
+  await screenshot(page, "payment-page", { docs: true });
+  const { linkId } = await payOnQontoPage(page, "paid", "61.59");
+  assert.equal(await createCalls(), before + 1);
+
+  // No return URL at Qonto: the shopper comes back to the shop.
+  await page.goto(SHOP);
+  await widget(page).getByText("Thank you!").waitFor({ timeout: 20000 });
+  await screenshot(page, "confirmation", { docs: true });
+  const basket = await page.evaluate(() => window.QontoCheckout.basket());
+  assert.equal(basket.itemCount, 0, "the basket is cleared");
+
+  const checkouts = (await admin("GET", "/admin/checkouts?status=paid&per_page=100")).json.checkouts;
+  const mine = checkouts.find((c) => c.payment_link_id === linkId);
+  assert.ok(mine, "the ledger has the paid checkout");
+  assert.equal(mine.amount.value, "61.59");
+  const received = await eventually(async () => {
+    const all = await (await fetch(RECEIVED)).json();
+    return all.find((n) => n.body.includes(mine.id));
+  }, { what: "the merchant's notification" });
+  const note = JSON.parse(received.body);
+  assert.equal(note.type, "checkout.paid");
+  assert.equal(note.checkout.order.customer.address.city, "Paris");
+  assert.deepEqual(page.problems, []);
+});
+
+for (const outcome of ["failed", "canceled"]) {
+  test(`a ${outcome} payment keeps the basket, and "Try again" works`, async () => {
+    const page = await shop();
+    await page.locator('[data-qc-add="mug"]').first().click();
+    await openBasket(page);
+    await dialog(page).getByRole("button", { name: "Continue" }).click();
+    await fillDetails(page);
+    await dialog(page).getByRole("button", { name: /^Pay / }).click();
+    await payOnQontoPage(page, outcome, "20.88");
+    await page.goto(SHOP);
+    await widget(page).getByText("Payment not completed").waitFor({ timeout: 20000 });
+    const kept = await page.evaluate(() => window.QontoCheckout.basket());
+    assert.equal(kept.itemCount, 1, "the basket is kept");
+    await dialog(page).getByRole("button", { name: "Try again" }).click();
+    const again = dialog(page).getByRole("button", { name: "Continue" });
+    if (await again.isVisible().catch(() => false)) await again.click();
+    // Remembered details: straight to Pay.
+    await dialog(page).getByRole("button", { name: /^Pay / }).click();
+    await page.waitForURL(`${FAKE}/pay/**`);
+    assert.equal(await page.locator("#amount").getAttribute("data-value"), "20.88");
+    assert.deepEqual(page.problems, []);
+  });
+}
+
+test("buy now, and the invoice button", async () => {
+  const page = await shop();
+  await page.locator('[data-qc-buy="ebook"]').click();
+  await fillDetails(page, { address: false });
+  assert.equal(await dialog(page).getByLabel("Postal code").count(), 0, "no address for a service");
+  await dialog(page).getByRole("button", { name: /^Pay €10\.54$/ }).click();
+  await payOnQontoPage(page, "expired", "10.54");
+
+  const invoicePage = await shop();
+  await invoicePage.getByRole("button", { name: "Pay invoice INV-2025-0042" }).click();
+  await invoicePage.waitForURL(`${FAKE}/pay/**`);
+  assert.equal(await invoicePage.locator("#amount").getAttribute("data-value"), "120.00");
+  assert.match(await invoicePage.textContent("body"), /INV-2025-0042/);
+});
+
+test("a request crafted in the page with a changed price or a negative quantity is refused, no link created", async () => {
+  const page = await shop();
+  const before = await createCalls();
+  const results = await page.evaluate(async (edgeUrl) => {
+    const post = (body) => fetch(`${edgeUrl}/v1/checkouts`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const customer = { email: "a@example.com", name: "A", address: { line1: "1 rue", postal_code: "75002", city: "Paris", country: "FR" } };
+    return [
+      await post({ items: [{ sku: "mug", quantity: 1, unit_price: { value: "0.01", currency: "EUR" } }], customer }),
+      await post({ items: [{ sku: "mug", quantity: -1 }], customer }),
+    ];
+  }, EDGE);
+  assert.equal(results[0].status, 400, JSON.stringify(results[0]));
+  assert.equal(results[1].status, 422, JSON.stringify(results[1]));
+  assert.equal(results[1].body.error.code, "quantity_out_of_range");
+  assert.equal(results[1].body.error.field, "items[0].quantity");
+  assert.equal(await createCalls(), before, "no payment link was created");
+});
+
+test("double-clicking Pay creates one payment link", async () => {
+  const page = await shop();
+  await page.locator('[data-qc-add="coffee-250"]').click();
+  await openBasket(page);
+  await dialog(page).getByRole("button", { name: "Continue" }).click();
+  await fillDetails(page);
+  const before = await createCalls();
+  await dialog(page).getByRole("button", { name: /^Pay / }).dblclick();
+  await page.waitForURL(`${FAKE}/pay/**`);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(await createCalls(), before + 1);
+});
+
+test("under a strict CSP, buttons added after load (SPA) work", async () => {
+  const page = await shop("/strict.csp.html");
+  const csp = (await page.request.get(`${SHOP}/strict.csp.html`)).headers()["content-security-policy"];
+  assert.match(csp, /script-src 'self' \S+ 'wasm-unsafe-eval'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  const spaButton = page.locator("#spa-products").getByRole("button", { name: "Add to basket" }).first();
+  await spaButton.waitFor();
+  await spaButton.click();
+  await eventually(async () => (await page.evaluate(() => window.QontoCheckout.basket())).itemCount === 1, { what: "item added" });
+  await openBasket(page);
+  await dialog(page).getByText("Enamel camping mug").waitFor();
+  assert.deepEqual(page.problems, [], "no CSP violation, no error");
+});
+
+test("the edge stopped mid-journey gives a clear message, and a retry after restart succeeds", async () => {
+  const page = await shop();
+  const errors = [];
+  await page.exposeFunction("recordQcError", (d) => errors.push(d));
+  await page.evaluate(() => document.addEventListener("qc:error", (e) => window.recordQcError(e.detail)));
+  await page.locator('[data-qc-add="mug"]').first().click();
+  await openBasket(page);
+  await dialog(page).getByRole("button", { name: "Continue" }).click();
+  await fillDetails(page);
+  await fetch(`${STACK_CONTROL}/edge/stop`, { method: "POST" });
+  try {
+    await dialog(page).getByRole("button", { name: /^Pay / }).click();
+    await dialog(page).getByText(/Can't reach the payment service|unavailable/).waitFor({ timeout: 20000 });
+    assert.ok(errors.length >= 1, "a qc:error event");
+  } finally {
+    const r = await fetch(`${STACK_CONTROL}/edge/start`, { method: "POST" });
+    assert.equal(r.status, 200, await r.text());
+  }
+  const retry = dialog(page).getByRole("button", { name: /^(Try again|Pay )/ }).first();
+  await retry.click();
+  const pay = dialog(page).getByRole("button", { name: /^Pay / });
+  if (!page.url().startsWith(FAKE) && await pay.isVisible().catch(() => false)) await pay.click();
+  await page.waitForURL(`${FAKE}/pay/**`, { timeout: 20000 });
+  assert.equal(await page.locator("#amount").getAttribute("data-value"), "20.88");
+});
+
+test("screenshots: a French basket, and the basket at mobile width", async () => {
+  const fr = await shop("/fr.html");
+  await fr.locator('[data-qc-add="tshirt-m"]').first().click();
+  await fr.locator('[data-qc-add="coffee-250"]').click();
+  await fr.getByRole("button", { name: "Panier", exact: true }).first().click();
+  await dialog(fr).waitFor();
+  assert.match(await dialog(fr).textContent(), /Total/);
+  assert.match(await dialog(fr).textContent(), /€|€/);
+  await screenshot(fr, "basket-fr", { docs: true });
+
+  const mobile = await shop("/", { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  await mobile.locator('[data-qc-add="mug"]').first().click();
+  await openBasket(mobile);
+  const box = await dialog(mobile).boundingBox();
+  assert.ok(box && box.width <= 360, `the dialog fits a 360 px screen (${box && box.width})`);
+  await screenshot(mobile, "basket-mobile", { docs: true });
+});
