@@ -1534,6 +1534,9 @@ mod tests {
             let err = serde_json::from_str::<CheckoutRequest>(body).unwrap_err();
             assert!(err.to_string().contains("unknown field"), "{body}: {err}");
         }
-        assert!(serde_json::from_str::<CheckoutRequest>(r#"{"items":[{"sku":"mug","quantity":1}]}"#).is_ok());
+        assert!(serde_json::from_str::<CheckoutRequest>(
+            r#"{"items":[{"sku":"mug","quantity":1}]}"#
+        )
+        .is_ok());
     }
 }

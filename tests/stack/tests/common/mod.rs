@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests: an HTTP client, checkout calls,
 //! and the fake Qonto's control API (request log, faults).
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unused_imports, unreachable_pub)]
 
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
