@@ -4,7 +4,7 @@
 //! OAuth connect and provider connection routes are in `oauth_routes`.
 
 use crate::auth::{require_admin, token_matches, ADMIN_COOKIE};
-use crate::checkout::{charged_minor, is_checkout_id, public_status, refresh, refresh_if_stale};
+use crate::checkout::{charged_minor, find_checkout, public_status, refresh, refresh_if_stale};
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::Cx;
 use crate::ledger::{CheckoutRow, Ledger};
@@ -229,22 +229,10 @@ pub(crate) async fn list_checkouts(req: Request, cx: &Cx) -> EdgeResult<Response
     Ok(json_response(&body, 200))
 }
 
-async fn find(id: &str, cx: &Cx) -> EdgeResult<(Ledger, CheckoutRow)> {
-    if !is_checkout_id(id) {
-        return Err(EdgeError::NotFound("checkout"));
-    }
-    let ledger = Ledger::open(cx)?;
-    let row = ledger
-        .get(id)
-        .await?
-        .ok_or(EdgeError::NotFound("checkout"))?;
-    Ok((ledger, row))
-}
-
 /// `GET /admin/checkouts/{id}`: the checkout with its lines and order.
 pub(crate) async fn get_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<Response> {
     require_admin(&req, &cx.config)?;
-    let (ledger, row) = find(id, cx).await?;
+    let (ledger, row) = find_checkout(id, cx).await?;
     let row = refresh_if_stale(row, &ledger, cx).await;
     let mut body = summary(&row);
     body["lines"] = serde_json::from_str(&row.lines_json).unwrap_or(json!([]));
@@ -259,7 +247,7 @@ pub(crate) async fn get_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<
 /// `GET /admin/checkouts/{id}/payments`: the link's payments at Qonto.
 pub(crate) async fn checkout_payments(req: Request, id: &str, cx: &Cx) -> EdgeResult<Response> {
     require_admin(&req, &cx.config)?;
-    let (_, row) = find(id, cx).await?;
+    let (_, row) = find_checkout(id, cx).await?;
     let Some(link_id) = row.link_id.as_deref() else {
         return Ok(json_response(&json!({"payments": []}), 200));
     };
@@ -270,7 +258,7 @@ pub(crate) async fn checkout_payments(req: Request, id: &str, cx: &Cx) -> EdgeRe
 /// `POST /admin/checkouts/{id}/deactivate`: cancels an open link at Qonto.
 pub(crate) async fn deactivate_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<Response> {
     require_admin(&req, &cx.config)?;
-    let (ledger, row) = find(id, cx).await?;
+    let (ledger, row) = find_checkout(id, cx).await?;
     let Some(link_id) = row.link_id.clone() else {
         return Err(EdgeError::Conflict {
             code: "not_deactivatable",

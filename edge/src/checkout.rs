@@ -401,13 +401,7 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         Ok(l) => l,
         Err(e) => {
             // No half-written row: the same key may be retried.
-            if let Err(del) = ledger.delete_creating(&new.id).await {
-                log::error(
-                    &cx.request_id,
-                    "could not remove a failed checkout",
-                    json!({"checkout": new.id, "detail": format!("{del:?}")}),
-                );
-            }
+            ledger.abandon(&new.id, &cx.request_id).await;
             return Err(e);
         }
     };
@@ -477,14 +471,7 @@ async fn replay(
 
 /// `GET /v1/checkouts/{id}`.
 pub(crate) async fn status(id: &str, cx: &Cx) -> EdgeResult<Response> {
-    if !is_checkout_id(id) {
-        return Err(EdgeError::NotFound("checkout"));
-    }
-    let ledger = Ledger::open(cx)?;
-    let row = ledger
-        .get(id)
-        .await?
-        .ok_or(EdgeError::NotFound("checkout"))?;
+    let (ledger, row) = find_checkout(id, cx).await?;
     let row = refresh_if_stale(row, &ledger, cx).await;
     let body = CheckoutStatusResponse {
         id: row.id.clone(),
@@ -495,6 +482,20 @@ pub(crate) async fn status(id: &str, cx: &Cx) -> EdgeResult<Response> {
     let mut resp = json_response(&body, 200);
     let _ = resp.headers_mut().set("cache-control", "no-store");
     Ok(resp)
+}
+
+/// A checkout of this edge's ledger by its public id (404 otherwise, without
+/// touching D1 for ids that cannot be ours).
+pub(crate) async fn find_checkout(id: &str, cx: &Cx) -> EdgeResult<(Ledger, CheckoutRow)> {
+    if !is_checkout_id(id) {
+        return Err(EdgeError::NotFound("checkout"));
+    }
+    let ledger = Ledger::open(cx)?;
+    let row = ledger
+        .get(id)
+        .await?
+        .ok_or(EdgeError::NotFound("checkout"))?;
+    Ok((ledger, row))
 }
 
 /// Our ids: `ck_` and 24 lowercase hex digits.

@@ -20,6 +20,17 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Whether `s` is a uuid (`8-4-4-4-12` hex digits): Qonto's ids, checked
+/// before they go into a Qonto URL.
+pub(crate) fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// A public checkout id: `ck_` + 24 hex digits (96 random bits).
 pub(crate) fn checkout_id() -> String {
     format!("ck_{}", random_hex(12))

@@ -19,16 +19,6 @@ use shared::qonto::{ClientInvoiceStatus, CreateInvoicePaymentLink, CreatePayment
 use std::time::Duration;
 use worker::{Request, Response};
 
-/// Qonto ids are uuids; anything else is refused before calling Qonto.
-fn is_uuid(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
 fn response(row: &CheckoutRow, status: u16) -> Response {
     let currency = Currency::parse(&row.currency).unwrap_or(Currency::EUR);
     let body = CheckoutResponse {
@@ -46,7 +36,7 @@ fn response(row: &CheckoutRow, status: u16) -> Response {
 pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     let body: InvoiceCheckoutRequest = http::read_json(&mut req, 4 * 1024).await?;
     let invoice_id = body.invoice_id.trim().to_ascii_lowercase();
-    if !is_uuid(&invoice_id) {
+    if !ids::is_uuid(&invoice_id) {
         return Err(EdgeError::invalid(
             "invalid_invoice_id",
             "invoice_id must be a Qonto client invoice id (a uuid).",
@@ -141,13 +131,7 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     let facts = match created {
         Ok(f) => f,
         Err(e) => {
-            if let Err(del) = ledger.delete_creating(&new.id).await {
-                log::error(
-                    &cx.request_id,
-                    "could not remove a failed checkout",
-                    json!({"checkout": new.id, "detail": format!("{del:?}")}),
-                );
-            }
+            ledger.abandon(&new.id, &cx.request_id).await;
             return Err(e);
         }
     };
@@ -190,10 +174,10 @@ async fn wait_for_live(ledger: &Ledger, invoice_id: &str) -> EdgeResult<Option<C
 mod tests {
     #[test]
     fn only_uuids_are_invoice_ids() {
-        assert!(super::is_uuid("0199e1de-4e01-72b7-86a0-fbe4e0475d56"));
-        assert!(!super::is_uuid("0199e1de-4e01-72b7-86a0-fbe4e0475d5"));
-        assert!(!super::is_uuid("0199e1de4e0172b786a0fbe4e0475d56"));
-        assert!(!super::is_uuid("../v2/payment_links"));
-        assert!(!super::is_uuid(""));
+        assert!(crate::ids::is_uuid("0199e1de-4e01-72b7-86a0-fbe4e0475d56"));
+        assert!(!crate::ids::is_uuid("0199e1de-4e01-72b7-86a0-fbe4e0475d5"));
+        assert!(!crate::ids::is_uuid("0199e1de4e0172b786a0fbe4e0475d56"));
+        assert!(!crate::ids::is_uuid("../v2/payment_links"));
+        assert!(!crate::ids::is_uuid(""));
     }
 }

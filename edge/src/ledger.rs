@@ -171,6 +171,19 @@ impl Ledger {
         Ok(())
     }
 
+    /// Removes the `creating` row of a request whose link could not be made,
+    /// so no half-written row stays; a failure here is logged (the row is
+    /// then treated as abandoned after [`ABANDONED_MS`]).
+    pub(crate) async fn abandon(&self, id: &str, request_id: &str) {
+        if let Err(e) = self.delete_creating(id).await {
+            crate::log::error(
+                request_id,
+                "could not remove a failed checkout",
+                serde_json::json!({"checkout": id, "detail": format!("{e:?}")}),
+            );
+        }
+    }
+
     /// Records what Qonto says now.
     pub(crate) async fn update_status(
         &self,

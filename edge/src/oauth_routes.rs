@@ -356,7 +356,7 @@ fn validate_connection(
             "user_bank_account_id is required.",
             "user_bank_account_id",
         ),
-        Some(a) if !is_uuid(a) => problem(
+        Some(a) if !crate::ids::is_uuid(a) => problem(
             "invalid_bank_account_id",
             "user_bank_account_id must be a Qonto bank account id (a UUID).",
             "user_bank_account_id",
@@ -420,16 +420,6 @@ fn is_e164(s: &str) -> bool {
     s.strip_prefix('+').is_some_and(|d| {
         (2..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()) && !d.starts_with('0')
     })
-}
-
-/// `8-4-4-4-12` hex digits.
-fn is_uuid(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `http(s)://` followed by a host, no whitespace.
