@@ -21,7 +21,7 @@ const dialog = (page) => widget(page).getByRole("dialog");
 async function shop(path = "/", options) {
   const page = await watchedPage(browser, options);
   await page.goto(`${SHOP}${path}`);
-  await widget(page).getByRole("button", { name: /basket|panier/i }).first().waitFor();
+  await page.waitForFunction(() => window.__qcEvents.some((e) => e.type === "qc:ready"));
   return page;
 }
 

@@ -48,6 +48,11 @@ export async function watchedPage(browser, options = {}) {
     document.addEventListener("securitypolicyviolation", (e) => {
       console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
     });
+    // The widget's events, for tests to wait on and inspect.
+    window.__qcEvents = [];
+    for (const type of ["qc:ready", "qc:basket-changed", "qc:checkout-started", "qc:redirect", "qc:payment-status", "qc:error"]) {
+      document.addEventListener(type, (e) => window.__qcEvents.push({ type, detail: e.detail }));
+    }
   });
   return page;
 }
