@@ -58,7 +58,11 @@ export interface QontoCheckoutApi {
   open(): Promise<void>;
   /** Closes the basket dialog. */
   close(): Promise<void>;
-  /** Starts the payment of the basket (same as the dialog's Pay button). */
+  /**
+   * Opens the dialog on the details step for the basket (same as the
+   * basket's Continue button): the shopper's email, name and, for goods that
+   * are shipped, address, then Pay.
+   */
   checkout(): Promise<void>;
   /** The current basket. */
   basket(): Promise<QcBasket>;

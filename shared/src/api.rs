@@ -999,8 +999,9 @@ fn check_payment_methods(methods: &[String], problems: &mut Vec<ApiProblem>) -> 
 
 /// One `@`, a non-empty local part of at most 64 bytes, a dotted domain, no
 /// whitespace, at most 254 bytes. Deliberately loose: the real check is the
-/// payment provider's, this only catches typos and garbage.
-fn is_plausible_email(email: &str) -> bool {
+/// payment provider's, this only catches typos and garbage. (Public for the
+/// widget, which checks its details step with the edge's own rule.)
+pub fn is_plausible_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
@@ -1016,7 +1017,8 @@ fn is_plausible_email(email: &str) -> bool {
 }
 
 /// Digits with the usual separators (`+ ( ) - .` and spaces), 5 to 20 digits.
-fn is_plausible_phone(phone: &str) -> bool {
+/// (Public for the widget, as [`is_plausible_email`].)
+pub fn is_plausible_phone(phone: &str) -> bool {
     let digits = phone.bytes().filter(u8::is_ascii_digit).count();
     (5..=20).contains(&digits)
         && phone

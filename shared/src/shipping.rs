@@ -111,6 +111,24 @@ impl Shipping {
         }
     }
 
+    /// Rules that were validated elsewhere, taken as they are: the widget
+    /// reads the edge's `GET /v1/catalog`, whose rules passed
+    /// [`Shipping::new`]'s checks when the edge loaded its configuration.
+    /// (The checks' messages would cost the widget's wasm for nothing.)
+    /// Anything else builds its rules with [`Shipping::new`] or
+    /// [`ShippingFile::validate`].
+    pub fn from_validated(
+        currency: Currency,
+        zones: Vec<ShippingZone>,
+        free_above: Option<Money>,
+    ) -> Shipping {
+        Shipping {
+            currency,
+            zones,
+            free_above,
+        }
+    }
+
     /// Whether the merchant ships goods at all.
     pub fn ships(&self) -> bool {
         !self.zones.is_empty()
@@ -500,6 +518,14 @@ mod tests {
             codes.contains(&("zones[1].countries[0]", "duplicate_country")),
             "{codes:?}"
         );
+    }
+
+    #[test]
+    fn rules_taken_as_validated_quote_the_same() {
+        let s = rules();
+        let copy = Shipping::from_validated(Currency::EUR, s.zones().to_vec(), s.free_above());
+        assert_eq!(copy, s);
+        assert_eq!(copy.quote("DE", eur("10.00")), s.quote("DE", eur("10.00")));
     }
 
     #[test]

@@ -1,6 +1,12 @@
 //! The widget's state and everything that changes it: basket edits, the
-//! dialog, the Pay path (basket, buy now and invoice alike) and the return
-//! from the payment page.
+//! dialog, the details step, the Pay path (basket, buy now and invoice alike)
+//! and the return from the payment page.
+//!
+//! The journey: basket → Continue → details (email, name, and the address
+//! when goods are shipped) → Pay → the payment page. Buy now opens the
+//! details step directly for its item; an invoice skips it (Qonto's invoice
+//! already names the debtor). Shipping is priced here with `shared`'s rules
+//! ([`bill`]), exactly as the edge prices the line it adds.
 //!
 //! All state lives in one [`State`] behind one signal, and the view is one
 //! function of it (see `view.rs`). [`App`] is that signal plus the browser
@@ -15,14 +21,15 @@
 
 use js_sys::{Array, Object};
 use leptos::prelude::*;
-use shared::api::CheckoutStatus;
-use shared::basket::check_quantity;
+use shared::api::{CheckoutStatus, Customer};
+use shared::basket::{check_quantity, MAX_AMOUNT_MINOR};
 use shared::pricing::{price_in, LineInput};
 use shared::{Basket, BasketError, Money, Totals, VatRate, VatRateFormat};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlDialogElement, HtmlElement, ShadowRoot};
 
 use crate::config::Config;
+use crate::details::{self, Errors, Values, COUNTRY};
 use crate::edge::{self, Created, PriceList};
 use crate::i18n::{fill, tr, Lang, Msg};
 use crate::js::{self, set, NumberFormat};
@@ -47,12 +54,13 @@ pub(crate) enum Prices {
     Failed(Msg),
 }
 
-/// What the dialog shows. The order is the journey's; a customer-details step
-/// will sit between `Basket` and `Paying`.
+/// What the dialog shows. The order is the journey's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Step {
-    /// The basket with its totals and the Pay button.
+    /// The basket with its totals and the Continue button.
     Basket,
+    /// The shopper's details, the totals with shipping, and Pay.
+    Details,
     /// Waiting for the edge to create the payment link.
     Paying,
     /// The link exists; the browser is leaving for the payment page.
@@ -84,6 +92,33 @@ pub(crate) struct State {
     pub(crate) notice: Option<Msg>,
     /// The live region's text (announced by screen readers).
     pub(crate) live: String,
+    /// What the details step is for (the basket, or buy now's items).
+    pub(crate) purchase: Purchase,
+    /// The details typed (or remembered).
+    pub(crate) values: Values,
+    /// The details step's inline errors.
+    pub(crate) errors: Errors,
+    /// "Remember my details on this device" is checked.
+    pub(crate) remember: bool,
+    /// Details are stored on this device ("Forget my details" is offered).
+    pub(crate) stored: bool,
+    /// `(code, name)` of the countries shipped to, sorted by name.
+    pub(crate) countries: Vec<(String, String)>,
+}
+
+impl State {
+    /// What the details step (or the basket) is paying for.
+    pub(crate) fn items(&self) -> &Basket {
+        match (&self.step, &self.purchase) {
+            (Step::Details, Purchase::Items(items)) => items,
+            _ => &self.basket,
+        }
+    }
+
+    /// The current items priced, with shipping to the country typed.
+    pub(crate) fn bill(&self) -> Bill {
+        bill(self.items(), &self.prices, &self.values[COUNTRY])
+    }
 }
 
 /// One basket line as shown.
@@ -101,6 +136,8 @@ pub(crate) struct Line {
     pub(crate) total: Option<Money>,
     /// The catalog no longer sells this SKU.
     pub(crate) gone: bool,
+    /// A good (shipped), once the catalog is known.
+    pub(crate) good: bool,
 }
 
 /// The basket priced from the catalog with `shared`'s rules.
@@ -145,6 +182,7 @@ pub(crate) fn summarize(basket: &Basket, prices: &Prices) -> Summary {
                 unit: product.map(|p| p.unit_gross),
                 total: None,
                 gone: list.is_some() && product.is_none(),
+                good: product.is_some_and(|p| p.good),
             }
         })
         .collect();
@@ -163,6 +201,101 @@ pub(crate) fn summarize(basket: &Basket, prices: &Prices) -> Summary {
         lines,
         totals,
     }
+}
+
+/// The shipping of a purchase, as shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ship {
+    /// Nothing to ship: services only, the merchant does not ship, or the
+    /// prices are not known yet.
+    None,
+    /// Goods to ship to a country not chosen yet.
+    Later,
+    /// Free: the goods reach the threshold.
+    Free,
+    /// The shipping line's gross price.
+    Cost(Money),
+    /// The country chosen is not shipped to.
+    Unshippable,
+}
+
+/// A purchase priced for the shopper: the goods, the shipping, the total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Bill {
+    /// The lines and their totals (without shipping).
+    pub(crate) summary: Summary,
+    /// The shipping.
+    pub(crate) ship: Ship,
+    /// What the shopper pays, shipping included, when known.
+    pub(crate) total: Option<Money>,
+}
+
+/// Prices `items` and their shipping to `country` with the edge's own rules
+/// (`shared::shipping::Shipping::quote` on the goods' gross total, its line
+/// added to the total as `Totals::with_line` adds it, within the same
+/// maximum), so the total shown is the one charged, to the cent. A free line
+/// is not added, as the edge does not add it either.
+pub(crate) fn bill(items: &Basket, prices: &Prices, country: &str) -> Bill {
+    let summary = summarize(items, prices);
+    let mut total = summary.totals.as_ref().map(|t| t.gross);
+    let mut ship = Ship::None;
+    if let (Prices::Ready(list), Some(totals)) = (prices, &summary.totals) {
+        let goods = summary.lines.iter().filter(|l| l.good && !l.gone);
+        let goods_gross = goods
+            .clone()
+            .filter_map(|l| l.total)
+            .try_fold(Money::zero(list.currency), |sum, line| {
+                sum.checked_add(line).ok()
+            });
+        if let (Some(rules), Some(goods_gross), true) =
+            (&list.shipping, goods_gross, goods.count() > 0)
+        {
+            let free = rules
+                .free_above()
+                .is_some_and(|f| goods_gross.minor() >= f.minor());
+            (ship, total) = match rules.quote(country, goods_gross) {
+                Ok(quote) if quote.free => (Ship::Free, total),
+                // The gross total only: `Totals::with_line` would also
+                // rebuild the VAT breakdown (a BTreeMap and a sort, ~4 KB of
+                // wasm) that the rows do not show with shipping in it.
+                Ok(quote) => (
+                    Ship::Cost(quote.line.gross),
+                    totals
+                        .gross
+                        .checked_add(quote.line.gross)
+                        .ok()
+                        .filter(|t| t.minor() <= MAX_AMOUNT_MINOR),
+                ),
+                Err(_) if country.is_empty() && free => (Ship::Free, total),
+                Err(_) if country.is_empty() => (Ship::Later, None),
+                Err(_) => (Ship::Unshippable, None),
+            };
+        }
+    }
+    Bill {
+        summary,
+        ship,
+        total,
+    }
+}
+
+/// Why `summary` cannot be paid now, if it cannot: the error code and the
+/// text. `basket`: the shopper's basket (its lines can be removed), not buy
+/// now's item.
+pub(crate) fn blocker(
+    summary: &Summary,
+    prices: &Prices,
+    basket: bool,
+) -> Option<(&'static str, Msg)> {
+    Some(match prices {
+        _ if summary.lines.is_empty() => ("empty_basket", Msg::Empty),
+        Prices::Loading => ("catalog_loading", Msg::Loading),
+        Prices::Failed(msg) => ("catalog_unavailable", *msg),
+        _ if summary.gone && basket => ("unknown_sku", Msg::ErrRemoveGone),
+        _ if summary.gone => ("unknown_sku", Msg::ErrGone),
+        _ if summary.totals.is_none() => ("amount_too_large", Msg::ErrAmount),
+        _ => return None,
+    })
 }
 
 /// Browser objects and bookkeeping that are not shown (and not `Send`).
@@ -191,9 +324,10 @@ pub(crate) struct App {
 }
 
 impl App {
-    /// A new instance with the basket restored from storage. Must run inside
-    /// the reactive owner of the mounted view.
+    /// A new instance with the basket and the remembered details restored
+    /// from storage. Must run inside the reactive owner of the mounted view.
     pub(crate) fn new(config: Config, shadow: ShadowRoot) -> App {
+        let saved = store::load_details();
         App {
             state: RwSignal::new(State {
                 basket: store::load_basket(),
@@ -203,6 +337,12 @@ impl App {
                 step: Step::Basket,
                 notice: None,
                 live: String::new(),
+                purchase: Purchase::Basket,
+                stored: saved.is_some(),
+                values: saved.unwrap_or_default(),
+                errors: Errors::default(),
+                remember: true,
+                countries: Vec::new(),
             }),
             local: StoredValue::new_local(Local {
                 config,
@@ -307,24 +447,31 @@ impl App {
         self,
         change: impl FnOnce(&mut Basket) -> Result<(), BasketError>,
     ) -> Result<(), Problem> {
-        let Some((before, prices)) = self.read(|s| (s.basket.clone(), s.prices.clone())) else {
+        let Some(mut next) = self.read(|s| s.basket.clone()) else {
             return Ok(());
         };
-        let mut next = before.clone();
         change(&mut next)?;
-        if let Prices::Ready(list) = &prices {
-            for line in next.lines() {
-                if list.get(&line.sku).is_none() && line.quantity > before.quantity_of(&line.sku) {
-                    return Err(Problem::new("unknown_sku", line.sku.clone()));
+        // Checked inside the read: the prices are not cloned (their clone
+        // costs wasm, and this runs on every click).
+        self.read(|s| {
+            if let Prices::Ready(list) = &s.prices {
+                for line in next.lines() {
+                    if list.get(&line.sku).is_none()
+                        && line.quantity > s.basket.quantity_of(&line.sku)
+                    {
+                        return Err(Problem::new("unknown_sku", line.sku.clone()));
+                    }
+                }
+                if summarize(&next, &s.prices).totals.is_none() {
+                    return Err(Problem::new(
+                        "amount_too_large",
+                        "the total is above the maximum",
+                    ));
                 }
             }
-            if summarize(&next, &prices).totals.is_none() {
-                return Err(Problem::new(
-                    "amount_too_large",
-                    "the total is above the maximum",
-                ));
-            }
-        }
+            Ok(())
+        })
+        .unwrap_or(Ok(()))?;
         self.commit(next);
         Ok(())
     }
@@ -493,10 +640,26 @@ impl App {
 
     // ----- dialog -----------------------------------------------------------
 
+    /// The first element of the widget matching `selector`.
+    pub(crate) fn find(self, selector: &str) -> Option<HtmlElement> {
+        let shadow = self.local.try_with_value(|l| l.shadow.clone()).flatten()?;
+        shadow.query_selector(selector).ok()??.dyn_into().ok()
+    }
+
+    /// Moves the focus to the element matching `selector` once the view
+    /// shows it (a hidden element cannot take the focus).
+    fn focus(self, selector: String) {
+        js::spawn(async move {
+            js::sleep(0).await;
+            if let Some(el) = self.find(&selector) {
+                let _ = el.focus();
+            }
+        });
+    }
+
     /// The `<dialog>` element.
     pub(crate) fn dialog(self) -> Option<HtmlDialogElement> {
-        let shadow = self.local.try_with_value(|l| l.shadow.clone()).flatten()?;
-        shadow.query_selector("dialog").ok()??.dyn_into().ok()
+        self.find("dialog")?.dyn_into().ok()
     }
 
     /// Opens the dialog (modal), remembering `opener` (else the focused
@@ -561,7 +724,7 @@ impl App {
                 }
             });
         }
-        if matches!(self.read(|s| s.prices.clone()), Some(Prices::Failed(_))) {
+        if self.read(|s| matches!(s.prices, Prices::Failed(_))) == Some(true) {
             self.load_catalog();
         }
     }
@@ -573,7 +736,13 @@ impl App {
         js::spawn(async move {
             match edge::catalog(&endpoint).await {
                 Ok((list, rejected)) => {
-                    self.write(|s| s.prices = Prices::Ready(list));
+                    let codes = list.shipping.as_ref().map(|s| s.countries());
+                    let locale = self.config(|c| c.locale.clone()).unwrap_or_default();
+                    let countries = js::countries(&locale, &codes.unwrap_or_default());
+                    self.write(|s| {
+                        s.prices = Prices::Ready(list);
+                        s.countries = countries;
+                    });
                     if let Some(problem) = rejected {
                         self.emit_error(&problem);
                     }
@@ -590,12 +759,181 @@ impl App {
         });
     }
 
+    // ----- details ----------------------------------------------------------
+
+    /// Continue (the basket), Buy now (`Purchase::Items`) or `checkout()`:
+    /// opens the dialog on the details step for `what`. A basket that cannot
+    /// be paid stays on the basket step, which says why.
+    pub(crate) fn checkout(self, what: Purchase, opener: Option<HtmlElement>) {
+        if matches!(self.step(), None | Some(Step::Paying | Step::Redirecting)) {
+            return;
+        }
+        self.open_dialog(opener);
+        if what == Purchase::Basket {
+            if let Err(problem) = self.payable(&what) {
+                self.show(Step::Basket);
+                self.report(problem);
+                return;
+            }
+        }
+        self.write(|s| {
+            s.step = Step::Details;
+            s.purchase = what;
+            s.notice = None;
+            s.errors = Errors::default();
+        });
+        self.focus(format!("#qc-f{}", details::EMAIL));
+    }
+
+    /// Back from the details step: to the basket, or out of the dialog for
+    /// buy now (which has no basket step).
+    pub(crate) fn back(self) {
+        if self.read(|s| s.purchase == Purchase::Basket) == Some(true) {
+            self.write(|s| {
+                s.step = Step::Basket;
+                s.notice = None;
+            });
+            self.focus("[data-action=continue]".into());
+        } else {
+            self.close_dialog();
+        }
+    }
+
+    /// The details' errors as they are now (`shared`'s customer checks, and
+    /// whether the country is shipped to), and the customer to send.
+    fn check(self) -> Option<(Customer, Errors)> {
+        self.read(|s| {
+            let ship = s.bill().ship;
+            let (customer, mut errors) = details::check(&s.values, ship != Ship::None);
+            if ship == Ship::Unshippable {
+                errors[COUNTRY] = errors[COUNTRY].or(Some(Msg::ErrUnshippable));
+            }
+            (customer, errors)
+        })
+    }
+
+    /// A details field was committed (`change`: blur, Enter, a choice, or
+    /// autofill): the value is kept and its error brought up to date. A new
+    /// country is priced and announced.
+    ///
+    /// Only `change` is listened to, not every keystroke: a render never
+    /// writes the state's values into the text fields (only the remembered
+    /// ones, once, and blanks on "forget"), so the state can lag behind a
+    /// field until it is committed (and Pay reads the fields themselves).
+    pub(crate) fn committed(self, field: usize, value: String) {
+        self.write(|s| {
+            if let Some(v) = s.values.get_mut(field) {
+                *v = value;
+            }
+        });
+        if let Some((_, errors)) = self.check() {
+            self.write(|s| s.errors[field] = errors[field]);
+        }
+        if field == COUNTRY {
+            let total = self.read(|s| s.bill().total).flatten();
+            if let Some(total) = total {
+                self.announce(&format!("{}: {}", self.t(Msg::Total), self.money(total)));
+            }
+        }
+    }
+
+    /// "Remember my details on this device" was (un)checked.
+    pub(crate) fn set_remember(self, remember: bool) {
+        self.write(|s| s.remember = remember);
+    }
+
+    /// "Forget my details": off this device and out of the form.
+    pub(crate) fn forget(self) {
+        store::forget_details();
+        self.write(|s| {
+            s.values = Values::default();
+            s.errors = Errors::default();
+            s.stored = false;
+        });
+        // Typed values live in the fields, not only in the state.
+        for i in 0..Values::default().len() {
+            if let Some(el) = self.find(&format!("#qc-f{i}")) {
+                set(&el, "value", "");
+            }
+        }
+        self.announce(self.t(Msg::Forgotten));
+        // The button is gone: the focus goes to the first field.
+        self.focus(format!("#qc-f{}", details::EMAIL));
+    }
+
+    /// Pay on the details step: every field checked (errors inline, the
+    /// focus on the first one), the details remembered or forgotten as the
+    /// shopper chose, then the payment.
+    pub(crate) fn submit(self) {
+        if self.step() != Some(Step::Details) {
+            return;
+        }
+        // The fields hold what was typed last (see `committed`).
+        let mut values = Values::default();
+        for (i, value) in values.iter_mut().enumerate() {
+            if let Some(el) = self.find(&format!("#qc-f{i}")) {
+                *value = js::get_str(&el, "value").unwrap_or_default();
+            }
+        }
+        self.write(|s| s.values.clone_from(&values));
+        let Some((what, remember)) = self.read(|s| (s.purchase.clone(), s.remember)) else {
+            return;
+        };
+        if let Err(problem) = self.payable(&what) {
+            self.report(problem);
+            return;
+        }
+        let Some((customer, errors)) = self.check() else {
+            return;
+        };
+        let first = errors.iter().position(Option::is_some);
+        self.write(|s| {
+            s.errors = errors;
+            s.notice = None;
+        });
+        if let Some(i) = first {
+            self.focus(format!("#qc-f{i}"));
+            return;
+        }
+        if remember {
+            store::save_details(&values);
+        } else {
+            store::forget_details();
+        }
+        self.write(|s| s.stored = remember);
+        self.pay(what, Some(customer), None);
+    }
+
+    /// Shows the edge's problems with the details next to their fields
+    /// (focus on the first); returns whether there was any.
+    fn inline(self, problem: &Problem) -> bool {
+        let mut errors = Errors::default();
+        for (field, code) in &problem.fields {
+            if let Some(i) = details::by_pointer(field) {
+                errors[i] = errors[i].or(Some(details::message(i, code)));
+            }
+        }
+        let Some(first) = errors.iter().position(Option::is_some) else {
+            return false;
+        };
+        self.write(|s| s.errors = errors);
+        self.focus(format!("#qc-f{first}"));
+        true
+    }
+
     // ----- pay --------------------------------------------------------------
 
-    /// Starts a payment: checks what is bought, then creates the payment link
-    /// with the attempt's idempotency key and leaves for the payment page.
-    /// Does nothing while a payment is already starting (double click).
-    pub(crate) fn pay(self, what: Purchase, opener: Option<HtmlElement>) {
+    /// Starts a payment: creates the payment link with the attempt's
+    /// idempotency key (the body's: the same items and details reuse it)
+    /// and leaves for the payment page. `customer`: the details step's (none
+    /// for an invoice). Does nothing while a payment is already starting
+    /// (double click).
+    pub(crate) fn pay(
+        self,
+        what: Purchase,
+        customer: Option<Customer>,
+        opener: Option<HtmlElement>,
+    ) {
         if matches!(self.step(), None | Some(Step::Paying | Step::Redirecting)) {
             return;
         }
@@ -603,21 +941,22 @@ impl App {
             return;
         };
         let items = match &what {
-            Purchase::Basket => self.payable().map(|()| Some(basket.clone())),
-            Purchase::Items(items) => Ok(Some(items.clone())),
-            Purchase::Invoice(_) => Ok(None),
+            Purchase::Basket => Some(basket.clone()),
+            Purchase::Items(items) => Some(items.clone()),
+            Purchase::Invoice(_) => None,
         };
         self.open_dialog(opener);
-        let items = match items {
-            Ok(items) => items,
-            Err(problem) => {
-                self.show(Step::Basket);
-                self.report(problem);
-                return;
-            }
-        };
         self.local.update_value(|l| l.last = Some(what.clone()));
-        let key = store::attempt_key(&what.signature(&basket));
+        let body = items
+            .as_ref()
+            .map(|items| edge::checkout_body(items, customer.as_ref()));
+        // The signature holds a hash of the body, not the body: the details
+        // stay out of sessionStorage.
+        let signature = match (&what, &body) {
+            (Purchase::Invoice(id), _) => id.clone(),
+            (_, body) => fingerprint(body.as_deref().unwrap_or_default()).to_string(),
+        };
+        let key = store::attempt_key(&format!("{}:{signature}", what.kind()));
         self.write(|s| {
             s.step = Step::Paying;
             s.notice = None;
@@ -631,51 +970,57 @@ impl App {
 
         let endpoint = self.endpoint();
         js::spawn(async move {
-            let result = match (&what, &items) {
+            let result = match (&what, &body) {
                 (Purchase::Invoice(id), _) => {
                     edge::create_invoice_checkout(&endpoint, id, &key).await
                 }
-                (_, Some(items)) => edge::create_checkout(&endpoint, items, &key).await,
+                (_, Some(body)) => edge::create_checkout(&endpoint, body, &key).await,
                 (_, None) => Err(Problem::new("empty_basket", "")),
             };
             match result {
                 Ok(created) => self.redirect(what, &basket, created, endpoint),
                 Err(problem) => {
-                    if problem.status == 409 {
+                    if problem.code == "idempotency_key_reused" {
                         // The key was used for another body: this attempt
-                        // cannot succeed with it.
+                        // cannot succeed with it. (Not for 409
+                        // checkout_in_progress: the same key must come back.)
                         store::clear_attempt();
                     }
-                    self.report(problem);
-                    self.show(if what == Purchase::Basket {
-                        Step::Basket
+                    if let Purchase::Invoice(_) = what {
+                        self.report(problem);
+                        self.show(Step::Failed);
                     } else {
-                        Step::Failed
-                    });
+                        self.show(Step::Details);
+                        if self.inline(&problem) {
+                            self.emit_error(&problem);
+                        } else {
+                            self.report(problem);
+                        }
+                    }
                 }
             }
         });
     }
 
-    /// Why the basket cannot be paid now, if it cannot.
-    fn payable(self) -> Result<(), Problem> {
-        let (summary, prices) = self
-            .read(|s| (summarize(&s.basket, &s.prices), s.prices.clone()))
+    /// Why `what` cannot be paid now, if it cannot.
+    fn payable(self, what: &Purchase) -> Result<(), Problem> {
+        let blocked = self
+            .read(|s| {
+                let items = match what {
+                    Purchase::Items(items) => items,
+                    _ => &s.basket,
+                };
+                let summary = summarize(items, &s.prices);
+                blocker(&summary, &s.prices, *what == Purchase::Basket)
+            })
             .ok_or_else(|| Problem::new("unmounted", ""))?;
-        let refuse = |code: &str, msg: Msg| {
-            let mut problem = Problem::new(code, "");
-            problem.msg = msg;
-            Err(problem)
-        };
-        match prices {
-            _ if summary.lines.is_empty() => refuse("empty_basket", Msg::ErrEmpty),
-            Prices::Loading => refuse("catalog_loading", Msg::Loading),
-            Prices::Failed(msg) => refuse("catalog_unavailable", msg),
-            Prices::Ready(_) if summary.gone => refuse("unknown_sku", Msg::ErrRemoveGone),
-            Prices::Ready(_) if summary.totals.is_none() => {
-                refuse("amount_too_large", Msg::ErrAmount)
+        match blocked {
+            Some((code, msg)) => {
+                let mut problem = Problem::new(code, "");
+                problem.msg = msg;
+                Err(problem)
             }
-            Prices::Ready(_) => Ok(()),
+            None => Ok(()),
         }
     }
 
@@ -706,14 +1051,20 @@ impl App {
         }
     }
 
-    /// "Try again" on a result screen: the same purchase again.
+    /// "Try again" on a result screen: an invoice is paid again at once, a
+    /// basket or buy now goes back to the details step (the details may
+    /// not be remembered, and the shopper may want to change them).
     pub(crate) fn retry(self) {
         let last = self
             .local
             .try_with_value(|l| l.last.clone())
             .flatten()
             .unwrap_or(Purchase::Basket);
-        self.pay(last, None);
+        if let Purchase::Invoice(_) = last {
+            self.pay(last, None, None);
+        } else {
+            self.checkout(last, None);
+        }
     }
 
     // ----- return -----------------------------------------------------------
@@ -851,6 +1202,14 @@ impl App {
         set(&basket, "gross", amount(totals.map(|t| t.gross)));
         basket.into()
     }
+}
+
+/// FNV-1a (32 bits): a short stand-in for a request body in the attempt's
+/// signature.
+fn fingerprint(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// A quantity from the page (an attribute, an input, a JS number): 1..=999.

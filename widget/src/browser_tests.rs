@@ -34,7 +34,26 @@ const CATALOG: &str = r#"{"currency":"EUR","products":[
  {"sku":"book","title":"Book","unit_price":{"value":"10.00","currency":"EUR"},
   "unit_price_gross":{"value":"10.55","currency":"EUR"},"vat_rate":"5.5","type":"good"}]}"#;
 
+/// The same products, a service (10.00 net at 5.5 %, 10.55 gross), and
+/// shipping: France (FR, MC) 4.90 net at 20 % (5.88 gross), EU (BE, DE) 9.90
+/// net (11.88 gross), free from 60.00 of goods (gross).
+const SHOP: &str = r#"{"currency":"EUR","products":[
+ {"sku":"tshirt","title":"T-shirt","unit_price":{"value":"25.00","currency":"EUR"},
+  "unit_price_gross":{"value":"30.00","currency":"EUR"},"vat_rate":"20.0","type":"good"},
+ {"sku":"book","title":"Book","unit_price":{"value":"10.00","currency":"EUR"},
+  "unit_price_gross":{"value":"10.55","currency":"EUR"},"vat_rate":"5.5","type":"good"},
+ {"sku":"ebook","title":"E-book","unit_price":{"value":"10.00","currency":"EUR"},
+  "unit_price_gross":{"value":"10.55","currency":"EUR"},"vat_rate":"5.5","type":"service"}],
+ "shipping":{"free_above":{"value":"60.00","currency":"EUR"},"zones":[
+  {"name":"France","countries":["FR","MC"],"price":{"value":"4.90","currency":"EUR"},
+   "price_gross":{"value":"5.88","currency":"EUR"},"vat_rate":"20.0"},
+  {"name":"EU","countries":["DE","BE"],"price":{"value":"9.90","currency":"EUR"},
+   "price_gross":{"value":"11.88","currency":"EUR"},"vat_rate":"20.0"}]}}"#;
+
 const METHODS: &str = r#"{"payment_methods":["credit_card","apple_pay","paypal"]}"#;
+
+/// The details `fill_details` types: what the request body must carry.
+const CUSTOMER: &str = r#""customer":{"email":"ada@example.com","name":"Ada Lovelace"}"#;
 
 const CREATED: &str = r#"{"id":"chk_1","url":"https://pay.example/l/abc","status":"open",
  "amount":{"value":"30.00","currency":"EUR"},"lines":[],"expires_at":null}"#;
@@ -376,6 +395,88 @@ fn key(target: &Element, key: &str, shift: bool) {
     target.dispatch_event(&event).unwrap();
 }
 
+/// The details step's control for `name` (`email`, `postal-code`...).
+fn control(w: &Widget, name: &str) -> HtmlElement {
+    w.el(&format!(".qc-details [name='{name}']"))
+}
+
+/// The value of a details field.
+fn value_of(w: &Widget, name: &str) -> String {
+    field_str(&control(w, name), "value")
+}
+
+/// Types `value` into a details field and commits it (`change`), as a
+/// shopper leaving the field does.
+fn type_into(w: &Widget, name: &str, value: &str) {
+    let el = control(w, name);
+    Reflect::set(&el, &"value".into(), &value.into()).unwrap();
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict("change", &init).unwrap();
+    el.dispatch_event(&event).unwrap();
+}
+
+/// The inline error shown for a details field ("" when none): the text the
+/// control's `aria-describedby` names, checked against `aria-invalid` and
+/// against what is seen.
+fn error_of(w: &Widget, name: &str) -> String {
+    let el = control(w, name);
+    let id = el
+        .get_attribute("aria-describedby")
+        .expect("aria-describedby");
+    let text = w.text(&format!("#{id}"));
+    let invalid = if text.is_empty() { "false" } else { "true" };
+    assert_eq!(
+        el.get_attribute("aria-invalid").as_deref(),
+        Some(invalid),
+        "{name}"
+    );
+    assert_eq!(
+        w.el(&format!("#{id}")).offset_parent().is_some(),
+        !text.is_empty() && el.offset_parent().is_some(),
+        "{name}: shown when there is one"
+    );
+    text
+}
+
+/// Whether a details field is shown.
+fn shown(w: &Widget, name: &str) -> bool {
+    control(w, name).offset_parent().is_some()
+}
+
+/// Email and name, as for any purchase.
+fn fill_details(w: &Widget) {
+    type_into(w, "email", "ada@example.com");
+    type_into(w, "name", " Ada Lovelace ");
+}
+
+/// The country select's choices, as shown.
+fn country_names(w: &Widget) -> Vec<String> {
+    w.all(".qc-details select option")
+        .iter()
+        .map(|o| o.text_content().unwrap_or_default())
+        .collect()
+}
+
+/// Basket → Continue: the details step.
+async fn to_details(w: &Widget) {
+    w.click("[data-action=continue]");
+    wait_for("the details step", || w.text("#qc-title") == "Your details").await;
+}
+
+/// The details step's Pay button.
+fn pay_button(w: &Widget) -> HtmlElement {
+    w.el("[data-action=submit]")
+}
+
+/// The element focused inside the shadow root, as `tag#id`.
+fn focused(w: &Widget) -> String {
+    w.root
+        .active_element()
+        .map(|e| format!("{}#{}", e.tag_name().to_lowercase(), e.id()))
+        .unwrap_or_default()
+}
+
 // ----- tests ------------------------------------------------------------------
 
 #[wasm_bindgen_test]
@@ -429,7 +530,11 @@ async fn add_merge_edit_remove_with_a_mixed_rate_vat_breakdown() {
             "Total: €81.10"
         ]
     );
-    assert_eq!(w.text(".qc-pay"), "Pay €81.10");
+    assert_eq!(w.text(".qc-pay"), "Continue");
+    assert!(
+        w.all(".qc-ship").is_empty(),
+        "no shipping row: the shop does not ship"
+    );
 
     // Quantity typed in the input.
     type_quantity(&inputs[0], "3");
@@ -517,8 +622,9 @@ async fn labels_are_translated_in_french_and_german() {
             w.el(".qc-close").get_attribute("aria-label").unwrap(),
             "Fermer"
         );
-        // Intl formats money the French way (narrow no-break spaces).
-        assert_eq!(w.text(".qc-pay"), "Payer 30,00\u{a0}€");
+        // Intl formats money the French way (no-break spaces).
+        assert_eq!(w.text(".qc-pay"), "Continuer");
+        assert_eq!(w.totals().last().unwrap(), "Total TTC: 30,00\u{a0}€");
         assert_eq!(
             w.el("[aria-label='Retirer T-shirt']")
                 .get_attribute("aria-label")
@@ -534,7 +640,15 @@ async fn labels_are_translated_in_french_and_german() {
             "Warenkorb, 1 Artikel"
         );
         assert_eq!(w.text("#qc-title"), "Ihr Warenkorb");
-        assert_eq!(w.text(".qc-pay"), "30,00\u{a0}€ bezahlen");
+        assert_eq!(w.text(".qc-pay"), "Weiter");
+        w.click(".qc-toggle");
+        w.click("[data-action=continue]");
+        wait_for("the details", || w.text("#qc-title") == "Ihre Angaben").await;
+        assert_eq!(
+            pay_button(&w).text_content().unwrap(),
+            "30,00\u{a0}€ bezahlen"
+        );
+        assert_eq!(w.text("label[for=qc-f1]"), "Vollständiger Name");
         assert_eq!(w.totals()[1], "MwSt. 20\u{a0}%: 5,00\u{a0}€");
     }
     // data-locale first, then <html lang>, then English.
@@ -611,10 +725,13 @@ async fn a_failed_checkout_shows_the_error_and_a_retry_keeps_the_key() {
         w.text(".qc-methods") == "Payment methods: Card · Apple Pay · PayPal"
     })
     .await;
-    w.click(".qc-pay");
+    to_details(&w).await;
+    fill_details(&w);
+    pay_button(&w).click();
     // A double click while the first attempt runs sends nothing more.
-    w.click(".qc-pay");
+    pay_button(&w).click();
     wait_for("the error", || !w.text(".qc-error").is_empty()).await;
+    assert_eq!(w.text("#qc-title"), "Your details", "back on the details");
     assert_eq!(
         w.text(".qc-error"),
         "Payment service is busy, try again in a minute."
@@ -627,23 +744,32 @@ async fn a_failed_checkout_shows_the_error_and_a_retry_keeps_the_key() {
     assert_eq!(sent.len(), 1);
     assert_eq!(
         body_of(&sent[0]).await,
-        r#"{"items":[{"sku":"tshirt","quantity":1}]}"#
+        format!(r#"{{"items":[{{"sku":"tshirt","quantity":1}}],{CUSTOMER}}}"#)
     );
     let first_key = idempotency_key(&sent[0]).expect("an idempotency key");
 
-    // Retrying the same attempt sends the same key; a basket change starts a
-    // new attempt with a new key.
-    assert!(!w.el(".qc-pay").has_attribute("disabled"));
-    w.click(".qc-pay");
+    // Retrying the same attempt sends the same key; a basket change or other
+    // details start a new attempt with a new key.
+    assert!(!pay_button(&w).has_attribute("disabled"));
+    pay_button(&w).click();
     wait_for("the retry", || requests("POST", "/v1/checkouts").len() == 2).await;
     wait_for("the error again", || !w.text(".qc-error").is_empty()).await;
     crate::call("add", Array::of2(&"book".into(), &1.into()));
     tick().await;
-    w.click(".qc-pay");
+    pay_button(&w).click();
     wait_for("the third", || requests("POST", "/v1/checkouts").len() == 3).await;
+    wait_for("the error again", || !w.text(".qc-error").is_empty()).await;
+    type_into(&w, "name", "Ada King");
+    pay_button(&w).click();
+    wait_for("the fourth", || {
+        requests("POST", "/v1/checkouts").len() == 4
+    })
+    .await;
     let sent = requests("POST", "/v1/checkouts");
-    assert_eq!(idempotency_key(&sent[1]).as_ref(), Some(&first_key));
-    assert_ne!(idempotency_key(&sent[2]).as_ref(), Some(&first_key));
+    let keys: Vec<_> = sent.iter().map(idempotency_key).collect();
+    assert_eq!(keys[1].as_ref(), Some(&first_key));
+    assert_ne!(keys[2].as_ref(), Some(&first_key));
+    assert_ne!(keys[3], keys[2]);
 }
 
 #[wasm_bindgen_test]
@@ -655,7 +781,9 @@ async fn pay_stores_the_pending_checkout_and_redirects() {
     let w = Widget::mount(Some("en"));
     wait_for("the catalog", prices_ready).await;
     w.click(".qc-toggle");
-    w.click(".qc-pay");
+    to_details(&w).await;
+    fill_details(&w);
+    pay_button(&w).click();
     wait_for("the redirect", || !events.of("qc:redirect").is_empty()).await;
     let redirect = &events.of("qc:redirect")[0];
     assert_eq!(field_str(redirect, "id"), "chk_1");
@@ -693,7 +821,7 @@ async fn a_stored_paid_checkout_shows_the_confirmation_and_clears_the_basket() {
     assert_eq!(field_str(status, "id"), "chk_9");
     assert_eq!(field_str(status, "status"), "paid");
     // Closing shows the (empty) basket next time.
-    w.click(".qc-secondary");
+    w.click(".qc-close");
     tick().await;
     assert!(!w.dialog_open());
 }
@@ -719,12 +847,16 @@ async fn a_failed_payment_keeps_the_basket_and_offers_to_try_again() {
     assert_eq!(stored("qc-basket").unwrap(), "book:2", "basket kept");
     assert_eq!(stored("qc-pending"), None);
     wait_for("the catalog", prices_ready).await;
+    // Try again goes through the details step (they were not remembered).
     w.click(".qc-retry");
+    wait_for("the details", || w.text("#qc-title") == "Your details").await;
+    fill_details(&w);
+    pay_button(&w).click();
     wait_for("the new checkout", || !events.of("qc:redirect").is_empty()).await;
     let sent = requests("POST", "/v1/checkouts");
     assert_eq!(
         body_of(&sent[0]).await,
-        r#"{"items":[{"sku":"book","quantity":2}]}"#
+        format!(r#"{{"items":[{{"sku":"book","quantity":2}}],{CUSTOMER}}}"#)
     );
 }
 
@@ -745,11 +877,15 @@ async fn buy_now_and_invoice_buttons_pay_without_touching_the_basket() {
 
     w.page_button(&[("data-qc-buy", "book"), ("data-qc-quantity", "3")])
         .click();
+    wait_for("the details", || w.text("#qc-title") == "Your details").await;
+    assert_eq!(w.totals().last().unwrap(), "Total: €31.65", "the item's");
+    fill_details(&w);
+    pay_button(&w).click();
     wait_for("the redirect", || !events.of("qc:redirect").is_empty()).await;
     let sent = requests("POST", "/v1/checkouts");
     assert_eq!(
         body_of(&sent[0]).await,
-        r#"{"items":[{"sku":"book","quantity":3}]}"#
+        format!(r#"{{"items":[{{"sku":"book","quantity":3}}],{CUSTOMER}}}"#)
     );
     let started = &events.of("qc:checkout-started")[0];
     assert_eq!(field_str(started, "kind"), "buy");
@@ -872,6 +1008,9 @@ async fn other_tabs_and_the_js_api_change_the_basket() {
     crate::call("open", Array::new());
     tick().await;
     assert!(w.dialog_open());
+    // checkout(): the details step for the basket.
+    crate::call("checkout", Array::new());
+    wait_for("the details", || w.text("#qc-title") == "Your details").await;
     crate::call("close", Array::new());
     crate::call("clear", Array::new());
     tick().await;
@@ -905,4 +1044,402 @@ async fn start_mounts_once_and_styles_are_adopted_not_inline() {
     );
     crate::STARTED.take();
     assert!(document().get_element_by_id(crate::HOST_ID).is_none());
+}
+
+// ----- the details step -------------------------------------------------------
+
+/// `fresh_page` with the shop that ships (and sells a service).
+fn shop_page() {
+    fresh_page();
+    route("GET", "/v1/catalog", 200, SHOP);
+}
+
+#[wasm_bindgen_test]
+async fn the_details_step_checks_every_field_inline_and_focuses_the_first_error() {
+    shop_page();
+    store("qc-basket", "tshirt:1");
+    let w = Widget::mount(Some("en"));
+    wait_for("the catalog", prices_ready).await;
+    w.click(".qc-toggle");
+    to_details(&w).await;
+    wait_for("the focus on the email", || focused(&w) == "input#qc-f0").await;
+
+    // Labels, autofill names and types, and the address for goods.
+    let labels: Vec<String> = w
+        .all(".qc-field label")
+        .iter()
+        .map(|l| l.text_content().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "Email",
+            "Full name",
+            "Address",
+            "Address line 2 (optional)",
+            "Postal code",
+            "City",
+            "Country",
+            "Phone (optional)"
+        ]
+    );
+    for (name, autocomplete, kind) in [
+        ("email", "email", "email"),
+        ("name", "name", "text"),
+        ("address-line1", "shipping address-line1", "text"),
+        ("address-line2", "shipping address-line2", "text"),
+        ("postal-code", "shipping postal-code", "text"),
+        ("city", "shipping address-level2", "text"),
+        ("tel", "tel", "tel"),
+    ] {
+        let el = control(&w, name);
+        assert_eq!(
+            el.get_attribute("autocomplete").as_deref(),
+            Some(autocomplete)
+        );
+        assert_eq!(el.get_attribute("type").as_deref(), Some(kind));
+        assert!(shown(&w, name), "{name} is shown for goods");
+        // Each label names its control.
+        assert_eq!(w.el(&format!("label[for={}]", el.id())).tag_name(), "LABEL");
+    }
+    assert_eq!(
+        control(&w, "country")
+            .get_attribute("autocomplete")
+            .as_deref(),
+        Some("shipping country")
+    );
+    assert_eq!(w.text(".qc-ship dd"), "—", "shipping waits for a country");
+
+    // Pay with nothing typed: every required field says what it needs.
+    pay_button(&w).click();
+    wait_for("the errors", || !error_of(&w, "email").is_empty()).await;
+    for (name, text) in [
+        ("email", "Enter your email address."),
+        ("name", "Enter your full name."),
+        ("address-line1", "Enter your address."),
+        ("address-line2", ""),
+        ("postal-code", "Enter your postal code."),
+        ("city", "Enter your city."),
+        ("country", "Choose a country."),
+        ("tel", ""),
+    ] {
+        assert_eq!(error_of(&w, name), text, "{name}");
+    }
+    wait_for("the focus on the first error", || {
+        focused(&w) == "input#qc-f0"
+    })
+    .await;
+    assert!(requests("POST", "/v1/checkouts").is_empty(), "nothing sent");
+
+    // Fixing a field clears its error when it is left; a wrong value says so.
+    type_into(&w, "email", "ada@example");
+    tick().await;
+    assert_eq!(error_of(&w, "email"), "Enter a valid email address.");
+    type_into(&w, "email", "ada@example.com");
+    type_into(&w, "tel", "call me");
+    tick().await;
+    assert_eq!(error_of(&w, "email"), "");
+    assert_eq!(error_of(&w, "tel"), "Enter a valid phone number.");
+
+    // The next Pay focuses the first field still wrong.
+    pay_button(&w).click();
+    wait_for("the focus on the name", || focused(&w) == "input#qc-f1").await;
+    assert_eq!(error_of(&w, "name"), "Enter your full name.");
+    assert_eq!(error_of(&w, "tel"), "Enter a valid phone number.");
+}
+
+#[wasm_bindgen_test]
+async fn the_countries_are_the_configured_ones_by_name_and_shipping_follows_the_choice() {
+    shop_page();
+    store("qc-basket", "tshirt:1");
+    let events = Events::capture();
+    {
+        let w = Widget::mount(Some("en"));
+        wait_for("the catalog", prices_ready).await;
+        w.click(".qc-toggle");
+        tick().await;
+        // The basket: goods, and a shop that ships.
+        assert_eq!(
+            w.totals(),
+            [
+                "Subtotal excl. VAT: €25.00",
+                "VAT 20%: €5.00",
+                "Shipping: Calculated at the next step",
+                "Total: €30.00"
+            ]
+        );
+        to_details(&w).await;
+        assert_eq!(
+            country_names(&w),
+            ["", "Belgium", "France", "Germany", "Monaco"],
+            "the zones' countries only, by name, sorted"
+        );
+        assert_eq!(pay_button(&w).text_content().unwrap(), "Pay");
+
+        type_into(&w, "country", "FR");
+        tick().await;
+        assert_eq!(value_of(&w, "country"), "FR");
+        assert_eq!(
+            w.totals(),
+            [
+                "Subtotal excl. VAT: €25.00",
+                "VAT 20%: €5.00",
+                "Shipping: €5.88",
+                "Total: €35.88"
+            ]
+        );
+        assert_eq!(pay_button(&w).text_content().unwrap(), "Pay €35.88");
+        assert_eq!(w.text("dialog .qc-sr"), "Total: €35.88", "announced");
+
+        type_into(&w, "country", "BE");
+        tick().await;
+        assert_eq!(w.text(".qc-ship dd"), "€11.88");
+        assert_eq!(pay_button(&w).text_content().unwrap(), "Pay €41.88");
+
+        // From 60.00 of goods (gross), shipping is free.
+        crate::call("add", Array::of2(&"tshirt".into(), &1.into()));
+        tick().await;
+        assert_eq!(w.text(".qc-ship dd"), "Free");
+        assert_eq!(pay_button(&w).text_content().unwrap(), "Pay €60.00");
+        // A service does not count towards it.
+        crate::call("setQuantity", Array::of2(&"tshirt".into(), &1.into()));
+        crate::call("add", Array::of2(&"ebook".into(), &3.into()));
+        tick().await;
+        assert_eq!(w.text(".qc-ship dd"), "€11.88");
+        assert_eq!(pay_button(&w).text_content().unwrap(), "Pay €73.53");
+    }
+    {
+        // Country names follow the page's language.
+        let w = Widget::mount(Some("fr"));
+        wait_for("the catalog", prices_ready).await;
+        w.click(".qc-toggle");
+        w.click("[data-action=continue]");
+        wait_for("the details", || w.text("#qc-title") == "Vos coordonnées").await;
+        assert_eq!(
+            country_names(&w),
+            ["", "Allemagne", "Belgique", "France", "Monaco"]
+        );
+    }
+    assert!(events.of("qc:error").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn pay_sends_the_customer_and_no_price_and_an_edge_422_shows_inline() {
+    shop_page();
+    store("qc-basket", "tshirt:2,book:1");
+    route(
+        "POST",
+        "/v1/checkouts",
+        422,
+        r#"{"error":{"code":"unshippable_country","message":"the shop does not ship to MC",
+            "field":"customer.address.country",
+            "problems":[{"code":"unshippable_country","message":"the shop does not ship to MC",
+                         "field":"customer.address.country"}]}}"#,
+    );
+    let events = Events::capture();
+    let w = Widget::mount(Some("en"));
+    wait_for("the catalog", prices_ready).await;
+    w.click(".qc-toggle");
+    to_details(&w).await;
+    fill_details(&w);
+    type_into(&w, "address-line1", "12 rue des Lilas");
+    type_into(&w, "address-line2", "  ");
+    type_into(&w, "postal-code", "98000");
+    type_into(&w, "city", "Monaco");
+    type_into(&w, "country", "MC");
+    type_into(&w, "tel", "+377 93 15 00 00");
+    pay_button(&w).click();
+    wait_for("the request", || {
+        !requests("POST", "/v1/checkouts").is_empty()
+    })
+    .await;
+    let sent = requests("POST", "/v1/checkouts");
+    assert_eq!(
+        body_of(&sent[0]).await,
+        r#"{"items":[{"sku":"tshirt","quantity":2},{"sku":"book","quantity":1}],"customer":{"email":"ada@example.com","name":"Ada Lovelace","phone":"+377 93 15 00 00","address":{"line1":"12 rue des Lilas","postal_code":"98000","city":"Monaco","country":"MC"}}}"#,
+        "SKUs, quantities and the customer (trimmed, blanks left out); no price"
+    );
+
+    // The edge's 422 about the country shows on the country, focused.
+    wait_for("the inline error", || !error_of(&w, "country").is_empty()).await;
+    assert_eq!(error_of(&w, "country"), "We don't ship to this country.");
+    assert_eq!(w.text("#qc-title"), "Your details");
+    assert_eq!(w.text(".qc-error"), "", "said inline, not twice");
+    wait_for("the focus", || focused(&w) == "select#qc-f6").await;
+    let error = events.of("qc:error").pop().unwrap();
+    assert_eq!(field_str(&error, "code"), "unshippable_country");
+    assert_eq!(field(&error, "status").as_f64(), Some(422.0));
+    // Choosing again clears it.
+    type_into(&w, "country", "FR");
+    tick().await;
+    assert_eq!(error_of(&w, "country"), "");
+}
+
+#[wasm_bindgen_test]
+async fn details_are_remembered_on_the_device_until_forgotten() {
+    shop_page();
+    store("qc-basket", "book:1");
+    route("POST", "/v1/checkouts", 201, CREATED);
+    // Cancels the redirects.
+    let _events = Events::capture();
+    {
+        let w = Widget::mount(Some("en"));
+        wait_for("the catalog", prices_ready).await;
+        w.click(".qc-toggle");
+        to_details(&w).await;
+        let remember = control(&w, "remember");
+        assert_eq!(
+            field(&remember, "checked").as_bool(),
+            Some(true),
+            "by default"
+        );
+        assert_eq!(
+            remember.parent_element().unwrap().text_content().unwrap(),
+            "Remember my details on this device"
+        );
+        assert!(
+            w.el("[data-action=forget]").offset_parent().is_none(),
+            "nothing stored yet"
+        );
+        fill_details(&w);
+        type_into(&w, "address-line1", "1 Main Street");
+        type_into(&w, "postal-code", "75001");
+        type_into(&w, "city", "Paris");
+        type_into(&w, "country", "FR");
+        pay_button(&w).click();
+        wait_for("the redirect", || stored("qc-pending").is_some()).await;
+        assert_eq!(
+            stored("qc-details").unwrap(),
+            "ada@example.com\nAda Lovelace\n1 Main Street\n\n75001\nParis\nFR\n"
+        );
+    }
+    // The next visit: filled in, and the basket knows the shipping already.
+    let w = Widget::mount(Some("en"));
+    wait_for("the catalog", prices_ready).await;
+    w.click(".qc-toggle");
+    tick().await;
+    assert_eq!(w.text(".qc-ship dd"), "€5.88");
+    assert_eq!(w.totals().last().unwrap(), "Total: €16.43");
+    to_details(&w).await;
+    assert_eq!(value_of(&w, "email"), "ada@example.com");
+    assert_eq!(value_of(&w, "city"), "Paris");
+    assert_eq!(value_of(&w, "country"), "FR");
+    assert_eq!(pay_button(&w).text_content().unwrap(), "Pay €16.43");
+
+    let forget = w.el("[data-action=forget]");
+    assert!(forget.offset_parent().is_some());
+    assert_eq!(forget.text_content().unwrap(), "Forget my details");
+    forget.click();
+    tick().await;
+    assert_eq!(stored("qc-details"), None);
+    for name in [
+        "email",
+        "name",
+        "address-line1",
+        "postal-code",
+        "city",
+        "country",
+    ] {
+        assert_eq!(value_of(&w, name), "", "{name} cleared");
+    }
+    assert!(forget.offset_parent().is_none(), "nothing left to forget");
+    assert_eq!(w.text("dialog .qc-sr"), "Your details have been forgotten.");
+    wait_for("the focus", || focused(&w) == "input#qc-f0").await;
+    assert_eq!(w.text(".qc-ship dd"), "—");
+
+    // Unchecked, Pay stores nothing.
+    fill_details(&w);
+    type_into(&w, "address-line1", "1 Main Street");
+    type_into(&w, "postal-code", "75001");
+    type_into(&w, "city", "Paris");
+    type_into(&w, "country", "FR");
+    control(&w, "remember").click();
+    tick().await;
+    pay_button(&w).click();
+    wait_for("the second checkout", || {
+        requests("POST", "/v1/checkouts").len() == 2
+    })
+    .await;
+    assert_eq!(stored("qc-details"), None);
+}
+
+#[wasm_bindgen_test]
+async fn buy_now_of_a_service_asks_only_for_email_and_name() {
+    shop_page();
+    store("qc-basket", "tshirt:1");
+    route("POST", "/v1/checkouts", 201, CREATED);
+    let events = Events::capture();
+    let mut w = Widget::mount(Some("en"));
+    wait_for("the catalog", prices_ready).await;
+    w.page_button(&[("data-qc-buy", "ebook")]).click();
+    wait_for("the details", || w.text("#qc-title") == "Your details").await;
+    assert!(w.dialog_open());
+    assert!(shown(&w, "email") && shown(&w, "name") && shown(&w, "tel"));
+    for name in [
+        "address-line1",
+        "address-line2",
+        "postal-code",
+        "city",
+        "country",
+    ] {
+        assert!(!shown(&w, name), "{name} is not asked for a service");
+    }
+    assert!(w.all(".qc-ship").is_empty(), "nothing to ship");
+    assert_eq!(pay_button(&w).text_content().unwrap(), "Pay €10.55");
+    // Back leaves buy now (there is no basket step for it).
+    w.click("[data-action=back]");
+    tick().await;
+    assert!(!w.dialog_open());
+
+    w.page_button(&[("data-qc-buy", "ebook")]).click();
+    wait_for("the details", || {
+        w.dialog_open() && !pay_button(&w).hidden()
+    })
+    .await;
+    fill_details(&w);
+    pay_button(&w).click();
+    tick().await;
+    wait_for("the redirect", || !events.of("qc:redirect").is_empty()).await;
+    let sent = requests("POST", "/v1/checkouts");
+    assert_eq!(
+        body_of(&sent[0]).await,
+        format!(r#"{{"items":[{{"sku":"ebook","quantity":1}}],{CUSTOMER}}}"#)
+    );
+    assert_eq!(stored("qc-basket").unwrap(), "tshirt:1", "basket untouched");
+}
+
+#[wasm_bindgen_test]
+async fn the_edge_error_codes_have_their_texts() {
+    use crate::i18n::Msg;
+    use crate::problem::Problem;
+    for (status, code, msg) in [
+        (409, "checkout_in_progress", Msg::ErrBusy),
+        (429, "rate_limited", Msg::ErrBusy),
+        (422, "unknown_sku", Msg::ErrGone),
+        (422, "unshippable_country", Msg::ErrUnshippable),
+        (502, "payment_provider_rejected", Msg::ErrDown),
+        (503, "payment_provider_unavailable", Msg::ErrDown),
+        (503, "not_connected", Msg::ErrDown),
+        (504, "payment_provider_timeout", Msg::ErrDown),
+        (500, "internal_error", Msg::ErrDown),
+        (403, "origin_not_allowed", Msg::ErrGeneric),
+        (409, "idempotency_key_reused", Msg::ErrGeneric),
+        (418, "", Msg::ErrGeneric),
+        (0, "network", Msg::ErrNetwork),
+    ] {
+        assert_eq!(Problem::http(status, code, "").msg, msg, "{code}");
+    }
+    for (code, msg) in [
+        ("invoice_already_paid", Msg::ErrInvoicePaid),
+        ("invoice_not_payable", Msg::ErrInvoice),
+        ("not_found", Msg::ErrInvoice),
+        ("rate_limited", Msg::ErrBusy),
+    ] {
+        let status = if code == "rate_limited" { 429 } else { 422 };
+        assert_eq!(
+            Problem::http(status, code, "").for_invoice().msg,
+            msg,
+            "{code}"
+        );
+    }
 }

@@ -6,13 +6,16 @@
 //! so the widget prices exactly as the edge does without a JSON library in
 //! the wasm. (Not `CatalogResponse::to_catalog`: its merchant-facing problem
 //! messages format strings with `{:?}`, which pulls Rust's string escaping
-//! and Unicode tables into the wasm; the widget needs only the prices.)
+//! and Unicode tables into the wasm; the widget needs only the prices.) The
+//! shipping rules are read the same way into `shared::shipping::Shipping`,
+//! whose `quote` the edge prices the shipping line with.
 //! Request bodies are small and written by hand, every string through
 //! `JSON.stringify`.
 
-use shared::api::CheckoutStatus;
+use shared::api::{CheckoutStatus, Customer};
 use shared::catalog::is_valid_sku;
 use shared::pricing::unit_gross;
+use shared::shipping::{Shipping, ShippingZone};
 use shared::{Basket, Currency, Money, VatRate, VatRateFormat, WireAmount};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
@@ -90,13 +93,22 @@ async fn send(
     let error = get(&json, "error");
     let code = get_str(&error, "code").unwrap_or_else(|| format!("http_{status}"));
     let mut detail = get_str(&error, "message").unwrap_or_default();
+    // The error itself and each of its `problems` may point at a field.
+    let problems = get_array(&error, "problems");
+    problems.push(&error);
+    let fields = problems
+        .iter()
+        .filter_map(|p| Some((get_str(&p, "field")?, get_str(&p, "code")?)))
+        .collect();
     if let Some(field) = get_str(&error, "field") {
         detail = format!("{field}: {detail}");
     }
     if let Ok(Some(seconds)) = response.headers().get("retry-after") {
         detail = format!("{detail} (retry after {seconds} s)");
     }
-    Err(Problem::http(status, &code, detail))
+    let mut problem = Problem::http(status, &code, detail);
+    problem.fields = fields;
+    Err(problem)
 }
 
 fn wire(value: &JsValue) -> Option<Money> {
@@ -120,6 +132,8 @@ pub(crate) struct Product {
     pub(crate) rate: VatRate,
     /// Gross price of one unit (as `shared` computes it, and as the edge sent it).
     pub(crate) unit_gross: Money,
+    /// A physical good (shipped), not a service.
+    pub(crate) good: bool,
 }
 
 /// The catalog's products and their currency.
@@ -129,6 +143,8 @@ pub(crate) struct PriceList {
     pub(crate) currency: Currency,
     /// The products, in catalog order.
     pub(crate) products: Vec<Product>,
+    /// The shipping rules, when the merchant ships goods.
+    pub(crate) shipping: Option<Shipping>,
 }
 
 impl PriceList {
@@ -145,27 +161,76 @@ impl PriceList {
 /// `shared` before a shopper sees a price the edge would not charge.
 fn read_product(value: &JsValue, currency: Currency) -> Option<Product> {
     let sku = get_str(value, "sku").filter(|s| is_valid_sku(s))?;
-    let unit_net = wire(&get(value, "unit_price")).filter(|m| m.currency() == currency)?;
-    let rate = VatRate::parse(&get_str(value, "vat_rate")?, VatRateFormat::Percent).ok()?;
-    let unit_gross = unit_gross(unit_net, rate).ok()?;
-    if wire(&get(value, "unit_price_gross")) != Some(unit_gross) {
-        return None;
-    }
+    let (unit_net, rate, unit_gross) =
+        read_priced(value, "unit_price", "unit_price_gross", currency)?;
     let title = get_str(value, "title")
         .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| sku.clone());
+    // Anything but "service" is shipped: asking for an address too many is
+    // better than a 422 after the shopper pressed Pay.
+    let good = get_str(value, "type").as_deref() != Some("service");
     Some(Product {
         sku,
         title,
         unit_net,
         rate,
         unit_gross,
+        good,
     })
+}
+
+/// A net price in `currency` (`value[net]`), its VAT rate and the gross
+/// price the edge sent for them (`value[gross]`), which must be
+/// `shared::pricing::unit_gross` of the two.
+fn read_priced(
+    value: &JsValue,
+    net: &str,
+    gross: &str,
+    currency: Currency,
+) -> Option<(Money, VatRate, Money)> {
+    let unit_net = wire(&get(value, net)).filter(|m| m.currency() == currency)?;
+    let rate = VatRate::parse(&get_str(value, "vat_rate")?, VatRateFormat::Percent).ok()?;
+    let unit_gross = unit_gross(unit_net, rate).ok()?;
+    (wire(&get(value, gross)) == Some(unit_gross)).then_some((unit_net, rate, unit_gross))
+}
+
+/// Reads the catalog's `shipping` (absent: the merchant does not ship) into
+/// `shared`'s rules; `None` if it is there but unreadable.
+fn read_shipping(json: &JsValue, currency: Currency) -> Option<Option<Shipping>> {
+    let info = get(json, "shipping");
+    if info.is_undefined() || info.is_null() {
+        return Some(None);
+    }
+    let free = get(&info, "free_above");
+    let free_above = if free.is_undefined() || free.is_null() {
+        None
+    } else {
+        Some(wire(&free).filter(|m| m.currency() == currency)?)
+    };
+    let mut zones = Vec::new();
+    for zone in get_array(&info, "zones").iter() {
+        let (price, vat_rate, _) = read_priced(&zone, "price", "price_gross", currency)?;
+        zones.push(ShippingZone {
+            name: get_str(&zone, "name").unwrap_or_default(),
+            countries: get_array(&zone, "countries")
+                .iter()
+                .filter_map(|c| c.as_string())
+                .collect(),
+            price,
+            vat_rate,
+        });
+    }
+    // The edge validated its rules when it loaded them; what is checked
+    // here is what the wire could have broken (currencies, gross prices).
+    let shipping = Shipping::from_validated(currency, zones, free_above);
+    Some(shipping.ships().then_some(shipping))
 }
 
 /// Reads a `GET /v1/catalog` body. Products that fail [`read_product`] are
 /// left out (a basket line for one shows as no longer available) and listed
-/// in the returned problem, for `qc:error`.
+/// in the returned problem, for `qc:error`. Shipping rules that cannot be
+/// read fail the whole catalog: the widget would show totals the edge does
+/// not charge.
 pub(crate) fn read_catalog(json: &JsValue) -> Result<(PriceList, Option<Problem>), Problem> {
     let currency = get_str(json, "currency")
         .and_then(|c| Currency::parse(&c).ok())
@@ -182,9 +247,18 @@ pub(crate) fn read_catalog(json: &JsValue) -> Result<(PriceList, Option<Problem>
             product
         })
         .collect();
+    let shipping =
+        read_shipping(json, currency).ok_or_else(|| Problem::new("invalid_catalog", "shipping"))?;
     let problem =
         (!rejected.is_empty()).then(|| Problem::new("invalid_catalog", rejected.join(", ")));
-    Ok((PriceList { currency, products }, problem))
+    Ok((
+        PriceList {
+            currency,
+            products,
+            shipping,
+        },
+        problem,
+    ))
 }
 
 /// `GET /v1/catalog`: the prices, and the problem with any product left out.
@@ -217,12 +291,11 @@ fn read_created(json: &JsValue) -> Result<Created, Problem> {
     }
 }
 
-/// `POST /v1/checkouts` for these items, with the attempt's idempotency key.
-pub(crate) async fn create_checkout(
-    endpoint: &str,
-    items: &Basket,
-    key: &str,
-) -> Result<Created, Problem> {
+/// The `POST /v1/checkouts` body: the SKUs and quantities, and the
+/// customer; never a price (the edge prices from its own catalog, and
+/// refuses a body that carries one). Optional values are left out rather
+/// than sent as `null`.
+pub(crate) fn checkout_body(items: &Basket, customer: Option<&Customer>) -> String {
     let items: Vec<String> = items
         .lines()
         .iter()
@@ -234,8 +307,39 @@ pub(crate) async fn create_checkout(
             )
         })
         .collect();
-    let body = format!("{{\"items\":[{}]}}", items.join(","));
-    let json = send(endpoint, "POST", "/v1/checkouts", Some(&body), Some(key)).await?;
+    let mut body = format!("{{\"items\":[{}]", items.join(","));
+    if let Some(c) = customer {
+        let address = c.address.as_ref();
+        let pairs = [
+            ("{\"email\":", Some(&c.email)),
+            (",\"name\":", Some(&c.name)),
+            (",\"phone\":", c.phone.as_ref()),
+            (",\"address\":{\"line1\":", address.map(|a| &a.line1)),
+            (",\"line2\":", address.and_then(|a| a.line2.as_ref())),
+            (",\"postal_code\":", address.map(|a| &a.postal_code)),
+            (",\"city\":", address.map(|a| &a.city)),
+            (",\"country\":", address.map(|a| &a.country)),
+        ];
+        body.push_str(",\"customer\":");
+        for (key, value) in pairs {
+            if let Some(value) = value {
+                body.push_str(key);
+                body.push_str(&js::quote(value));
+            }
+        }
+        body.push_str(if address.is_some() { "}}" } else { "}" });
+    }
+    body.push('}');
+    body
+}
+
+/// `POST /v1/checkouts` with this body, with the attempt's idempotency key.
+pub(crate) async fn create_checkout(
+    endpoint: &str,
+    body: &str,
+    key: &str,
+) -> Result<Created, Problem> {
+    let json = send(endpoint, "POST", "/v1/checkouts", Some(body), Some(key)).await?;
     read_created(&json)
 }
 

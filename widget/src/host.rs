@@ -64,7 +64,7 @@ pub(crate) fn activate(app: App, element: &Element) -> bool {
         match quantity_attribute(element)
             .and_then(|q| items.add(sku.trim(), q).map_err(Problem::from))
         {
-            Ok(()) => app.pay(Purchase::Items(items), opener),
+            Ok(()) => app.checkout(Purchase::Items(items), opener),
             Err(problem) => app.report(problem),
         }
     } else if element.has_attribute("data-qc-open") {
@@ -73,7 +73,7 @@ pub(crate) fn activate(app: App, element: &Element) -> bool {
         let id = id.trim();
         // Ids are UUIDs; anything with spaces or line breaks is a typo.
         if !id.is_empty() && id.len() <= 128 && !id.contains(char::is_whitespace) {
-            app.pay(Purchase::Invoice(id.to_owned()), opener);
+            app.pay(Purchase::Invoice(id.to_owned()), None, opener);
         } else {
             let mut problem = Problem::new("invalid_invoice_id", id.to_owned());
             problem.msg = Msg::ErrInvoice;
@@ -146,7 +146,7 @@ pub(crate) fn call(app: App, method: &str, args: &Array) -> JsValue {
             return JsValue::UNDEFINED;
         }
         "checkout" => {
-            app.pay(Purchase::Basket, None);
+            app.checkout(Purchase::Basket, None);
             return JsValue::UNDEFINED;
         }
         // A data-qc-* click the loader caught before the wasm was ready.

@@ -124,10 +124,41 @@ pub(crate) enum Msg {
     ErrInvoice,
     ErrGeneric,
     ErrRemoveGone,
+    // The details step.
+    Continue,
+    Details,
+    Back,
+    Shipping,
+    ShipLater,
+    Free,
+    Remember,
+    Forget,
+    Forgotten,
+    // The details step's field labels, in field order (see `details::FIELDS`).
+    Email,
+    FullName,
+    Address,
+    Address2,
+    Postal,
+    City,
+    Country,
+    Phone,
+    // Inline errors of the details step.
+    ErrEmailEmpty,
+    ErrEmail,
+    ErrName,
+    ErrLine1,
+    ErrPostal,
+    ErrCity,
+    ErrCountry,
+    ErrUnshippable,
+    ErrPhone,
+    ErrTooLong,
+    ErrInvoicePaid,
 }
 
 /// Number of texts per language (keep in step with [`Msg`]).
-const N: usize = Msg::ErrRemoveGone as usize + 1;
+const N: usize = Msg::ErrInvoicePaid as usize + 1;
 
 /// The English texts, built in. French texts (fetched) put a no-break space
 /// (U+00A0) before ':' and '!'.

@@ -1,5 +1,6 @@
 //! Thin, panic-free access to the browser: JSON through `JSON.parse` and
-//! `Reflect`, `Intl.NumberFormat`, events on `document`, timers, random keys.
+//! `Reflect`, `Intl.NumberFormat` and `Intl.DisplayNames`, events on
+//! `document`, timers, random keys.
 //!
 //! Why by hand: serde (and serde_json's float formatting) would cost ~15 KB
 //! gzip in the wasm, and Rust's float formatting another ~8 KB
@@ -30,6 +31,27 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = format)]
     fn format_str(this: &NumberFormat, value: &str) -> Result<String, JsValue>;
 
+    /// `Intl.DisplayNames`, for the names of countries in the page's language.
+    #[wasm_bindgen(js_namespace = Intl, js_name = DisplayNames)]
+    type DisplayNames;
+
+    #[wasm_bindgen(constructor, catch, js_namespace = Intl, js_class = "DisplayNames")]
+    fn new(locale: &str, options: &Object) -> Result<DisplayNames, JsValue>;
+
+    /// The name of a code (`undefined` when the browser has none).
+    #[wasm_bindgen(method, catch)]
+    fn of(this: &DisplayNames, code: &str) -> Result<JsValue, JsValue>;
+
+    /// `Intl.Collator`, to sort country names as the page's language does.
+    #[wasm_bindgen(js_namespace = Intl, js_name = Collator)]
+    type Collator;
+
+    #[wasm_bindgen(constructor, catch, js_namespace = Intl, js_class = "Collator")]
+    fn new(locale: &str) -> Result<Collator, JsValue>;
+
+    #[wasm_bindgen(method)]
+    fn compare(this: &Collator, a: &str, b: &str) -> i32;
+
     #[wasm_bindgen(catch, js_namespace = AbortSignal, js_name = timeout)]
     fn abort_signal_timeout(ms: u32) -> Result<web_sys::AbortSignal, JsValue>;
 
@@ -59,6 +81,41 @@ impl NumberFormat {
     pub(crate) fn format(&self, decimal: &str) -> Option<String> {
         self.format_str(decimal).ok()
     }
+}
+
+/// `(code, name)` of the countries with these ISO codes, named in `locale`
+/// by `Intl.DisplayNames` and sorted as that locale sorts ("Österreich"
+/// before "Polen" in German). A browser without a name for a code shows the
+/// code.
+pub(crate) fn countries(locale: &str, codes: &[&str]) -> Vec<(String, String)> {
+    let options = Object::new();
+    set(&options, "type", "region");
+    let names = DisplayNames::new(locale, &options).ok();
+    let mut list: Vec<(String, String)> = codes
+        .iter()
+        .map(|&code| {
+            let name = names
+                .as_ref()
+                .and_then(|n| n.of(code).ok()?.as_string())
+                .unwrap_or_else(|| code.to_owned());
+            (code.to_owned(), name)
+        })
+        .collect();
+    // An insertion sort: a few dozen names at most, and the standard
+    // library's sorts cost ~4 KB of wasm.
+    let collator = Collator::new(locale).ok();
+    let before = |a: &str, b: &str| match &collator {
+        Some(c) => c.compare(a, b) < 0,
+        None => a < b,
+    };
+    for i in 1..list.len() {
+        let mut j = i;
+        while j > 0 && before(&list[j].1, &list[j - 1].1) {
+            list.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+    list
 }
 
 /// An `AbortSignal` that fires after `ms`, where the browser has

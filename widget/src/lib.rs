@@ -9,7 +9,8 @@
 //! Chromium).
 //!
 //! Modules:
-//! - `app`: the state and every action (basket, dialog, Pay, return);
+//! - `app`: the state and every action (basket, dialog, details, Pay, return);
+//! - `details`: the details step's fields and their validation;
 //! - `view`: the DOM (Leptos views) and keyboard handling;
 //! - `host`: the page's `data-qc-*` buttons, other tabs, the JS API;
 //! - `edge`: the edge's HTTP API through `fetch`;
@@ -31,6 +32,7 @@ use web_sys::{CssStyleSheet, Element, HtmlElement, ShadowRoot, ShadowRootInit, S
 
 mod app;
 mod config;
+mod details;
 mod edge;
 mod host;
 mod i18n;

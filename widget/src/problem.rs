@@ -6,6 +6,8 @@
 //! `network` (no answer at all) and `http_<status>` when an answer carried no
 //! code. The shopper's text is chosen from the code first, then from the HTTP
 //! status class, so a code the widget does not know still reads sensibly.
+//! A 422 about the shopper's details also carries its field pointers
+//! (`customer.address.country`), shown inline on the details step.
 
 use shared::BasketError;
 
@@ -22,6 +24,9 @@ pub(crate) struct Problem {
     pub(crate) status: u16,
     /// What the shopper is told.
     pub(crate) msg: Msg,
+    /// `(field, code)` of each problem the edge listed (`error.field` and
+    /// `error.problems`), e.g. `("customer.email", "invalid_email")`.
+    pub(crate) fields: Vec<(String, String)>,
 }
 
 impl Problem {
@@ -37,13 +42,16 @@ impl Problem {
             detail: detail.into(),
             status,
             msg: msg_for(code, status),
+            fields: Vec::new(),
         }
     }
 
     /// For the invoice flow: a 4xx that is not about load means the invoice
-    /// cannot be paid (unknown, already paid, canceled...), whatever the code.
+    /// cannot be paid (unknown, canceled...), whatever the code.
     pub(crate) fn for_invoice(mut self) -> Problem {
-        if (400..500).contains(&self.status) && self.msg != Msg::ErrBusy {
+        if (400..500).contains(&self.status)
+            && !matches!(self.msg, Msg::ErrBusy | Msg::ErrInvoicePaid)
+        {
             self.msg = Msg::ErrInvoice;
         }
         self
@@ -64,7 +72,12 @@ impl From<BasketError> for Problem {
     }
 }
 
-/// The shopper's text for an error code, falling back on the status class.
+/// The shopper's text for an error code (the edge's codes, see design.md
+/// "Edge HTTP API"), falling back on the status class. Codes about the
+/// request itself (`invalid_json`, `origin_not_allowed`, `payload_too_large`...)
+/// are nothing the shopper can fix: the generic text. Problems with the
+/// shopper's details are shown inline (see `details::message`); this is
+/// their text when no field can show them.
 fn msg_for(code: &str, status: u16) -> Msg {
     match code {
         "unknown_sku" | "invalid_sku" => Msg::ErrGone,
@@ -72,10 +85,18 @@ fn msg_for(code: &str, status: u16) -> Msg {
         "too_many_lines" => Msg::ErrTooMany,
         "amount_too_large" => Msg::ErrAmount,
         "empty_basket" => Msg::ErrEmpty,
-        "rate_limited" | "too_many_requests" => Msg::ErrBusy,
+        "unshippable_country" => Msg::ErrUnshippable,
+        // 409 checkout_in_progress: the same attempt is still being created.
+        "rate_limited" | "checkout_in_progress" => Msg::ErrBusy,
         "network" | "timeout" => Msg::ErrNetwork,
-        "qonto_unavailable" | "service_unavailable" | "upstream_timeout" => Msg::ErrDown,
-        "invoice_not_found" | "invoice_not_payable" | "invoice_paid" => Msg::ErrInvoice,
+        "payment_provider_unavailable"
+        | "payment_provider_timeout"
+        | "payment_provider_rejected"
+        | "not_connected"
+        | "misconfigured"
+        | "service_unavailable" => Msg::ErrDown,
+        "invalid_invoice_id" | "invoice_not_payable" => Msg::ErrInvoice,
+        "invoice_already_paid" => Msg::ErrInvoicePaid,
         _ => match status {
             429 => Msg::ErrBusy,
             500..=599 => Msg::ErrDown,

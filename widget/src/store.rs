@@ -1,6 +1,7 @@
-//! What the widget keeps in the browser: the basket and the pending checkout
-//! in `localStorage` (shared by the site's tabs, kept across visits), the
-//! current payment attempt's idempotency key in `sessionStorage` (one tab).
+//! What the widget keeps in the browser: the basket, the pending checkout and
+//! (if the shopper agrees) their details in `localStorage` (shared by the
+//! site's tabs, kept across visits), the current payment attempt's
+//! idempotency key in `sessionStorage` (one tab).
 //!
 //! Storage can be missing or full (private modes, quotas, sandboxed iframes):
 //! every access here is best-effort and never fails the caller. Values are
@@ -12,12 +13,15 @@ use std::cell::RefCell;
 use shared::Basket;
 use web_sys::Storage;
 
+use crate::details::Values;
 use crate::js;
 
 /// `localStorage` key of the basket. Other tabs watch it (`storage` event).
 pub(crate) const BASKET_KEY: &str = "qc-basket";
 const PENDING_KEY: &str = "qc-pending";
 const ATTEMPT_KEY: &str = "qc-attempt";
+/// `localStorage` key of the remembered details.
+pub(crate) const DETAILS_KEY: &str = "qc-details";
 
 fn local() -> Option<Storage> {
     js::window()?.local_storage().ok()?
@@ -62,6 +66,33 @@ pub(crate) fn save_basket(basket: &Basket) {
     );
 }
 
+/// The details remembered on this device, if any (and readable).
+pub(crate) fn load_details() -> Option<Values> {
+    let text = read(local(), DETAILS_KEY)?;
+    let mut values = Values::default();
+    let mut parts = text.split('\n');
+    for value in values.iter_mut() {
+        parts.next()?.clone_into(value);
+    }
+    Some(values)
+}
+
+/// Remembers the details, trimmed, one value per line (inputs hold no line
+/// breaks; any that slipped in become spaces).
+pub(crate) fn save_details(values: &Values) {
+    let text = values
+        .iter()
+        .map(|v| v.trim().replace('\n', " "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    write(local(), DETAILS_KEY, Some(&text));
+}
+
+/// Forgets the remembered details.
+pub(crate) fn forget_details() {
+    write(local(), DETAILS_KEY, None);
+}
+
 /// What a checkout pays for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Purchase {
@@ -81,17 +112,6 @@ impl Purchase {
             Purchase::Items(_) => "buy",
             Purchase::Invoice(_) => "invoice",
         }
-    }
-
-    /// What identifies one attempt: the kind and exactly what is bought.
-    /// `basket` is the current basket (for [`Purchase::Basket`]).
-    pub(crate) fn signature(&self, basket: &Basket) -> String {
-        let what = match self {
-            Purchase::Basket => basket.encode(),
-            Purchase::Items(items) => items.encode(),
-            Purchase::Invoice(id) => id.clone(),
-        };
-        format!("{}:{what}", self.kind())
     }
 }
 

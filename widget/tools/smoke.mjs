@@ -6,8 +6,10 @@
 //
 // Checks: no CSP violation and no uncaught error; the wasm starts once even
 // with the tag twice; a call queued before the wasm is ready is replayed;
-// data-qc-add works; French texts are fetched and shown; Pay sends the
-// basket and stores the pending checkout (the redirect is cancelled).
+// data-qc-add works; French texts are fetched and shown; Continue opens the
+// details step (countries named by Intl, shipping priced); Enter in a field
+// pays: the basket and the customer are sent and the pending checkout is
+// stored (the redirect is cancelled).
 // The browser tests (cargo test -p widget) cover the behaviour in depth; this
 // covers what only the built bundle can show: the loader, the glue after
 // shrink-imports and wasm-opt, the CSP.
@@ -31,6 +33,17 @@ const CATALOG = {
       type: "good",
     },
   ],
+  shipping: {
+    zones: [
+      {
+        name: "France",
+        countries: ["FR"],
+        price: { value: "4.90", currency: "EUR" },
+        price_gross: { value: "5.88", currency: "EUR" },
+        vat_rate: "20.0",
+      },
+    ],
+  },
 };
 
 function listen(handler) {
@@ -137,12 +150,28 @@ try {
     .querySelector("dialog").open);
   const title = await root.locator("#qc-title").textContent();
   check(title === "Votre panier", `French texts fetched (title: ${title})`);
-  const pay = await root.locator(".qc-pay").first().textContent();
-  check(pay === "Payer 90,00\u00a0€", `money formatted by Intl (pay: ${pay})`);
-  await root.locator(".qc-pay").first().click();
+  const total = await root.locator(".qc-grand dd").textContent();
+  check(total === "90,00\u00a0€", `money formatted by Intl (total: ${total})`);
+  await root.getByRole("button", { name: "Continuer" }).click();
+  await root.getByRole("heading", { name: "Vos coordonnées" }).waitFor();
+  const countries = await root.locator("select option").allTextContents();
+  check(countries.join("|") === "|France", `countries named by Intl (${countries.join("|")})`);
+  await root.getByLabel("E-mail").fill("ada@example.com");
+  await root.getByLabel("Nom complet").fill("Ada Lovelace");
+  await root.getByLabel("Adresse", { exact: true }).fill("1 rue de la Paix");
+  await root.getByLabel("Code postal").fill("75002");
+  await root.getByLabel("Pays").selectOption("FR");
+  await root.getByLabel("Ville").fill("Paris");
+  const pay = await root.getByRole("button", { name: /^Payer/ }).textContent();
+  check(pay === "Payer 95,88\u00a0€", `shipping priced (pay: ${pay})`);
+  await root.getByLabel("Ville").press("Enter");
   await tab.waitForFunction(() => window.seen.events.some(([n]) => n === "qc:redirect"));
   const sent = edgeRequests.find((r) => r.path === "/v1/checkouts");
-  check(sent?.body === '{"items":[{"sku":"tshirt","quantity":3}]}', `checkout body ${sent?.body}`);
+  const body =
+    '{"items":[{"sku":"tshirt","quantity":3}],"customer":{"email":"ada@example.com",' +
+    '"name":"Ada Lovelace","address":{"line1":"1 rue de la Paix","postal_code":"75002",' +
+    '"city":"Paris","country":"FR"}}}';
+  check(sent?.body === body, `checkout body ${sent?.body}`);
   check(/^[0-9a-f-]{36}$/.test(sent?.key ?? ""), "idempotency key sent");
   const pending = await tab.evaluate(() => localStorage.getItem("qc-pending"));
   check(pending?.startsWith("basket\ntshirt:3\nchk_1\n"), "pending checkout stored");

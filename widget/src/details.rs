@@ -1,0 +1,212 @@
+//! The details step between the basket and Pay: the shopper's email and full
+//! name always (the merchant learns from Qonto that money arrived, not who
+//! paid), and for a purchase that is shipped the address and an optional
+//! phone number.
+//!
+//! The fields are one table ([`FIELDS`]) that the view renders with one
+//! function and the validation walks, instead of eight hand-written inputs:
+//! each distinct view shape costs its own code in the wasm. Validation
+//! mirrors the edge's (`shared::api`, `POST /v1/checkouts`): the email and
+//! phone rules are the edge's own functions (`is_plausible_email`,
+//! `is_plausible_phone`), required fields must not be blank once trimmed, and
+//! the edge's length limits are the inputs' `maxlength` (which counts UTF-16
+//! units, never fewer than the edge's characters). The edge's 422 problems
+//! and the widget's own checks end in the same inline texts ([`message`]).
+
+use shared::api::{is_plausible_email, is_plausible_phone, Address, Customer};
+
+use crate::i18n::Msg;
+
+/// One field of the details step.
+pub(crate) struct Field {
+    /// The `name` attribute (autofill heuristics use it too).
+    pub(crate) name: &'static str,
+    /// The edge's pointer in its 422 problems.
+    pub(crate) pointer: &'static str,
+    /// The `autocomplete` attribute: browsers fill the form from it.
+    pub(crate) autocomplete: &'static str,
+    /// The input's `type` (`email` and `tel` bring the right mobile keyboard).
+    pub(crate) kind: &'static str,
+    /// `maxlength`: the edge's limit, so an over-long value cannot be typed.
+    pub(crate) max: &'static str,
+    /// The label.
+    pub(crate) label: Msg,
+    /// The text for a blank required value (or any other problem the edge
+    /// reports on this field without a more precise code).
+    pub(crate) missing: Msg,
+}
+
+/// Index of the email field in [`FIELDS`] and [`Values`].
+pub(crate) const EMAIL: usize = 0;
+/// Index of the country field (a `<select>`, rendered apart).
+pub(crate) const COUNTRY: usize = 6;
+/// Index of the phone field (the last one).
+pub(crate) const PHONE: usize = 7;
+
+const fn field(
+    name: &'static str,
+    pointer: &'static str,
+    autocomplete: &'static str,
+    kind: &'static str,
+    max: &'static str,
+    label: Msg,
+    missing: Msg,
+) -> Field {
+    Field {
+        name,
+        pointer,
+        autocomplete,
+        kind,
+        max,
+        label,
+        missing,
+    }
+}
+
+/// The fields in screen order. Indexes 2 to 6 are the address, shown and
+/// sent only for a purchase that is shipped.
+pub(crate) const FIELDS: [Field; 8] = [
+    field(
+        "email",
+        "customer.email",
+        "email",
+        "email",
+        "254",
+        Msg::Email,
+        Msg::ErrEmailEmpty,
+    ),
+    field(
+        "name",
+        "customer.name",
+        "name",
+        "text",
+        "200",
+        Msg::FullName,
+        Msg::ErrName,
+    ),
+    field(
+        "address-line1",
+        "customer.address.line1",
+        "shipping address-line1",
+        "text",
+        "200",
+        Msg::Address,
+        Msg::ErrLine1,
+    ),
+    field(
+        "address-line2",
+        "customer.address.line2",
+        "shipping address-line2",
+        "text",
+        "200",
+        Msg::Address2,
+        Msg::ErrTooLong,
+    ),
+    field(
+        "postal-code",
+        "customer.address.postal_code",
+        "shipping postal-code",
+        "text",
+        "20",
+        Msg::Postal,
+        Msg::ErrPostal,
+    ),
+    field(
+        "city",
+        "customer.address.city",
+        "shipping address-level2",
+        "text",
+        "200",
+        Msg::City,
+        Msg::ErrCity,
+    ),
+    field(
+        "country",
+        "customer.address.country",
+        "shipping country",
+        "",
+        "",
+        Msg::Country,
+        Msg::ErrCountry,
+    ),
+    field(
+        "tel",
+        "customer.phone",
+        "tel",
+        "tel",
+        "32",
+        Msg::Phone,
+        Msg::ErrPhone,
+    ),
+];
+
+/// The values typed, in [`FIELDS`] order.
+pub(crate) type Values = [String; 8];
+
+/// The inline error of each field, in [`FIELDS`] order.
+pub(crate) type Errors = [Option<Msg>; 8];
+
+/// Whether field `i` must be filled in (when shown): all but the second
+/// address line and the phone.
+pub(crate) fn is_required(i: usize) -> bool {
+    !matches!(i, 3 | PHONE)
+}
+
+/// Whether field `i` belongs to the shipping address.
+pub(crate) fn is_address(i: usize) -> bool {
+    (2..=COUNTRY).contains(&i)
+}
+
+/// The field with this `name` attribute.
+pub(crate) fn by_name(name: &str) -> Option<usize> {
+    FIELDS.iter().position(|f| f.name == name)
+}
+
+/// The field an edge problem points at (`customer.address.country`).
+pub(crate) fn by_pointer(pointer: &str) -> Option<usize> {
+    FIELDS.iter().position(|f| f.pointer == pointer)
+}
+
+/// The inline text for a problem `code` on field `i`, whether the widget or
+/// the edge found it.
+pub(crate) fn message(i: usize, code: &str) -> Msg {
+    match code {
+        "invalid_email" => Msg::ErrEmail,
+        "invalid_phone" => Msg::ErrPhone,
+        "unshippable_country" => Msg::ErrUnshippable,
+        "field_too_long" => Msg::ErrTooLong,
+        _ => FIELDS.get(i).map_or(Msg::ErrGeneric, |f| f.missing),
+    }
+}
+
+/// The customer the values describe (with the address when `shipped`),
+/// trimmed, and the inline error of each field. Whether the country is one
+/// the merchant ships to is the caller's check (it needs the rules).
+pub(crate) fn check(values: &Values, shipped: bool) -> (Customer, Errors) {
+    let v: Vec<String> = values.iter().map(|v| v.trim().to_owned()).collect();
+    let mut errors = Errors::default();
+    for (i, value) in v.iter().enumerate() {
+        let shown = shipped || !is_address(i);
+        errors[i] = match i {
+            _ if !shown => None,
+            _ if value.is_empty() => is_required(i).then_some(FIELDS[i].missing),
+            EMAIL if !is_plausible_email(value) => Some(Msg::ErrEmail),
+            PHONE if !is_plausible_phone(value) => Some(Msg::ErrPhone),
+            _ => None,
+        };
+    }
+    let optional = |i: usize| Some(v[i].clone()).filter(|v| !v.is_empty());
+    let customer = Customer {
+        email: v[EMAIL].clone(),
+        name: v[1].clone(),
+        phone: optional(PHONE),
+        address: shipped.then(|| Address {
+            line1: v[2].clone(),
+            line2: optional(3),
+            postal_code: v[4].clone(),
+            city: v[5].clone(),
+            country: v[COUNTRY].clone(),
+        }),
+    };
+    (customer, errors)
+}
