@@ -710,3 +710,63 @@ async fn shipping_is_priced_by_the_edge_per_country_and_threshold() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_client_creating_too_many_checkouts_gets_429_with_retry_after() {
+    let stack = shared_stack();
+    // One client (one address): the limit is 20 checkout creations a minute.
+    let ip = "198.51.100.77";
+    let mut statuses = Vec::new();
+    for _ in 0..22 {
+        let (s, headers, body) =
+            post_checkout(stack, &basket(&[("ebook", 1)]), &key("burst"), ip).await;
+        if s == 429 {
+            assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+            assert!(headers.get("retry-after").is_some(), "Retry-After");
+        }
+        statuses.push(s);
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        20,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        2,
+        "{statuses:?}"
+    );
+    // Another client is not affected.
+    let (s, _, b) =
+        post_checkout(stack, &basket(&[("ebook", 1)]), &key("other"), &client_ip()).await;
+    assert_eq!(s, 201, "{b}");
+}
+
+#[tokio::test]
+async fn an_expired_token_with_fifty_concurrent_checkouts_is_refreshed_once() {
+    let stack = shared_stack();
+    // Warm the isolate (payment methods cached), then expire every token.
+    let (s, _, b) = post_checkout(stack, &basket(&[("mug", 1)]), &key("warm"), &client_ip()).await;
+    assert_eq!(s, 201, "{b}");
+    let before = fake_requests(stack, "grant_type=refresh_token").await.len();
+    let r = client()
+        .post(format!("{}/_control/tokens/expire", stack.fake))
+        .send()
+        .await
+        .expect("expire");
+    assert!(r.status().is_success());
+    let calls = (0..50).map(|i| async move {
+        let ip = format!("203.0.113.{}", i + 1);
+        post_checkout(stack, &basket(&[("coffee-250", 1)]), &key("fifty"), &ip).await
+    });
+    let results = futures_util::future::join_all(calls).await;
+    for (s, _, b) in &results {
+        assert_eq!(*s, 201, "{b}");
+    }
+    let after = fake_requests(stack, "grant_type=refresh_token").await.len();
+    assert_eq!(
+        after - before,
+        1,
+        "exactly one refresh for 50 concurrent checkouts"
+    );
+}
