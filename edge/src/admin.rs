@@ -4,7 +4,7 @@
 //! OAuth connect and provider connection routes are in `oauth_routes`.
 
 use crate::auth::{require_admin, token_matches, ADMIN_COOKIE};
-use crate::checkout::{charged_minor, find_checkout, public_status, refresh, refresh_if_stale};
+use crate::checkout::{find_checkout, public_status, refresh, refresh_if_stale};
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::Cx;
 use crate::ledger::{CheckoutRow, Ledger};
@@ -12,7 +12,7 @@ use crate::log;
 use crate::qonto::Qonto;
 use crate::tokens::{self, AuthState};
 use serde_json::{json, Value};
-use shared::money::{Currency, Money, WireAmount};
+use shared::money::WireAmount;
 use shared::qonto::{CreateWebhookSubscription, WEBHOOK_TYPE_PAYMENT_LINKS};
 use worker::{Request, Response};
 
@@ -25,18 +25,6 @@ const STATUSES: &[&str] = &[
     "expired",
     "canceled",
 ];
-
-fn currency_of(row: &CheckoutRow) -> Currency {
-    Currency::parse(&row.currency).unwrap_or(Currency::EUR)
-}
-
-fn amount(row: &CheckoutRow) -> WireAmount {
-    Money::new(
-        charged_minor(row),
-        Currency::parse(&row.currency).unwrap_or(Currency::EUR),
-    )
-    .into()
-}
 
 /// The admin view of one checkout.
 fn summary(row: &CheckoutRow) -> Value {
@@ -53,15 +41,15 @@ fn summary(row: &CheckoutRow) -> Value {
             "country": customer["address"]["country"],
         }) } else { Value::Null },
         "customer_forgotten_at": row.customer_forgotten_at,
-        "net": Money::new(row.net_minor, currency_of(row)).to_decimal(),
-        "vat": Money::new(row.vat_minor, currency_of(row)).to_decimal(),
+        "net": row.money(row.net_minor).to_decimal(),
+        "vat": row.money(row.vat_minor).to_decimal(),
         "updated_at": row.updated_at,
         "id": row.id,
         "kind": row.kind,
         "status": public_status(row).as_str(),
         "link_status": row.status,
-        "amount": amount(row),
-        "expected_amount": Money::new(row.expected_gross_minor, Currency::parse(&row.currency).unwrap_or(Currency::EUR)).to_decimal(),
+        "amount": WireAmount::from(row.charged()),
+        "expected_amount": row.money(row.expected_gross_minor).to_decimal(),
         "payment_link_id": row.link_id,
         "url": row.url,
         "invoice_id": row.invoice_id,

@@ -299,11 +299,6 @@ pub(crate) fn link_facts(link: &PaymentLink) -> EdgeResult<LinkFacts> {
     })
 }
 
-fn money(minor: i64, currency: &str) -> WireAmount {
-    let currency = Currency::parse(currency).unwrap_or(Currency::EUR);
-    Money::new(minor, currency).into()
-}
-
 /// The status the widget sees: the link's status, except that an open link
 /// whose latest payment failed or was canceled reports that outcome (the
 /// shopper came back without paying and may try again).
@@ -317,12 +312,8 @@ pub(crate) fn public_status(row: &CheckoutRow) -> CheckoutStatus {
     }
 }
 
-/// The amount a checkout charges: Qonto's figure once known.
-pub(crate) fn charged_minor(row: &CheckoutRow) -> i64 {
-    row.qonto_amount_minor.unwrap_or(row.expected_gross_minor)
-}
-
-fn created_response(
+/// The `201`/`200` body of a basket or invoice checkout.
+pub(crate) fn created_response(
     row: &CheckoutRow,
     order_lines: Vec<shared::api::CheckoutLine>,
     status: u16,
@@ -331,7 +322,7 @@ fn created_response(
         id: row.id.clone(),
         url: row.url.clone().unwrap_or_default(),
         status: public_status(row),
-        amount: money(charged_minor(row), &row.currency),
+        amount: row.charged().into(),
         lines: order_lines,
         expires_at: row.expires_at.clone(),
     };
@@ -476,7 +467,7 @@ pub(crate) async fn status(id: &str, cx: &Cx) -> EdgeResult<Response> {
     let body = CheckoutStatusResponse {
         id: row.id.clone(),
         status: public_status(&row),
-        amount: money(charged_minor(&row), &row.currency),
+        amount: row.charged().into(),
         paid_at: row.paid_at.clone(),
     };
     let mut resp = json_response(&body, 200);
@@ -649,8 +640,8 @@ mod tests {
     #[test]
     fn the_charged_amount_is_qontos_once_known() {
         let mut r = row("open", None);
-        assert_eq!(charged_minor(&r), 1200);
+        assert_eq!(r.charged().minor(), 1200);
         r.qonto_amount_minor = Some(1201);
-        assert_eq!(charged_minor(&r), 1201);
+        assert_eq!(r.charged().minor(), 1201);
     }
 }

@@ -4,33 +4,20 @@
 //! already made for that invoice.
 
 use crate::checkout::{
-    charged_minor, link_facts, offered_methods, public_status, qonto_idempotency_key, rate_limit,
+    created_response, link_facts, offered_methods, qonto_idempotency_key, rate_limit,
 };
-use crate::error::{json_response, EdgeError, EdgeResult};
+use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, Cx};
 use crate::ids;
 use crate::ledger::{age_ms, CheckoutRow, Ledger, NewCheckout, ABANDONED_MS};
 use crate::log;
 use crate::qonto::Qonto;
 use serde_json::json;
-use shared::api::{CheckoutResponse, InvoiceCheckoutRequest};
-use shared::money::{Currency, Money};
+use shared::api::InvoiceCheckoutRequest;
+use shared::money::Money;
 use shared::qonto::{ClientInvoiceStatus, CreateInvoicePaymentLink, CreatePaymentLinkRequest};
 use std::time::Duration;
 use worker::{Request, Response};
-
-fn response(row: &CheckoutRow, status: u16) -> Response {
-    let currency = Currency::parse(&row.currency).unwrap_or(Currency::EUR);
-    let body = CheckoutResponse {
-        id: row.id.clone(),
-        url: row.url.clone().unwrap_or_default(),
-        status: public_status(row),
-        amount: Money::new(charged_minor(row), currency).into(),
-        lines: Vec::new(),
-        expires_at: row.expires_at.clone(),
-    };
-    json_response(&body, status)
-}
 
 /// `POST /v1/invoice-checkouts`.
 pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
@@ -45,7 +32,7 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     }
     let ledger = Ledger::open(cx)?;
     if let Some(live) = wait_for_live(&ledger, &invoice_id).await? {
-        return Ok(response(&live, 200));
+        return Ok(created_response(&live, Vec::new(), 200));
     }
     rate_limit(&req, cx).await?;
 
@@ -109,7 +96,7 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     if !ledger.insert_creating(&new).await? {
         // Another request for the same invoice won the race: reuse its link.
         return match wait_for_live(&ledger, &invoice_id).await? {
-            Some(live) => Ok(response(&live, 200)),
+            Some(live) => Ok(created_response(&live, Vec::new(), 200)),
             None => Err(EdgeError::Conflict {
                 code: "checkout_in_progress",
                 message: "A payment link for this invoice is being created; retry shortly.".into(),
@@ -145,7 +132,7 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         .get(&new.id)
         .await?
         .ok_or(EdgeError::Internal("created checkout vanished".into()))?;
-    Ok(response(&row, 201))
+    Ok(created_response(&row, Vec::new(), 201))
 }
 
 /// The invoice's live checkout, waiting briefly while one is being created.

@@ -42,6 +42,25 @@ pub(crate) struct CheckoutRow {
     pub(crate) customer_forgotten_at: Option<String>,
 }
 
+impl CheckoutRow {
+    /// The ledger's currency (written by the edge from a validated catalog
+    /// or invoice, so the fallback is never taken).
+    pub(crate) fn currency(&self) -> shared::money::Currency {
+        shared::money::Currency::parse(&self.currency).unwrap_or(shared::money::Currency::EUR)
+    }
+
+    /// An amount of this checkout's currency.
+    pub(crate) fn money(&self, minor: i64) -> shared::money::Money {
+        shared::money::Money::new(minor, self.currency())
+    }
+
+    /// What the checkout charges: Qonto's figure once known, else the
+    /// amount the edge computed.
+    pub(crate) fn charged(&self) -> shared::money::Money {
+        self.money(self.qonto_amount_minor.unwrap_or(self.expected_gross_minor))
+    }
+}
+
 /// What a new checkout starts with.
 #[derive(Debug, Clone)]
 pub(crate) struct NewCheckout {

@@ -4,14 +4,13 @@
 //! keep their amounts, lines and shipping zone; only the person is removed.
 
 use crate::auth::require_admin;
-use crate::checkout::{charged_minor, public_status};
+use crate::checkout::public_status;
 use crate::config::Config;
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::{self, Cx};
 use crate::ledger::{CheckoutRow, Ledger};
 use crate::log;
 use serde_json::{json, Value};
-use shared::money::{Currency, Money};
 use worker::{Env, Request, Response};
 
 const CSV_COLUMNS: &[&str] = &[
@@ -72,13 +71,12 @@ fn row(c: &CheckoutRow) -> String {
         .filter(|l| l["sku"] != crate::checkout::SHIPPING_SKU)
         .map(|l| format!("{} x {}", text(&l["quantity"]), text(&l["title"])))
         .collect();
-    let currency = Currency::parse(&c.currency).unwrap_or(Currency::EUR);
     let values = [
         c.id.clone(),
         c.created_at.clone(),
         c.paid_at.clone().unwrap_or_default(),
         public_status(c).as_str().to_owned(),
-        Money::new(charged_minor(c), currency).to_decimal(),
+        c.charged().to_decimal(),
         c.currency.clone(),
         text(&customer["email"]),
         text(&customer["name"]),

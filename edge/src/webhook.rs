@@ -8,13 +8,12 @@
 //! changes. When a checkout becomes paid, a signed notification may be
 //! forwarded to the merchant's own `MERCHANT_WEBHOOK_URL`.
 
-use crate::checkout::{charged_minor, public_status, refresh};
+use crate::checkout::{public_status, refresh};
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::{self, Cx};
 use crate::ledger::{CheckoutRow, Ledger};
 use crate::log;
 use serde_json::json;
-use shared::money::{Currency, Money};
 use shared::qonto::{PaymentLinkEventKind, WebhookEvent};
 use shared::webhook::{sign, verify, DEFAULT_TOLERANCE_SECS};
 use worker::{Fetch, Headers, Method, Request, RequestInit, Response};
@@ -120,8 +119,7 @@ async fn process(cx: &Cx, link_id: &str) -> EdgeResult<()> {
 
 /// The notification a merchant's own server receives when a checkout is paid.
 pub(crate) fn paid_notification(row: &CheckoutRow) -> serde_json::Value {
-    let currency = Currency::parse(&row.currency).unwrap_or(Currency::EUR);
-    let amount: shared::money::WireAmount = Money::new(charged_minor(row), currency).into();
+    let amount: shared::money::WireAmount = row.charged().into();
     let lines: serde_json::Value = serde_json::from_str(&row.lines_json).unwrap_or(json!([]));
     let order: serde_json::Value = row
         .order_json

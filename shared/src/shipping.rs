@@ -159,15 +159,21 @@ impl Shipping {
             .find(|z| z.countries.iter().any(|c| c == country))
     }
 
+    /// Whether goods worth `goods_gross` (VAT included) ship free: the one
+    /// place the threshold rule lives (the widget asks it too, before the
+    /// shopper has chosen a country).
+    pub fn is_free(&self, goods_gross: Money) -> bool {
+        self.free_above
+            .is_some_and(|f| goods_gross.minor() >= f.minor())
+    }
+
     /// The shipping line for goods worth `goods_gross` (VAT included) sent to
     /// `country`.
     pub fn quote(&self, country: &str, goods_gross: Money) -> Result<ShippingQuote, ShippingError> {
         let zone = self
             .zone_for(country)
             .ok_or(ShippingError::UnshippableCountry)?;
-        let free = self
-            .free_above
-            .is_some_and(|f| goods_gross.minor() >= f.minor());
+        let free = self.is_free(goods_gross);
         let unit_net = if free {
             Money::zero(self.currency)
         } else {

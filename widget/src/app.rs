@@ -250,9 +250,7 @@ pub(crate) fn bill(items: &Basket, prices: &Prices, country: &str) -> Bill {
         if let (Some(rules), Some(goods_gross), true) =
             (&list.shipping, goods_gross, goods.count() > 0)
         {
-            let free = rules
-                .free_above()
-                .is_some_and(|f| goods_gross.minor() >= f.minor());
+            let free = rules.is_free(goods_gross);
             (ship, total) = match rules.quote(country, goods_gross) {
                 Ok(quote) if quote.free => (Ship::Free, total),
                 // The gross total only: `Totals::with_line` would also
