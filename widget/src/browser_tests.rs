@@ -669,6 +669,63 @@ async fn labels_are_translated_in_french_and_german() {
 }
 
 #[wasm_bindgen_test]
+async fn a_pressed_stepper_keeps_the_focus_and_a_quantity_being_typed_stays() {
+    fresh_page();
+    let mut w = Widget::mount(Some("en"));
+    wait_for("the catalog", prices_ready).await;
+    w.page_button(&[("data-qc-add", "tshirt")]).click();
+    tick().await;
+    w.click(".qc-toggle");
+    wait_for("the dialog", || w.dialog_open()).await;
+
+    // The line is updated in place: the pressed button is still the one
+    // in the dialog, and still focused.
+    let inc = w.el("[aria-label='Increase quantity of T-shirt']");
+    inc.focus().unwrap();
+    inc.click();
+    inc.click();
+    wait_for("the quantity", || w.text(".qc-line .qc-total") == "€90.00").await;
+    assert_eq!(stored("qc-basket").unwrap(), "tshirt:3");
+    assert!(same(
+        &w.el("[aria-label='Increase quantity of T-shirt']"),
+        &inc
+    ));
+    assert!(same(&w.root.active_element().unwrap(), &inc));
+    assert!(!w
+        .el("[aria-label='Decrease quantity of T-shirt']")
+        .has_attribute("disabled"));
+
+    // A quantity typed but not yet committed (no `change` yet) survives
+    // another change of the basket; committing it then applies it.
+    let input: HtmlInputElement = w.el(".qc-input").dyn_into().unwrap();
+    input.set_value("7");
+    crate::call("add", Array::of2(&"book".into(), &1.into()));
+    wait_for("the second line", || w.all(".qc-line").len() == 2).await;
+    assert_eq!(input.value(), "7");
+    assert_eq!(w.text(".qc-line:nth-child(2) .qc-name"), "Book");
+    type_quantity(&input, "7");
+    wait_for("the typed quantity", || {
+        w.all(".qc-line .qc-total")[0].text_content().as_deref() == Some("€210.00")
+    })
+    .await;
+    assert_eq!(stored("qc-basket").unwrap(), "tshirt:7,book:1");
+
+    // Removing the first line moves the second into its place, with its
+    // own quantity, labels and SKU.
+    w.el("[aria-label='Remove T-shirt']").click();
+    wait_for("one line", || w.all(".qc-line").len() == 1).await;
+    assert_eq!(input.value(), "1");
+    assert_eq!(input.get_attribute("data-sku").as_deref(), Some("book"));
+    assert_eq!(
+        input.get_attribute("aria-label").as_deref(),
+        Some("Quantity of Book")
+    );
+    assert!(w
+        .el("[aria-label='Decrease quantity of Book']")
+        .has_attribute("disabled"));
+}
+
+#[wasm_bindgen_test]
 async fn escape_closes_the_dialog_and_focus_returns_to_the_opener() {
     fresh_page();
     let mut w = Widget::mount(Some("en"));

@@ -1,14 +1,14 @@
-//! The widget's DOM (a Leptos view) inside the shadow root: the floating
-//! toggle, the error toast, the live region and the modal basket dialog.
+//! The widget's DOM inside the shadow root: the floating toggle, the error
+//! toast, the live region and the modal basket dialog.
 //!
-//! One reactive closure renders the whole widget from [`State`]; when the
-//! state changes, Leptos re-runs it and rebuilds the DOM *in place* (same
-//! structure, so nodes, focus and the open `<dialog>` survive; only changed
-//! texts and attributes are written). Parts that come and go are hidden with
-//! the `hidden` attribute rather than swapped for other views. This is a
-//! deliberate size choice: every fine-grained reactive node and every
-//! type-erased (`AnyView`) branch costs its own monomorphized code in the
-//! wasm, one closure over one static structure costs it once.
+//! The structure is one Leptos view, built once; one effect writes the state
+//! into it whenever the state changes, touching only the texts and
+//! attributes that differ (so nodes, focus and the open `<dialog>` survive).
+//! Parts that come and go are hidden with the `hidden` attribute; the lists
+//! (basket lines, totals rows, details fields) are built by hand. This is a
+//! deliberate size choice: each view shape, reactive node or type-erased
+//! branch costs its own monomorphized build, rebuild and drop code in the
+//! wasm; the browser's own DOM calls cost their glue once.
 //!
 //! Accessibility (design.md, "Embed contract"): a native `<dialog>` opened
 //! with `showModal()` (the page behind it is inert), labelled by its heading;
@@ -27,7 +27,9 @@ use crate::i18n::{fill, items, Msg};
 use crate::js;
 use crate::store::Purchase;
 
-/// The whole widget. Its controls carry a `data-action` (and a `data-sku`
+/// The whole widget: a static structure (one `view!`, built once), brought
+/// up to date with the state by one effect ([`render`]) that writes only
+/// what changed. Its controls carry a `data-action` (and a `data-sku`
 /// on basket lines, a `name` on the details' fields) and are handled by a
 /// few listeners on this root element: one closure per event type instead of
 /// one per button, line and field. (This is our own delegation, inside the
@@ -35,7 +37,17 @@ use crate::store::Purchase;
 /// stay off, see toolchain.md §10.5.) The dialog's form never submits: its
 /// submit button (the details step's Pay, also pressed by Enter in a field)
 /// is handled here as a click whose default is prevented.
+///
+/// Why one effect over a fixed structure rather than views rebuilt from the
+/// state: every view shape costs its own build, rebuild and drop code in the
+/// wasm; the structure below is built once, and the parts that come and go
+/// (basket lines, totals, details) are built by hand.
 pub(crate) fn root(app: App) -> impl IntoView {
+    // Runs once the view is mounted, then after every change of the state.
+    Effect::new(move |_| {
+        app.state.with(|s| render(app, s));
+    });
+    let t = move |msg| app.t(msg);
     view! {
         <div
             class="qc"
@@ -44,7 +56,101 @@ pub(crate) fn root(app: App) -> impl IntoView {
             on:change=move |ev: Event| changed(app, &ev)
             on:keydown=move |ev: KeyboardEvent| keydown(app, &ev)
         >
-            {move || app.state.with(|s| render(app, s))}
+            <button
+                class="qc-toggle"
+                part="toggle"
+                type="button"
+                data-action="open"
+                hidden
+                aria-haspopup="dialog"
+                aria-expanded="false"
+            >
+                {t(Msg::Basket)}
+                <span class="qc-count" aria-hidden="true"></span>
+            </button>
+            <p class="qc-toast" hidden></p>
+            // Announcements: while the modal dialog is open everything outside
+            // it is inert (and silent), so the dialog has its own live region.
+            <div id="qc-live" class="qc-sr" aria-live="polite" aria-atomic="true"></div>
+            <dialog
+                class="qc-dialog"
+                part="dialog"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby="qc-title"
+                // The browser closed it (Escape on some platforms, a form):
+                // unless it is open again by now (a `close` event is queued,
+                // and may arrive after a quick reopening).
+                on:close=move |_| {
+                    if app.dialog().is_some_and(|d| !d.open()) {
+                        app.close_dialog();
+                    }
+                }
+            >
+                // A form, so that Enter in a field presses Pay and browsers
+                // offer autofill; `novalidate`: the widget's own inline
+                // errors, not the browser's bubbles. Pay's click never submits
+                // (see `clicked`); `method=dialog` makes sure a submission from
+                // elsewhere could only close the dialog, never navigate with
+                // the details in the URL.
+                <form class="qc-panel" method="dialog" novalidate>
+                    <div class="qc-head">
+                        <h2 id="qc-title"></h2>
+                        <button
+                            class="qc-close"
+                            type="button"
+                            data-action="close"
+                            aria-label=t(Msg::Close)
+                        >
+                            "×"
+                        </button>
+                    </div>
+                    <div id="qc-dlive" class="qc-sr" aria-live="polite" aria-atomic="true"></div>
+                    <div class="qc-body">
+                        <p class="qc-status" hidden></p>
+                        <p class="qc-empty" hidden></p>
+                        <ul class="qc-lines" hidden></ul>
+                        <div class="qc-details" hidden></div>
+                        <dl class="qc-totals" hidden></dl>
+                    </div>
+                    <div class="qc-foot">
+                        <p class="qc-error" hidden></p>
+                        <p class="qc-methods" hidden></p>
+                        // Inside the form every button but Pay must not submit.
+                        <div class="qc-actions">
+                            <button class="qc-pay" part="pay" type="button" data-action="continue">
+                                {t(Msg::Continue)}
+                            </button>
+                            <button class="qc-secondary" type="button" data-action="back" hidden>
+                                {t(Msg::Back)}
+                            </button>
+                            // The form's submit button: Enter in a field
+                            // presses it too. Kept disabled off the details
+                            // step, so Enter elsewhere submits nothing.
+                            <button
+                                class="qc-pay"
+                                part="pay"
+                                type="submit"
+                                data-action="submit"
+                                hidden
+                                disabled
+                            ></button>
+                            <button
+                                class="qc-pay qc-retry"
+                                part="pay"
+                                type="button"
+                                data-action="retry"
+                                hidden
+                            >
+                                {t(Msg::TryAgain)}
+                            </button>
+                            <button class="qc-secondary" type="button" data-action="close">
+                                {t(Msg::Close)}
+                            </button>
+                        </div>
+                    </div>
+                </form>
+            </dialog>
         </div>
     }
 }
@@ -110,55 +216,59 @@ fn changed(app: App, ev: &Event) {
     app.committed(field, js::get_str(&target, "value").unwrap_or_default());
 }
 
-/// A button of the widget: every button but the toggle is this one element
-/// shape (each distinct `view!` shape is monomorphized separately), and acts
-/// through its `data-action` (see [`clicked`]).
-struct Button {
-    class: &'static str,
-    action: &'static str,
-    sku: Option<String>,
-    label: Option<String>,
-    hidden: bool,
-    disabled: bool,
-    text: String,
-}
+// ----- writing the DOM -------------------------------------------------------
 
-fn button(b: Button) -> impl IntoView {
-    view! {
-        <button
-            // Inside the dialog's form every button but Pay must not submit.
-            type=if b.action == "submit" { "submit" } else { "button" }
-            part=b.class.starts_with("qc-pay").then_some("pay")
-            class=b.class
-            data-action=b.action
-            data-sku=b.sku
-            aria-label=b.label
-            hidden=b.hidden
-            disabled=b.disabled
-        >
-            {b.text}
-        </button>
+/// Sets the text of `el`, if it differs: an unchanged live region must not
+/// be announced again.
+fn text(el: &Element, text: &str) {
+    if el.text_content().as_deref() != Some(text) {
+        el.set_text_content(Some(text));
     }
 }
 
-/// A paragraph (status, empty basket, error, payment methods), hidden when
-/// empty.
-fn para(class: &'static str, text: &str) -> impl IntoView {
-    view! { <p class=class hidden=text.is_empty()>{text.to_owned()}</p> }
-}
-
-/// A row of the totals.
-fn row(class: &'static str, label: String, value: String) -> impl IntoView {
-    view! {
-        <div class=class>
-            <dt>{label}</dt>
-            <dd>{value}</dd>
-        </div>
+/// Sets (`Some`) or removes (`None`) the attribute `name` of `el`, if that
+/// changes it.
+fn attr(el: &Element, name: &str, value: Option<&str>) {
+    if el.get_attribute(name).as_deref() != value {
+        let _ = match value {
+            Some(value) => el.set_attribute(name, value),
+            None => el.remove_attribute(name),
+        };
     }
 }
 
-/// The widget for one state.
-fn render(app: App, s: &State) -> impl IntoView {
+/// Sets or removes the boolean attribute `name` (`hidden`, `disabled`).
+fn flag(el: &Element, name: &str, on: bool) {
+    attr(el, name, on.then_some(""));
+}
+
+/// A new `tag` element with `class` (unless empty), appended to `parent`.
+fn child(parent: &Element, tag: &str, class: &str) -> Option<Element> {
+    let el = js::document()?.create_element(tag).ok()?;
+    if !class.is_empty() {
+        attr(&el, "class", Some(class));
+    }
+    parent.append_child(&el).ok()?;
+    Some(el)
+}
+
+/// A paragraph of the structure (toast, status, empty basket, error,
+/// payment methods): its text, hidden when empty.
+fn para(app: App, selector: &str, value: &str) {
+    if let Some(p) = app.find(selector) {
+        text(&p, value);
+        flag(&p, "hidden", value.is_empty());
+    }
+}
+
+/// Brings the widget up to date with the current state now (the effect of
+/// [`root`] does it after each change, a tick later).
+pub(crate) fn refresh(app: App) {
+    app.state.with_untracked(|s| render(app, s));
+}
+
+/// Brings the widget up to date with one state.
+fn render(app: App, s: &State) {
     let t = move |msg| app.t(msg);
     let count = s.basket.item_count();
     let on_basket = s.step == Step::Basket;
@@ -167,6 +277,36 @@ fn render(app: App, s: &State) -> impl IntoView {
     let busy = matches!(s.step, Step::Paying | Step::Redirecting);
     let bill = s.bill();
     let summary = &bill.summary;
+
+    if let Some(toggle) = app.find(".qc-toggle") {
+        flag(&toggle, "hidden", count == 0);
+        let expanded = if s.open { "true" } else { "false" };
+        attr(&toggle, "aria-expanded", Some(expanded));
+        let items = fill(t(items(app.lang(), count)), &count.to_string());
+        let label = format!("{}, {items}", t(Msg::Basket));
+        attr(&toggle, "aria-label", Some(&label));
+    }
+    if let Some(badge) = app.find(".qc-count") {
+        text(&badge, &count.to_string());
+    }
+    para(app, ".qc-toast", s.notice.filter(|_| !s.open).map_or("", t));
+    if let Some(live) = app.find("#qc-live") {
+        text(&live, if s.open { "" } else { &s.live });
+    }
+    if let Some(live) = app.find("#qc-dlive") {
+        text(&live, if s.open { &s.live } else { "" });
+    }
+    if let Some(title) = app.find("#qc-title") {
+        let msg = match s.step {
+            Step::Basket => Msg::Title,
+            Step::Details => Msg::Details,
+            Step::Paying | Step::Redirecting => Msg::Payment,
+            Step::Paid => Msg::PaidTitle,
+            Step::Processing => Msg::ProcessingTitle,
+            Step::NotCompleted | Step::Failed => Msg::NotDoneTitle,
+        };
+        text(&title, t(msg));
+    }
 
     // The status line of the other steps.
     let status = match s.step {
@@ -178,7 +318,27 @@ fn render(app: App, s: &State) -> impl IntoView {
         Step::NotCompleted => t(Msg::NotDoneText),
         Step::Failed => t(s.notice.unwrap_or(Msg::ErrGeneric)),
     };
-    let spin = busy || s.step == Step::Processing;
+    if let Some(p) = app.find(".qc-status") {
+        let spin = busy || s.step == Step::Processing;
+        let class = if spin {
+            "qc-status qc-busy"
+        } else {
+            "qc-status"
+        };
+        attr(&p, "class", Some(class));
+    }
+    para(app, ".qc-status", status);
+    let empty = on_basket && summary.lines.is_empty();
+    para(app, ".qc-empty", if empty { t(Msg::Empty) } else { "" });
+    if let Some(list) = app.find(".qc-lines") {
+        flag(&list, "hidden", !on_basket);
+        render_lines(app, &list, if on_basket { &summary.lines } else { &[] });
+    }
+    if let Some(container) = app.find(".qc-details") {
+        flag(&container, "hidden", !on_details);
+    }
+    // The details: the address only for a purchase that is shipped.
+    sync_details(app, s, bill.ship != Ship::None);
 
     // Why Continue or Pay is not possible (yet), if it is not.
     let blocker = blocker(
@@ -187,6 +347,42 @@ fn render(app: App, s: &State) -> impl IntoView {
         !on_details || s.purchase == Purchase::Basket,
     )
     .map(|(_, msg)| msg);
+
+    // Totals: goods net, VAT per rate, shipping (gross), the total. On the
+    // basket an unknown shipping is "calculated at the next step" and the
+    // total is the goods'; on the details step both wait for a country.
+    let mut rows: Vec<(&str, String, String)> = Vec::new();
+    if let Some(totals) = summary.totals.as_ref().filter(|_| shopping) {
+        rows.push(("", t(Msg::Subtotal).into(), app.money(totals.net)));
+        for (rate, amount) in &totals.vat_by_rate {
+            let label = fill(t(Msg::Vat), &app.percent(*rate));
+            rows.push(("", label, app.money(*amount)));
+        }
+        let shipping = match bill.ship {
+            Ship::None => None,
+            Ship::Free => Some(t(Msg::Free).to_owned()),
+            Ship::Cost(cost) => Some(app.money(cost)),
+            _ if on_basket => Some(t(Msg::ShipLater).to_owned()),
+            _ => Some("—".to_owned()),
+        };
+        if let Some(shipping) = shipping {
+            rows.push(("qc-ship", t(Msg::Shipping).into(), shipping));
+        }
+        let total = match bill.total {
+            Some(total) => app.money(total),
+            None if on_basket => app.money(totals.gross),
+            None => "—".to_owned(),
+        };
+        rows.push(("qc-grand", t(Msg::Total).into(), total));
+    }
+    if let Some(list) = app.find(".qc-totals") {
+        flag(&list, "hidden", rows.is_empty());
+        render_rows(&list, &rows);
+    }
+
+    if let Some(foot) = app.find(".qc-foot") {
+        flag(&foot, "hidden", busy);
+    }
     // Under the basket: the last error, else the blocker (an empty basket
     // says so in the body already).
     let message = s
@@ -194,190 +390,171 @@ fn render(app: App, s: &State) -> impl IntoView {
         .or(blocker.filter(|m| *m != Msg::Empty))
         .filter(|_| shopping)
         .map_or("", t);
-    let toast = s.notice.filter(|_| !s.open).map_or("", t);
-
-    // Totals: goods net, VAT per rate, shipping (gross), the total. On the
-    // basket an unknown shipping is "calculated at the next step" and the
-    // total is the goods'; on the details step both wait for a country.
-    let totals = summary.totals.as_ref().filter(|_| shopping);
-    let rows = totals
-        .map(|totals| {
-            let mut rows = vec![row("", t(Msg::Subtotal).into(), app.money(totals.net))];
-            for (rate, amount) in &totals.vat_by_rate {
-                let label = fill(t(Msg::Vat), &app.percent(*rate));
-                rows.push(row("", label, app.money(*amount)));
-            }
-            let shipping = match bill.ship {
-                Ship::None => None,
-                Ship::Free => Some(t(Msg::Free).to_owned()),
-                Ship::Cost(cost) => Some(app.money(cost)),
-                _ if on_basket => Some(t(Msg::ShipLater).to_owned()),
-                _ => Some("—".to_owned()),
-            };
-            if let Some(shipping) = shipping {
-                rows.push(row("qc-ship", t(Msg::Shipping).into(), shipping));
-            }
-            let total = match bill.total {
-                Some(total) => app.money(total),
-                None if on_basket => app.money(totals.gross),
-                None => "—".to_owned(),
-            };
-            rows.push(row("qc-grand", t(Msg::Total).into(), total));
-            rows
-        })
-        .unwrap_or_default();
-    let no_totals = rows.is_empty();
-    let pay_label = match bill.total {
-        Some(total) if blocker.is_none() => fill(t(Msg::Pay), &app.money(total)),
-        _ => fill(t(Msg::Pay), "").trim().to_owned(),
-    };
-
-    let lines = if on_basket {
-        summary.lines.clone()
-    } else {
-        Vec::new()
-    };
-    let empty = if on_basket && lines.is_empty() {
-        t(Msg::Empty)
-    } else {
-        ""
-    };
-    let lines = lines
-        .into_iter()
-        .map(|line| line_view(app, line))
-        .collect::<Vec<_>>();
+    para(app, ".qc-error", message);
     let methods = if shopping {
         methods_text(app, &s.methods)
     } else {
         String::new()
     };
-    let title = t(match s.step {
-        Step::Basket => Msg::Title,
-        Step::Details => Msg::Details,
-        Step::Paying | Step::Redirecting => Msg::Payment,
-        Step::Paid => Msg::PaidTitle,
-        Step::Processing => Msg::ProcessingTitle,
-        Step::NotCompleted | Step::Failed => Msg::NotDoneTitle,
-    });
+    para(app, ".qc-methods", &methods);
 
-    // The details: the address only for a purchase that is shipped.
-    sync_details(app, s, bill.ship != Ship::None);
-
-    let plain = |class, action, hidden, disabled, text: &str| {
-        button(Button {
-            class,
-            action,
-            sku: None,
-            label: None,
-            hidden,
-            disabled,
-            text: text.to_owned(),
-        })
-    };
-    let actions = vec![
-        plain(
-            "qc-pay",
-            "continue",
-            !on_basket,
-            blocker.is_some(),
-            t(Msg::Continue),
-        ),
-        plain("qc-secondary", "back", !on_details, false, t(Msg::Back)),
-        // The form's submit button: Enter in a field presses it too. Kept
-        // disabled off the details step, so Enter elsewhere submits nothing.
-        plain(
-            "qc-pay",
-            "submit",
-            !on_details,
-            !on_details || blocker.is_some(),
-            &pay_label,
-        ),
-        plain(
-            "qc-pay qc-retry",
-            "retry",
-            !matches!(s.step, Step::NotCompleted | Step::Failed),
-            false,
-            t(Msg::TryAgain),
-        ),
-        plain("qc-secondary", "close", shopping, false, t(Msg::Close)),
+    let retry = matches!(s.step, Step::NotCompleted | Step::Failed);
+    // (action, hidden, disabled) of the footer's buttons.
+    let buttons = [
+        ("continue", !on_basket, blocker.is_some()),
+        ("back", !on_details, false),
+        ("submit", !on_details, !on_details || blocker.is_some()),
+        ("retry", !retry, false),
+        ("close", shopping, false),
     ];
-    let close = button(Button {
-        class: "qc-close",
-        action: "close",
-        sku: None,
-        label: Some(t(Msg::Close).into()),
-        hidden: false,
-        disabled: false,
-        text: "×".into(),
-    });
+    for (action, hidden, disabled) in buttons {
+        if let Some(button) = app.find(&format!(".qc-actions [data-action={action}]")) {
+            flag(&button, "hidden", hidden);
+            flag(&button, "disabled", disabled);
+        }
+    }
+    if let Some(pay) = app.find("[data-action=submit]") {
+        let label = match bill.total {
+            Some(total) if blocker.is_none() => fill(t(Msg::Pay), &app.money(total)),
+            _ => fill(t(Msg::Pay), "").trim().to_owned(),
+        };
+        text(&pay, &label);
+    }
+}
 
-    view! {
-        <button
-            class="qc-toggle"
-            part="toggle"
-            data-action="open"
-            hidden=count == 0
-            aria-haspopup="dialog"
-            aria-expanded=if s.open { "true" } else { "false" }
-            aria-label=format!(
-                "{}, {}",
-                t(Msg::Basket),
-                fill(t(items(app.lang(), count)), &count.to_string())
-            )
-        >
-            {t(Msg::Basket)}
-            <span class="qc-count" aria-hidden="true">{count}</span>
-        </button>
-        {para("qc-toast", toast)}
-        // Announcements: while the modal dialog is open everything outside it
-        // is inert (and silent), so the dialog has its own live region.
-        <div class="qc-sr" aria-live="polite" aria-atomic="true">
-            {if s.open { String::new() } else { s.live.clone() }}
-        </div>
-        <dialog
-            class="qc-dialog"
-            part="dialog"
-            role="dialog"
-            aria-modal="true"
-            aria-labelledby="qc-title"
-            // The browser closed it (Escape on some platforms, a form):
-            // unless it is open again by now (a `close` event is queued, and
-            // may arrive after a quick reopening).
-            on:close=move |_| {
-                if app.dialog().is_some_and(|d| !d.open()) {
-                    app.close_dialog();
-                }
+/// The totals: one `div.{class} > dt + dd` per row, all written again when
+/// any differs (they hold nothing the shopper could be focused on).
+fn render_rows(list: &Element, rows: &[(&str, String, String)]) {
+    let key: String = rows
+        .iter()
+        .map(|(class, label, value)| format!("{class}|{label}|{value}\n"))
+        .collect();
+    if list.get_attribute("data-rows").as_deref() == Some(key.as_str()) {
+        return;
+    }
+    list.set_text_content(None);
+    for (class, label, value) in rows {
+        let Some(row) = child(list, "div", class) else {
+            return;
+        };
+        for (tag, content) in [("dt", label), ("dd", value)] {
+            if let Some(cell) = child(&row, tag, "") {
+                text(&cell, content);
             }
-        >
-            // A form, so that Enter in a field presses Pay and browsers
-            // offer autofill; `novalidate`: the widget's own inline errors,
-            // not the browser's bubbles. Pay's click never submits (see
-            // `clicked`); `method=dialog` makes sure a submission from
-            // elsewhere could only close the dialog, never navigate with the
-            // details in the URL.
-            <form class="qc-panel" method="dialog" novalidate>
-                <div class="qc-head">
-                    <h2 id="qc-title">{title}</h2>
-                    {close}
-                </div>
-                <div class="qc-sr" aria-live="polite" aria-atomic="true">
-                    {if s.open { s.live.clone() } else { String::new() }}
-                </div>
-                <div class="qc-body">
-                    {para(if spin { "qc-status qc-busy" } else { "qc-status" }, status)}
-                    {para("qc-empty", empty)}
-                    <ul class="qc-lines" hidden=!on_basket>{lines}</ul>
-                    // Filled by hand: see `build_details`.
-                    <div class="qc-details" hidden=!on_details></div>
-                    <dl class="qc-totals" hidden=no_totals>{rows}</dl>
-                </div>
-                <div class="qc-foot" hidden=busy>
-                    {para("qc-error", message)}
-                    {para("qc-methods", &methods)}
-                    <div class="qc-actions">{actions}</div>
-                </div>
-            </form>
-        </dialog>
+        }
+    }
+    attr(list, "data-rows", Some(&key));
+}
+
+/// The basket lines: the line elements already there are reused in order
+/// (so a stepper keeps the focus while it is pressed, and a quantity being
+/// typed stays), extra ones removed, missing ones built.
+fn render_lines(app: App, list: &Element, lines: &[Line]) {
+    let shown = list.children();
+    while shown.length() as usize > lines.len() {
+        match list.last_element_child() {
+            Some(extra) => extra.remove(),
+            None => break,
+        }
+    }
+    for (i, line) in lines.iter().enumerate() {
+        let li = match shown.item(i as u32) {
+            Some(li) => Some(li),
+            None => build_line(list),
+        };
+        if let Some(li) = li {
+            update_line(app, &li, line);
+        }
+    }
+}
+
+/// The elements of one line, filled by [`update_line`]:
+/// `li.qc-line > (div.qc-info > span.qc-name + span.qc-unit)
+/// + (div.qc-qty > button[dec] + input.qc-input + button[inc])
+/// + span.qc-total + button.qc-remove`.
+fn build_line(list: &Element) -> Option<Element> {
+    let li = child(list, "li", "qc-line")?;
+    let info = child(&li, "div", "qc-info")?;
+    child(&info, "span", "qc-name")?;
+    child(&info, "span", "qc-unit")?;
+    let qty = child(&li, "div", "qc-qty")?;
+    let button = |parent: &Element, class, action, label: &str| {
+        let b = child(parent, "button", class)?;
+        attr(&b, "type", Some("button"));
+        attr(&b, "data-action", Some(action));
+        text(&b, label);
+        Some(())
+    };
+    button(&qty, "qc-step", "dec", "−")?;
+    let input = child(&qty, "input", "qc-input")?;
+    for (name, value) in [
+        ("type", "number"),
+        ("inputmode", "numeric"),
+        ("min", "1"),
+        ("max", "999"),
+    ] {
+        attr(&input, name, Some(value));
+    }
+    button(&qty, "qc-step", "inc", "+")?;
+    child(&li, "span", "qc-total")?;
+    button(&li, "qc-remove", "remove", "×")?;
+    Some(li)
+}
+
+/// Writes one line's SKU, texts, labels and state into its elements.
+fn update_line(app: App, li: &Element, line: &Line) {
+    let t = move |msg| app.t(msg);
+    let class = if line.gone {
+        "qc-line qc-gone"
+    } else {
+        "qc-line"
+    };
+    attr(li, "class", Some(class));
+    let part = |selector: &str| li.query_selector(selector).ok().flatten();
+    let unit = if line.gone {
+        t(Msg::Unavailable).to_owned()
+    } else {
+        line.unit.map(|m| app.money(m)).unwrap_or_default()
+    };
+    let total = line.total.map(|m| app.money(m)).unwrap_or_default();
+    for (selector, content) in [
+        (".qc-name", &line.title),
+        (".qc-unit", &unit),
+        (".qc-total", &total),
+    ] {
+        if let Some(el) = part(selector) {
+            text(&el, content);
+        }
+    }
+    // The input first: whether it showed this SKU decides below whether
+    // its value is written.
+    let input = part(".qc-input");
+    let same_sku = input
+        .as_ref()
+        .is_some_and(|i| i.get_attribute("data-sku").as_deref() == Some(line.sku.as_str()));
+    for (selector, msg) in [
+        (".qc-input", Msg::Quantity),
+        ("[data-action=dec]", Msg::Decrease),
+        ("[data-action=inc]", Msg::Increase),
+        ("[data-action=remove]", Msg::Remove),
+    ] {
+        if let Some(el) = part(selector) {
+            attr(&el, "data-sku", Some(&line.sku));
+            attr(&el, "aria-label", Some(&fill(t(msg), &line.title)));
+        }
+    }
+    if let Some(dec) = part("[data-action=dec]") {
+        flag(&dec, "disabled", line.quantity <= 1);
+    }
+    // The `value` attribute remembers the quantity last shown: what the
+    // shopper is typing is replaced only when the line's quantity (or
+    // product) changes, not when something else does.
+    if let Some(input) = input {
+        let quantity = line.quantity.to_string();
+        if !same_sku || input.get_attribute("value").as_deref() != Some(quantity.as_str()) {
+            attr(&input, "value", Some(&quantity));
+            js::set(&input, "value", quantity.as_str());
+        }
     }
 }
 
@@ -563,65 +740,6 @@ fn methods_text(app: App, methods: &[String]) -> String {
         })
         .collect();
     fill(app.t(Msg::Methods), &names.join(" · "))
-}
-
-/// One basket line: title and unit price, stepper and quantity input, line
-/// total, remove.
-fn line_view(app: App, line: Line) -> impl IntoView {
-    let t = move |msg| app.t(msg);
-    let Line {
-        sku,
-        title,
-        quantity,
-        unit,
-        total,
-        gone,
-        ..
-    } = line;
-    let unit = if gone {
-        t(Msg::Unavailable).to_owned()
-    } else {
-        unit.map(|m| app.money(m)).unwrap_or_default()
-    };
-    let total = total.map(|m| app.money(m)).unwrap_or_default();
-    let control = |class, action, msg, disabled, text: &str| {
-        button(Button {
-            class,
-            action,
-            sku: Some(sku.clone()),
-            label: Some(fill(t(msg), &title)),
-            hidden: false,
-            disabled,
-            text: text.to_owned(),
-        })
-    };
-    let dec = control("qc-step", "dec", Msg::Decrease, quantity <= 1, "−");
-    let inc = control("qc-step", "inc", Msg::Increase, false, "+");
-    let remove = control("qc-remove", "remove", Msg::Remove, false, "×");
-    view! {
-        <li class=if gone { "qc-line qc-gone" } else { "qc-line" }>
-            <div class="qc-info">
-                <span class="qc-name">{title.clone()}</span>
-                <span class="qc-unit">{unit}</span>
-            </div>
-            <div class="qc-qty">
-                {dec}
-                <input
-                    class="qc-input"
-                    type="number"
-                    inputmode="numeric"
-                    min="1"
-                    max="999"
-                    data-sku=sku.clone()
-                    aria-label=fill(t(Msg::Quantity), &title)
-                    prop:value=quantity.to_string()
-                />
-                {inc}
-            </div>
-            <span class="qc-total">{total}</span>
-            {remove}
-        </li>
-    }
 }
 
 /// Escape closes; Tab and Shift+Tab wrap around inside the dialog.
