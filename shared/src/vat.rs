@@ -206,7 +206,12 @@ impl<'a> Decimal<'a> {
     /// The value × 10^`scale`, as basis points; digits past `scale` must be 0.
     fn scaled(&self, scale: u32) -> Result<VatRate, VatError> {
         let scale = scale as usize;
-        let (kept, rest) = self.frac.split_at(self.frac.len().min(scale));
+        // (ASCII digits only, so any index is a boundary: `_checked` only
+        // keeps a panic path out of the widget's wasm.)
+        let (kept, rest) = self
+            .frac
+            .split_at_checked(self.frac.len().min(scale))
+            .ok_or(VatError::Malformed)?;
         if rest.bytes().any(|b| b != b'0') {
             return Err(VatError::TooPrecise);
         }

@@ -212,7 +212,12 @@ pub(crate) fn tr(texts: &'static str, msg: Msg) -> &'static str {
 
 /// `text` with its first `{}` replaced by `value`.
 pub(crate) fn fill(text: &str, value: &str) -> String {
-    text.replacen("{}", value, 1)
+    // Not `replacen`: its checked slicing brings the standard library's
+    // slicing-panic formatting into the wasm.
+    match text.split_once('{').map(|(before, after)| (before, after.strip_prefix('}'))) {
+        Some((before, Some(after))) => [before, value, after].concat(),
+        _ => text.to_owned(),
+    }
 }
 
 /// Which of "{} item" and "{} items" counts `n`: the two plural forms all
