@@ -9,6 +9,7 @@ use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::Cx;
 use crate::ledger::{CheckoutRow, Ledger};
 use crate::log;
+use crate::notify;
 use crate::qonto::Qonto;
 use crate::tokens::{self, AuthState};
 use serde_json::{json, Value};
@@ -229,6 +230,36 @@ pub(crate) async fn get_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<
         .as_deref()
         .and_then(|o| serde_json::from_str(o).ok())
         .unwrap_or(Value::Null);
+    body["notification"] = notify::state(&ledger, &row.id)
+        .await?
+        .map_or(Value::Null, |n| n.to_json());
+    Ok(json_response(&body, 200))
+}
+
+/// `POST /admin/checkouts/{id}/notify`: sends the merchant notification of
+/// a paid checkout again now (after the merchant's server was fixed, or to
+/// replay it), and answers its state afterwards.
+pub(crate) async fn notify_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<Response> {
+    require_admin(&req, &cx.config)?;
+    let (ledger, row) = find_checkout(id, cx).await?;
+    if cx.config.merchant_webhook_url.is_none() {
+        return Err(EdgeError::Conflict {
+            code: "notifications_off",
+            message: "MERCHANT_WEBHOOK_URL is not set: there is nowhere to send notifications."
+                .into(),
+        });
+    }
+    if row.status != "paid" {
+        return Err(EdgeError::Conflict {
+            code: "not_paid",
+            message: format!(
+                "Only a paid checkout is notified; this one is {}.",
+                public_status(&row).as_str()
+            ),
+        });
+    }
+    let state = notify::resend(cx, &ledger, &row.id).await?;
+    let body = json!({"notification": state.map_or(Value::Null, |n| n.to_json())});
     Ok(json_response(&body, 200))
 }
 

@@ -564,7 +564,11 @@ pub(crate) async fn refresh(
             paid_at.as_deref(),
         )
         .await?;
-    Ok(ledger.get(&row.id).await?.unwrap_or_else(|| row.clone()))
+    let fresh = ledger.get(&row.id).await?.unwrap_or_else(|| row.clone());
+    // Whichever refresh finds it paid first (webhook, status poll, admin)
+    // queues the merchant's notification; the others find it queued.
+    crate::notify::paid(cx, ledger, &fresh).await;
+    Ok(fresh)
 }
 
 #[cfg(test)]

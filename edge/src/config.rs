@@ -56,6 +56,9 @@ pub(crate) struct Config {
     pub(crate) merchant_webhook_secret: Option<String>,
     /// Days a customer's personal data is kept with an order.
     pub(crate) retention_days: u32,
+    /// Seconds before each retry of a merchant notification that got no
+    /// 2xx (`MERCHANT_WEBHOOK_RETRY_SECONDS`); given up after the last.
+    pub(crate) merchant_retry_secs: Vec<u32>,
     /// Configuration problems, each a full sentence for `/health` and logs.
     pub(crate) problems: Vec<String>,
 }
@@ -194,6 +197,17 @@ impl Config {
                 .push("MERCHANT_WEBHOOK_URL is set but MERCHANT_WEBHOOK_SECRET is not".to_owned());
         }
 
+        let merchant_retry_secs = match get("MERCHANT_WEBHOOK_RETRY_SECONDS") {
+            None => DEFAULT_MERCHANT_RETRY_SECS.to_vec(),
+            Some(list) => parse_retry_secs(&list).unwrap_or_else(|| {
+                problems.push(format!(
+                    "MERCHANT_WEBHOOK_RETRY_SECONDS is \"{list}\"; it must be 1 to 20 comma-separated \
+                     numbers of seconds, each from 1 to 604800 (7 days)"
+                ));
+                DEFAULT_MERCHANT_RETRY_SECS.to_vec()
+            }),
+        };
+
         let retention_days = match get("CUSTOMER_DATA_RETENTION_DAYS") {
             None => DEFAULT_RETENTION_DAYS,
             Some(d) => match d.parse::<u32>() {
@@ -222,6 +236,7 @@ impl Config {
             merchant_webhook_url,
             merchant_webhook_secret,
             retention_days,
+            merchant_retry_secs,
             problems,
         }
     }
@@ -230,6 +245,25 @@ impl Config {
     pub(crate) fn origin_allowed(&self, origin: &str) -> bool {
         self.allowed_origins.iter().any(|o| o == origin)
     }
+}
+
+/// Retry delays of a merchant notification: 1 min, 5 min, 15 min, 1 h, 3 h,
+/// 6 h, 12 h, 24 h (nine attempts over two days).
+const DEFAULT_MERCHANT_RETRY_SECS: [u32; 8] = [60, 300, 900, 3_600, 10_800, 21_600, 43_200, 86_400];
+
+/// `"60, 300,900"` → `[60, 300, 900]`; `None` unless 1 to 20 numbers, each
+/// from 1 s to 7 days.
+fn parse_retry_secs(list: &str) -> Option<Vec<u32>> {
+    let secs = list
+        .split(',')
+        .map(|s| {
+            s.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=604_800).contains(n))
+        })
+        .collect::<Option<Vec<u32>>>()?;
+    (1..=20).contains(&secs.len()).then_some(secs)
 }
 
 /// `https://Shop.example.com/` → `https://shop.example.com`; `None` for
@@ -288,6 +322,45 @@ mod tests {
             "https://Shop.example.com/, http://127.0.0.1:8080",
         ),
     ];
+
+    #[test]
+    fn merchant_retry_delays() {
+        assert_eq!(
+            config(GOOD).merchant_retry_secs,
+            DEFAULT_MERCHANT_RETRY_SECS
+        );
+        let cases: &[(&str, Option<&[u32]>)] = &[
+            ("60", Some(&[60])),
+            (" 1, 2 ,604800", Some(&[1, 2, 604_800])),
+            ("0", None),
+            ("604801", None),
+            ("60,,300", None),
+            ("60;300", None),
+            ("-5", None),
+            ("1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1", None), // 21
+        ];
+        for (text, want) in cases {
+            let mut pairs = GOOD.to_vec();
+            pairs.push(("MERCHANT_WEBHOOK_RETRY_SECONDS", text));
+            let c = config(&pairs);
+            match want {
+                Some(secs) => {
+                    assert_eq!(c.merchant_retry_secs, *secs, "{text}");
+                    assert!(c.problems.is_empty(), "{text}: {:?}", c.problems);
+                }
+                None => {
+                    assert_eq!(c.merchant_retry_secs, DEFAULT_MERCHANT_RETRY_SECS, "{text}");
+                    assert!(
+                        c.problems
+                            .iter()
+                            .any(|p| p.contains("MERCHANT_WEBHOOK_RETRY_SECONDS")),
+                        "{text}: {:?}",
+                        c.problems
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_complete_configuration_has_no_problems() {

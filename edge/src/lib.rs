@@ -26,6 +26,7 @@ mod ids;
 mod invoice;
 mod ledger;
 mod log;
+mod notify;
 mod oauth_routes;
 mod orders;
 mod qonto;
@@ -69,12 +70,32 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     Ok(resp)
 }
 
-/// The daily cron (`[triggers]` in wrangler.toml): removes customers'
-/// personal data past the retention period.
+/// The cron (`[triggers]` in wrangler.toml, every 5 minutes): retries the
+/// merchant notifications that are due, and removes customers' personal
+/// data past the retention period.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let config = config::Config::from_env(&env);
     let request_id = format!("cron-{}", ids::random_hex(4));
+    let retried = match env.d1("DB") {
+        Ok(db) => notify::retry_due(&ledger::Ledger { db }, &config, &request_id)
+            .await
+            .map_err(|e| format!("{e:?}")),
+        Err(e) => Err(e.to_string()),
+    };
+    match retried {
+        Ok(0) => {}
+        Ok(n) => log::info(
+            &request_id,
+            "merchant notifications retried",
+            serde_json::json!({"attempts": n}),
+        ),
+        Err(e) => log::error(
+            &request_id,
+            "merchant notification retries failed",
+            serde_json::json!({"error": e}),
+        ),
+    }
     match orders::purge_expired(&env, &config).await {
         Ok(n) => log::info(
             &request_id,
@@ -117,6 +138,7 @@ async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
         Route::AdminCheckout(id) => admin::get_checkout(req, &id, cx).await,
         Route::AdminCheckoutPayments(id) => admin::checkout_payments(req, &id, cx).await,
         Route::AdminDeactivateCheckout(id) => admin::deactivate_checkout(req, &id, cx).await,
+        Route::AdminNotifyCheckout(id) => admin::notify_checkout(req, &id, cx).await,
         Route::AdminWebhookSubscription => admin::subscribe_webhook(req, cx).await,
         Route::AdminOrdersCsv => orders::export_csv(req, cx).await,
         Route::AdminForgetCustomer => orders::forget_customer(req, cx).await,

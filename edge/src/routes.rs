@@ -26,6 +26,9 @@ pub(crate) enum Route {
     AdminCheckout(String),
     AdminCheckoutPayments(String),
     AdminDeactivateCheckout(String),
+    /// `POST /admin/checkouts/{id}/notify`: sends the merchant notification
+    /// of a paid checkout again.
+    AdminNotifyCheckout(String),
     AdminWebhookSubscription,
     AdminOrdersCsv,
     AdminForgetCustomer,
@@ -52,6 +55,7 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/checkouts/{id}"),
     ("GET", "/admin/checkouts/{id}/payments"),
     ("POST", "/admin/checkouts/{id}/deactivate"),
+    ("POST", "/admin/checkouts/{id}/notify"),
     ("POST", "/admin/webhook-subscription"),
     ("GET", "/admin/orders.csv"),
     ("POST", "/admin/customers/forget"),
@@ -89,6 +93,9 @@ pub(crate) fn resolve(method: &str, path: &str) -> Result<Route, EdgeError> {
         }
         ("POST", ["admin", "checkouts", id, "deactivate"]) => {
             Route::AdminDeactivateCheckout((*id).to_owned())
+        }
+        ("POST", ["admin", "checkouts", id, "notify"]) => {
+            Route::AdminNotifyCheckout((*id).to_owned())
         }
         ("POST", ["admin", "webhook-subscription"]) => Route::AdminWebhookSubscription,
         ("GET", ["admin", "orders.csv"]) => Route::AdminOrdersCsv,

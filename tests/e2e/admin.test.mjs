@@ -139,6 +139,12 @@ test("orders show the customer and address, export as CSV, and a customer can be
   await row.waitFor();
   await row.getByRole("button").click();
   await page.locator("#customer", { hasText: "75002 Paris" }).waitFor();
+  // The merchant's server acknowledged the paid notification; it can be sent again.
+  await eventually(async () => /Notification\s*Delivered/.test(await page.locator("#detail-facts").textContent()),
+    { what: "the notification delivered" });
+  await page.getByRole("button", { name: "Send the notification again" }).click();
+  await eventually(async () => /Notification: Delivered/.test(await page.locator("#live").textContent()),
+    { what: "the notification sent again" });
   assert.match(await page.locator("#customer").textContent(), /ana\.lopes@example\.com/);
   assert.match(await page.locator("#order-lines").textContent(), /Enamel camping mug/);
   assert.match(await page.locator("#order-lines").textContent(), /Shipping \(France\)/);

@@ -214,7 +214,10 @@ pub(crate) fn tr(texts: &'static str, msg: Msg) -> &'static str {
 pub(crate) fn fill(text: &str, value: &str) -> String {
     // Not `replacen`: its checked slicing brings the standard library's
     // slicing-panic formatting into the wasm.
-    match text.split_once('{').map(|(before, after)| (before, after.strip_prefix('}'))) {
+    match text
+        .split_once('{')
+        .map(|(before, after)| (before, after.strip_prefix('}')))
+    {
         Some((before, Some(after))) => [before, value, after].concat(),
         _ => text.to_owned(),
     }

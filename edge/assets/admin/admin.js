@@ -194,6 +194,7 @@ async function openDetail(id) {
   const facts = [
     ["Id", c.id], ["Kind", c.kind], ["Status", c.status], ["Amount", money(c.amount)], ["Created", when(c.created_at)],
     ["Paid at", when(c.paid_at)], ["Payment link", c.payment_link_id || "—"], ["Invoice", c.invoice_id || "—"],
+    ["Notification", notificationText(c.notification)],
   ];
   $("detail-facts").replaceChildren(...facts.flatMap(([k, v]) => [
     Object.assign(document.createElement("dt"), { textContent: k }),
@@ -213,8 +214,30 @@ async function openDetail(id) {
     : [c.customer_forgotten_at ? `Removed on ${when(c.customer_forgotten_at)}` : "—"];
   $("customer").replaceChildren(...parts.flatMap((p, i) => (i ? [document.createElement("br"), p] : [p])));
   $("deactivate").hidden = c.link_status !== "open";
+  $("notify").hidden = c.status !== "paid";
   show("detail", true);
   $("detail").focus();
+}
+
+/** The merchant notification of a paid checkout, in a few words. */
+function notificationText(n) {
+  if (!n) return "—";
+  const tries = `${n.attempts} attempt${n.attempts === 1 ? "" : "s"}`;
+  if (n.state === "delivered") return `Delivered ${when(n.delivered_at)} (${tries})`;
+  const error = n.last_error ? `, last: ${n.last_error}` : "";
+  if (n.state === "pending") return `Pending, next ${when(n.next_attempt_at)} (${tries}${error})`;
+  return `Failed (${tries}${error})`;
+}
+
+async function resendNotification() {
+  if (!state.detail) return;
+  try {
+    const r = await api("POST", `/admin/checkouts/${state.detail.id}/notify`);
+    announce(`Notification: ${notificationText(r.notification)}.`);
+    await openDetail(state.detail.id);
+  } catch (e) {
+    announce(e.message);
+  }
 }
 
 function closeDetail() {
@@ -283,6 +306,7 @@ function wire() {
   $("close-detail").addEventListener("click", closeDetail);
   $("detail").addEventListener("keydown", (e) => { if (e.key === "Escape") closeDetail(); });
   $("deactivate").addEventListener("click", confirmDeactivate);
+  $("notify").addEventListener("click", resendNotification);
   $("confirm").addEventListener("close", onConfirmClosed);
   $("forget-form").addEventListener("submit", forgetCustomer);
 }

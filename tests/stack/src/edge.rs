@@ -73,6 +73,8 @@ impl EdgeServer {
             "--env-file".into(),
             env_file.display().to_string(),
             "--show-interactive-dev-session=false".into(),
+            // `/__scheduled` runs the cron handler on demand (dev only).
+            "--test-scheduled".into(),
         ];
         for (k, v) in &config.vars {
             args.push("--var".into());

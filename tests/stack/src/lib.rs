@@ -134,9 +134,12 @@ pub struct StackConfig {
     pub extra_vars: Vec<(String, String)>,
     /// Secrets the edge does NOT get (to test a misconfigured deploy).
     pub omit_secrets: Vec<String>,
-    /// Connect the edge to the fake Qonto (OAuth) and subscribe its webhook
-    /// once it is up, as a merchant would at /admin.
+    /// Connect the edge to the fake Qonto (OAuth) once it is up, as a
+    /// merchant would at /admin.
     pub authorize: bool,
+    /// With `authorize`, also subscribe the edge to Qonto's webhooks (off:
+    /// the edge only learns a link's status by asking Qonto).
+    pub subscribe: bool,
 }
 
 impl Default for StackConfig {
@@ -154,6 +157,7 @@ impl Default for StackConfig {
             },
             extra_vars: Vec::new(),
             authorize: true,
+            subscribe: true,
             omit_secrets: Vec::new(),
         }
     }
@@ -255,7 +259,10 @@ impl Stack {
         })
         .await?;
         if config.authorize {
-            connect_edge(&edge.url()).await?;
+            authorize_edge(&edge.url()).await?;
+            if config.subscribe {
+                subscribe_edge(&edge.url()).await?;
+            }
         }
         Ok(Stack {
             fake,
@@ -294,14 +301,28 @@ impl Stack {
 /// flow (`/admin/oauth/start` → Qonto's consent, auto-approved by the fake →
 /// `/oauth/callback`), then the webhook subscription.
 pub async fn connect_edge(edge_url: &str) -> Result<(), StackError> {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| StackError::Io(std::io::Error::other(e)))?;
-    let fail = |step: &str, detail: String| StackError::Exited {
+    authorize_edge(edge_url).await?;
+    subscribe_edge(edge_url).await
+}
+
+fn connect_failed(step: &str, detail: String) -> StackError {
+    StackError::Exited {
         what: format!("connecting the edge to Qonto ({step})"),
         detail,
-    };
+    }
+}
+
+fn no_redirects() -> Result<reqwest::Client, StackError> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| StackError::Io(std::io::Error::other(e)))
+}
+
+/// The OAuth part of [`connect_edge`].
+pub async fn authorize_edge(edge_url: &str) -> Result<(), StackError> {
+    let client = no_redirects()?;
+    let fail = connect_failed;
     let mut url = format!("{edge_url}/admin/oauth/start");
     let mut hops = 0;
     loop {
@@ -337,6 +358,13 @@ pub async fn connect_edge(edge_url: &str) -> Result<(), StackError> {
         }
         break;
     }
+    Ok(())
+}
+
+/// The webhook part of [`connect_edge`]: `POST /admin/webhook-subscription`.
+pub async fn subscribe_edge(edge_url: &str) -> Result<(), StackError> {
+    let client = no_redirects()?;
+    let fail = connect_failed;
     let resp = client
         .post(format!("{edge_url}/admin/webhook-subscription"))
         .bearer_auth(LOCAL_ADMIN_TOKEN)

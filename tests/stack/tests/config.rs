@@ -52,8 +52,16 @@ async fn configuration_problems_are_listed_at_health_and_in_the_log() {
     ] {
         assert!(all.contains(needle), "missing {needle:?} in:\n{all}");
     }
-    // One readable line per problem, also in the log.
-    let log = stack.edge.log();
+    // One readable line per problem, also in the log (which wrangler writes
+    // a moment after the response).
+    let mut log = String::new();
+    for _ in 0..50 {
+        log = stack.edge.log();
+        if log.contains("health problems") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert!(
         log.contains("health problems") && log.contains("QONTO_ENVIRONMENT is"),
         "log:\n{log}"
