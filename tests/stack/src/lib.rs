@@ -178,6 +178,17 @@ pub struct Stack {
 }
 
 impl Stack {
+    /// Where it can be reached.
+    pub fn urls(&self) -> StackUrls {
+        StackUrls {
+            edge: self.edge.url(),
+            shop: self.shop.url(),
+            fake: self.fake.base_url().to_owned(),
+            edge_log: self.edge.log_path(),
+            merchant_received: self.merchant.received_url(),
+        }
+    }
+
     /// Starts the fake Qonto, the shop and the edge, in that order (the edge's
     /// configuration names the other two).
     pub async fn start(config: StackConfig) -> Result<Stack, StackError> {
@@ -456,14 +467,7 @@ pub fn shared_stack() -> &'static StackUrls {
             runtime.block_on(async move {
                 match Stack::start(StackConfig::default()).await {
                     Ok(stack) => {
-                        let urls = StackUrls {
-                            edge: stack.edge.url(),
-                            shop: stack.shop.url(),
-                            fake: stack.fake.base_url().to_owned(),
-                            edge_log: stack.edge.log_path(),
-                            merchant_received: stack.merchant.received_url(),
-                        };
-                        let _ = tx.send(Ok(urls));
+                        let _ = tx.send(Ok(stack.urls()));
                         // Keep serving until the test binary exits.
                         std::future::pending::<()>().await;
                         drop(stack);

@@ -107,14 +107,7 @@ async fn a_basket_checkout_sends_qonto_the_catalog_prices_with_string_vat_rates(
 
     // The status endpoint knows it.
     let id = body["id"].as_str().unwrap_or("");
-    let (s, _, st) = parts(
-        client()
-            .get(format!("{}/v1/checkouts/{id}", stack.edge))
-            .send()
-            .await
-            .expect("GET"),
-    )
-    .await;
+    let (s, st) = get_checkout(stack, id).await;
     assert_eq!(s, 200, "{st}");
     assert_eq!(st["status"], "open");
     assert_eq!(st["amount"], body["amount"]);

@@ -69,13 +69,7 @@ async fn configuration_problems_are_listed_at_health_and_in_the_log() {
 
     // Shoppers and Qonto get clean errors, never a panic or a bare 500.
     let (s, _, e) = post_checkout(
-        &qc_stack::StackUrls {
-            edge: edge.clone(),
-            shop: stack.shop.url(),
-            fake: stack.fake.base_url().to_owned(),
-            edge_log: stack.edge.log_path(),
-            merchant_received: stack.merchant.received_url(),
-        },
+        &stack.urls(),
         &basket(&[("mug", 1)]),
         &key("cfg"),
         &client_ip(),

@@ -21,13 +21,7 @@ async fn start() -> (Stack, StackUrls) {
     })
     .await
     .expect("stack");
-    let urls = StackUrls {
-        edge: stack.edge.url(),
-        shop: stack.shop.url(),
-        fake: stack.fake.base_url().to_owned(),
-        edge_log: stack.edge.log_path(),
-        merchant_received: stack.merchant.received_url(),
-    };
+    let urls = stack.urls();
     (stack, urls)
 }
 
@@ -41,12 +35,7 @@ async fn paid_checkout(stack: &StackUrls, sku: &str) -> String {
         .and_then(|l| l.split('?').next())
         .unwrap_or("")
         .to_owned();
-    let r = client()
-        .post(format!("{}/_control/payment_links/{link}/pay", stack.fake))
-        .send()
-        .await
-        .expect("pay");
-    assert!(r.status().is_success(), "{}", r.status());
+    pay_link(stack, &link).await;
     // The shopper is back once the edge's copy of the status is stale (5 s)
     // and worth asking Qonto again.
     tokio::time::sleep(Duration::from_millis(5_500)).await;
@@ -55,14 +44,7 @@ async fn paid_checkout(stack: &StackUrls, sku: &str) -> String {
 
 /// The shopper's status call (what the widget asks on return).
 async fn status(stack: &StackUrls, id: &str) -> String {
-    let (s, _, v) = parts(
-        client()
-            .get(format!("{}/v1/checkouts/{id}", stack.edge))
-            .send()
-            .await
-            .expect("status"),
-    )
-    .await;
+    let (s, v) = get_checkout(stack, id).await;
     assert_eq!(s, 200, "{v}");
     v["status"].as_str().unwrap_or("").to_owned()
 }
@@ -70,18 +52,12 @@ async fn status(stack: &StackUrls, id: &str) -> String {
 /// What the merchant's server received for checkout `id`: `(status it
 /// answered, body)`.
 async fn received(stack: &StackUrls, id: &str) -> Vec<(u64, Value)> {
-    let all: Vec<Value> = client()
-        .get(&stack.merchant_received)
-        .send()
+    merchant_received(stack, id)
         .await
-        .expect("received")
-        .json()
-        .await
-        .expect("json");
-    all.into_iter()
+        .into_iter()
         .filter_map(|n| {
             let body: Value = serde_json::from_str(n["body"].as_str()?).ok()?;
-            (body["checkout"]["id"] == id).then(|| (n["status"].as_u64().unwrap_or(0), body))
+            Some((n["status"].as_u64().unwrap_or(0), body))
         })
         .collect()
 }

@@ -68,20 +68,6 @@ async fn ledger_status(stack: &StackUrls, id: &str) -> String {
         .to_owned()
 }
 
-async fn merchant_notifications(stack: &StackUrls, id: &str) -> Vec<Value> {
-    let all: Vec<Value> = client()
-        .get(&stack.merchant_received)
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
-    all.into_iter()
-        .filter(|n| n["body"].as_str().unwrap_or("").contains(id))
-        .collect()
-}
-
 #[tokio::test]
 async fn forged_stale_and_unsigned_deliveries_are_refused() {
     let stack = shared_stack();
@@ -133,12 +119,7 @@ async fn a_genuine_delivery_marks_the_checkout_paid_once_and_notifies_the_mercha
     let stack = shared_stack();
     let (id, link) = new_checkout(stack, "coffee-250").await;
     // The shopper pays on the (fake) payment page: Qonto sends the webhook.
-    let r = client()
-        .post(format!("{}/_control/payment_links/{link}/pay", stack.fake))
-        .send()
-        .await
-        .expect("pay");
-    assert!(r.status().is_success(), "{}", r.status());
+    pay_link(stack, &link).await;
     let mut status = String::new();
     for _ in 0..50 {
         status = ledger_status(stack, &id).await;
@@ -174,7 +155,7 @@ async fn a_genuine_delivery_marks_the_checkout_paid_once_and_notifies_the_mercha
     // The merchant's server got one signed notification with the order.
     let mut notes = Vec::new();
     for _ in 0..25 {
-        notes = merchant_notifications(stack, &id).await;
+        notes = merchant_received(stack, &id).await;
         if !notes.is_empty() {
             break;
         }
@@ -216,20 +197,13 @@ async fn a_genuine_delivery_marks_the_checkout_paid_once_and_notifies_the_mercha
     assert_eq!((s, v["status"].as_str()), (200, Some("duplicate")), "{v}");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
-        merchant_notifications(stack, &id).await.len(),
+        merchant_received(stack, &id).await.len(),
         1,
         "no second notification"
     );
 
     // The widget's status call agrees, with the payment time.
-    let (s, _, st) = parts(
-        client()
-            .get(format!("{}/v1/checkouts/{id}", stack.edge))
-            .send()
-            .await
-            .expect("get"),
-    )
-    .await;
+    let (s, st) = get_checkout(stack, &id).await;
     assert_eq!(s, 200);
     assert_eq!(st["status"], "paid", "{st}");
     assert!(st["paid_at"].is_string(), "{st}");
@@ -252,14 +226,7 @@ async fn a_failed_or_canceled_payment_is_reported_and_the_link_stays_payable() {
         let mut got = Value::Null;
         for _ in 0..30 {
             tokio::time::sleep(Duration::from_millis(200)).await;
-            let (_, _, st) = parts(
-                client()
-                    .get(format!("{}/v1/checkouts/{id}", stack.edge))
-                    .send()
-                    .await
-                    .expect("get"),
-            )
-            .await;
+            let (_, st) = get_checkout(stack, &id).await;
             got = st;
             if got["status"] == want {
                 break;

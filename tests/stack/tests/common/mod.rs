@@ -131,3 +131,45 @@ pub fn basket(items: &[(&str, i64)]) -> Value {
         "customer": customer(),
     })
 }
+
+/// What the merchant's server received about checkout `id` (its
+/// `checkout.id`): `{signature, body, status}` per notification, oldest first.
+pub async fn merchant_received(stack: &StackUrls, id: &str) -> Vec<Value> {
+    let all: Vec<Value> = client()
+        .get(&stack.merchant_received)
+        .send()
+        .await
+        .expect("GET the merchant's received notifications")
+        .json()
+        .await
+        .expect("JSON");
+    all.into_iter()
+        .filter(|n| {
+            n["body"]
+                .as_str()
+                .and_then(|b| serde_json::from_str::<Value>(b).ok())
+                .is_some_and(|b| b["checkout"]["id"] == id)
+        })
+        .collect()
+}
+
+/// `GET /v1/checkouts/{id}` (the widget's status call): status and body.
+pub async fn get_checkout(stack: &StackUrls, id: &str) -> (u16, Value) {
+    let resp = client()
+        .get(format!("{}/v1/checkouts/{id}", stack.edge))
+        .send()
+        .await
+        .expect("GET /v1/checkouts/{id}");
+    let (s, _, v) = parts(resp).await;
+    (s, v)
+}
+
+/// Pays Qonto link `link` as the shopper would on the fake's payment page.
+pub async fn pay_link(stack: &StackUrls, link: &str) {
+    let r = client()
+        .post(format!("{}/_control/payment_links/{link}/pay", stack.fake))
+        .send()
+        .await
+        .expect("pay");
+    assert!(r.status().is_success(), "pay {link}: {}", r.status());
+}
