@@ -35,6 +35,10 @@ use worker::{Request, Response};
 const DUPLICATE_WAIT_MS: u64 = 12_000;
 /// A status older than this is re-read from Qonto when asked.
 const STALE_AFTER_MS: f64 = 5_000.0;
+/// The same for a link with no payment seen yet: a shopper back from the
+/// payment page may be ahead of Qonto's webhook, and must not be told the
+/// payment did not happen because the ledger is a few seconds old.
+const OPEN_STALE_AFTER_MS: f64 = 1_000.0;
 /// Qonto's titles have no documented limit; integrators cut at 120.
 const MAX_TITLE_CHARS: usize = 120;
 
@@ -498,6 +502,16 @@ pub(crate) fn is_checkout_id(id: &str) -> bool {
             .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
 }
 
+/// How old the ledger's copy of `row`'s status may be before a status call
+/// asks Qonto again.
+fn stale_after_ms(row: &CheckoutRow) -> f64 {
+    if public_status(row) == CheckoutStatus::Open {
+        OPEN_STALE_AFTER_MS
+    } else {
+        STALE_AFTER_MS
+    }
+}
+
 fn is_final(status: &str) -> bool {
     matches!(status, "paid" | "expired" | "canceled")
 }
@@ -509,7 +523,7 @@ pub(crate) async fn refresh_if_stale(row: CheckoutRow, ledger: &Ledger, cx: &Cx)
         .status_checked_at
         .as_deref()
         .and_then(age_ms)
-        .map(|age| age > STALE_AFTER_MS)
+        .map(|age| age > stale_after_ms(&row))
         .unwrap_or(true);
     if is_final(&row.status) || row.link_id.is_none() || !stale {
         return row;
@@ -598,6 +612,25 @@ mod tests {
             paid_at: None,
             expires_at: None,
             customer_forgotten_at: None,
+        }
+    }
+
+    #[test]
+    fn an_open_link_without_payment_is_asked_again_sooner() {
+        let cases = [
+            ("open", None, OPEN_STALE_AFTER_MS),
+            ("creating", None, OPEN_STALE_AFTER_MS),
+            ("open", Some("failed"), STALE_AFTER_MS),
+            ("open", Some("canceled"), STALE_AFTER_MS),
+            ("processing", Some("processing"), STALE_AFTER_MS),
+            ("paid", Some("paid"), STALE_AFTER_MS),
+        ];
+        for (status, last, want) in cases {
+            assert_eq!(
+                stale_after_ms(&row(status, last)),
+                want,
+                "{status} {last:?}"
+            );
         }
     }
 

@@ -39,6 +39,10 @@ use crate::store::{self, Pending, Purchase};
 /// How many times a `processing` checkout is asked again, and how long apart.
 const POLLS: u32 = 5;
 const POLL_MS: i32 = 3_000;
+/// Back from the payment page with the link still `open`: asked once more
+/// after this long before the payment counts as not completed (the shopper
+/// may be ahead of Qonto's word to the edge).
+const OPEN_RECHECK_MS: i32 = 1_500;
 
 /// How long an error stays visible next to the toggle (dialog closed).
 const TOAST_MS: i32 = 8_000;
@@ -1069,7 +1073,8 @@ impl App {
 
     /// Back from the payment page (a page load, or a page restored from the
     /// back-forward cache): asks the edge for the pending checkout's status
-    /// and shows the outcome; `processing` is asked again a few times.
+    /// and shows the outcome; `processing` is asked again a few times, and
+    /// `open` once.
     pub(crate) fn check_return(self) {
         let Some(pending) = store::load_pending() else {
             return;
@@ -1081,9 +1086,11 @@ impl App {
             .update_value(|l| l.last = Some(pending.purchase.clone()));
         js::spawn(async move {
             let mut last: Option<CheckoutStatus> = None;
+            let mut shown: Option<Step> = None;
             for round in 0..=POLLS {
                 if round > 0 {
-                    js::sleep(POLL_MS).await;
+                    let open = last == Some(CheckoutStatus::Open);
+                    js::sleep(if open { OPEN_RECHECK_MS } else { POLL_MS }).await;
                     if self.step().is_none() {
                         return; // unmounted while waiting
                     }
@@ -1103,13 +1110,12 @@ impl App {
                         return;
                     }
                 };
-                if last.as_ref() == Some(&status) {
-                    continue;
+                if last.as_ref() != Some(&status) {
+                    let detail = Object::new();
+                    set(&detail, "id", pending.id.as_str());
+                    set(&detail, "status", status.as_str());
+                    js::emit("qc:payment-status", &detail, false);
                 }
-                let detail = Object::new();
-                set(&detail, "id", pending.id.as_str());
-                set(&detail, "status", status.as_str());
-                js::emit("qc:payment-status", &detail, false);
                 let step = match &status {
                     CheckoutStatus::Paid => {
                         // Clear the basket that was paid for, not one the
@@ -1123,6 +1129,8 @@ impl App {
                         Step::Paid
                     }
                     CheckoutStatus::Processing => Step::Processing,
+                    // Maybe not yet known to the edge: ask once more.
+                    CheckoutStatus::Open if round == 0 => Step::Processing,
                     CheckoutStatus::Open => {
                         // The link is still payable: keep the attempt, so
                         // "Try again" gets the same link back.
@@ -1140,6 +1148,10 @@ impl App {
                 if self.step().is_none() {
                     return; // unmounted
                 }
+                if shown == Some(step) {
+                    continue;
+                }
+                shown = Some(step);
                 self.show(step);
                 self.open_dialog(None);
                 self.announce(self.t(match step {

@@ -883,6 +883,72 @@ async fn a_stored_paid_checkout_shows_the_confirmation_and_clears_the_basket() {
     assert!(!w.dialog_open());
 }
 
+/// Waits up to `ms` milliseconds (in 50 ms steps) for `done`.
+async fn wait_ms(what: &str, ms: u32, mut done: impl FnMut() -> bool) {
+    for _ in 0..ms / 50 {
+        if done() {
+            return;
+        }
+        let promise = Promise::new(&mut |resolve, _| {
+            let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
+        });
+        JsFuture::from(promise).await.expect("timeout");
+    }
+    assert!(done(), "timed out waiting for: {what}");
+}
+
+#[wasm_bindgen_test]
+async fn back_before_the_edge_knows_the_payment_an_open_link_is_asked_again() {
+    // Qonto's word has not reached the edge yet: "open", then "paid".
+    fresh_page();
+    store("qc-basket", "tshirt:1");
+    store("qc-pending", &format!("basket\ntshirt:1\nchk_7\n{EDGE}"));
+    let open = r#"{"id":"chk_7","status":"open","amount":{"value":"30.00","currency":"EUR"}}"#;
+    route("GET", "/v1/checkouts/chk_7", 200, open);
+    let w = Widget::mount(Some("en"));
+    wait_for("being confirmed", || {
+        w.text("#qc-title") == "Payment being confirmed"
+    })
+    .await;
+    assert_eq!(requests("GET", "/v1/checkouts/chk_7").len(), 1);
+    route(
+        "GET",
+        "/v1/checkouts/chk_7",
+        200,
+        r#"{"id":"chk_7","status":"paid","amount":{"value":"30.00","currency":"EUR"}}"#,
+    );
+    wait_ms("the confirmation", 4_000, || {
+        w.text("#qc-title") == "Thank you!"
+    })
+    .await;
+    assert_eq!(requests("GET", "/v1/checkouts/chk_7").len(), 2);
+    assert_eq!(stored("qc-basket"), None, "the basket is cleared");
+    drop(w);
+
+    // Still open when asked again: the shopper came back without paying.
+    fresh_page();
+    store("qc-basket", "tshirt:1");
+    store("qc-pending", &format!("basket\ntshirt:1\nchk_8\n{EDGE}"));
+    route(
+        "GET",
+        "/v1/checkouts/chk_8",
+        200,
+        &open.replace("chk_7", "chk_8"),
+    );
+    let w = Widget::mount(Some("en"));
+    wait_ms("not completed", 4_000, || {
+        w.text("#qc-title") == "Payment not completed"
+    })
+    .await;
+    assert_eq!(
+        requests("GET", "/v1/checkouts/chk_8").len(),
+        2,
+        "asked twice, no more"
+    );
+    assert_eq!(stored("qc-basket").unwrap(), "tshirt:1", "basket kept");
+    assert_eq!(stored("qc-pending"), None);
+}
+
 #[wasm_bindgen_test]
 async fn a_failed_payment_keeps_the_basket_and_offers_to_try_again() {
     fresh_page();
