@@ -8,22 +8,22 @@
 //! merchant's own (open) web component works too.
 
 use js_sys::{Array, Number};
-use leptos::ev;
-use leptos::prelude::*;
 use shared::Basket;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Element, HtmlElement};
+use web_sys::{Element, HtmlElement, PageTransitionEvent, StorageEvent};
 
 use crate::app::{i64_quantity, App};
 use crate::i18n::Msg;
-use crate::js;
+use crate::js::{self, Listener};
 use crate::problem::Problem;
 use crate::store::{self, Purchase};
 
-/// Installs the page-wide listeners; they are removed when the widget's
-/// reactive owner is disposed (unmount).
-pub(crate) fn install(app: App) {
-    let click = window_event_listener(ev::click, move |event| {
+/// The page-wide listeners (removed when dropped, with the widget).
+pub(crate) fn listen(app: App) -> Vec<Listener> {
+    let Some(window) = js::window() else {
+        return Vec::new();
+    };
+    let click = Listener::new(&window, "click", false, move |event| {
         for node in event.composed_path().iter() {
             if let Some(element) = node.dyn_ref::<Element>() {
                 if activate(app, element) {
@@ -34,23 +34,25 @@ pub(crate) fn install(app: App) {
             }
         }
     });
-    let storage = window_event_listener(ev::storage, move |event| {
+    let storage = Listener::new(&window, "storage", false, move |event| {
+        let Some(event) = event.dyn_ref::<StorageEvent>() else {
+            return;
+        };
         // `key` is null when the whole storage was cleared.
         let key = event.key();
         if key.is_none() || key.as_deref() == Some(store::BASKET_KEY) {
             app.basket_synced(store::decode_basket(event.new_value().as_deref()));
         }
     });
-    let pageshow = window_event_listener(ev::pageshow, move |event| {
-        if event.persisted() {
+    let pageshow = Listener::new(&window, "pageshow", false, move |event| {
+        if event
+            .dyn_ref::<PageTransitionEvent>()
+            .is_some_and(PageTransitionEvent::persisted)
+        {
             app.page_restored();
         }
     });
-    on_cleanup(move || {
-        click.remove();
-        storage.remove();
-        pageshow.remove();
-    });
+    [click, storage, pageshow].into_iter().flatten().collect()
 }
 
 /// Acts on a `data-qc-*` element; returns whether it was one.

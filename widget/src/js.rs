@@ -234,3 +234,48 @@ pub(crate) fn random_key() -> String {
     }
     out
 }
+
+/// An event listener on a browser object, removed when dropped. The widget
+/// listens through these rather than Leptos's `on:` and
+/// `window_event_listener`: those wrap every handler so it can cross threads
+/// (a wasm page has one), which costs 5 KB of wasm.
+pub(crate) struct Listener {
+    target: web_sys::EventTarget,
+    name: &'static str,
+    capture: bool,
+    handler: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Listener {
+    /// Calls `handler` for every `name` event on `target` or bubbling up
+    /// to it; with `capture`, also for events below it that do not bubble
+    /// (a dialog's `close`), on their way down.
+    pub(crate) fn new(
+        target: &web_sys::EventTarget,
+        name: &'static str,
+        capture: bool,
+        handler: impl FnMut(web_sys::Event) + 'static,
+    ) -> Option<Listener> {
+        let handler = Closure::<dyn FnMut(web_sys::Event)>::new(handler);
+        let callback = handler.as_ref().unchecked_ref();
+        target
+            .add_event_listener_with_callback_and_bool(name, callback, capture)
+            .ok()?;
+        Some(Listener {
+            target: target.clone(),
+            name,
+            capture,
+            handler,
+        })
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback_and_bool(
+            self.name,
+            self.handler.as_ref().unchecked_ref(),
+            self.capture,
+        );
+    }
+}

@@ -73,6 +73,8 @@ thread_local! {
 pub(crate) struct Mounted {
     unmount: Option<Box<dyn FnOnce()>>,
     host: Element,
+    /// The widget's and the page's listeners, removed with it.
+    _listeners: Vec<js::Listener>,
 }
 
 impl Drop for Mounted {
@@ -147,17 +149,23 @@ pub(crate) fn mount(host: Element, config: Config) -> Result<Mounted, JsValue> {
     let document = js::document().ok_or("no document")?;
     let container: HtmlElement = document.create_element("div")?.dyn_into()?;
     shadow.append_child(&container)?;
+    let root = container.clone();
     let handle = leptos::mount::mount_to(container, move || {
         let app = App::new(config, shadow);
         CURRENT.set(Some(app));
-        host::install(app);
         app.load_catalog();
         app.check_return();
         view::root(app)
     });
+    let mut listeners = Vec::new();
+    if let Some(app) = CURRENT.get() {
+        listeners = view::listen(app, &root);
+        listeners.extend(host::listen(app));
+    }
     let mounted = Mounted {
         unmount: Some(Box::new(move || drop(handle))),
         host,
+        _listeners: listeners,
     };
     if let Some(app) = CURRENT.get() {
         // The view's effect first runs a tick later: show the state now, so

@@ -16,27 +16,29 @@
 //! opener; changes are announced in a polite live region; every control has a
 //! text or an `aria-label`, and is at least 44 px square (CSS).
 
-use leptos::ev::{Event, KeyboardEvent, MouseEvent};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Element, HtmlElement, HtmlInputElement, Node};
+use web_sys::{
+    Element, Event, HtmlDialogElement, HtmlElement, HtmlInputElement, KeyboardEvent, Node,
+};
 
 use crate::app::{blocker, App, Line, Ship, State, Step};
 use crate::details::{self, COUNTRY, FIELDS};
 use crate::i18n::{fill, items, Msg};
-use crate::js;
+use crate::js::{self, Listener};
 use crate::store::Purchase;
 
 /// The whole widget: a static structure (one `view!`, built once), brought
 /// up to date with the state by one effect ([`render`]) that writes only
 /// what changed. Its controls carry a `data-action` (and a `data-sku`
 /// on basket lines, a `name` on the details' fields) and are handled by a
-/// few listeners on this root element: one closure per event type instead of
-/// one per button, line and field. (This is our own delegation, inside the
-/// shadow root; Leptos's `delegation` feature listens on `window` and must
-/// stay off, see toolchain.md §10.5.) The dialog's form never submits: its
-/// submit button (the details step's Pay, also pressed by Enter in a field)
-/// is handled here as a click whose default is prevented.
+/// few listeners on the element it is mounted in ([`listen`]): one closure
+/// per event type instead of one per button, line and field. (This is our
+/// own delegation, inside the shadow root; Leptos's `delegation` feature
+/// listens on `window` and must stay off, see toolchain.md §10.5.) The
+/// dialog's form never submits: its submit button (the details step's Pay,
+/// also pressed by Enter in a field) is handled as a click whose default is
+/// prevented.
 ///
 /// Why one effect over a fixed structure rather than views rebuilt from the
 /// state: every view shape costs its own build, rebuild and drop code in the
@@ -49,13 +51,7 @@ pub(crate) fn root(app: App) -> impl IntoView {
     });
     let t = move |msg| app.t(msg);
     view! {
-        <div
-            class="qc"
-            data-theme=app.theme()
-            on:click=move |ev: MouseEvent| clicked(app, &ev)
-            on:change=move |ev: Event| changed(app, &ev)
-            on:keydown=move |ev: KeyboardEvent| keydown(app, &ev)
-        >
+        <div class="qc" data-theme=app.theme()>
             <button
                 class="qc-toggle"
                 part="toggle"
@@ -78,14 +74,6 @@ pub(crate) fn root(app: App) -> impl IntoView {
                 role="dialog"
                 aria-modal="true"
                 aria-labelledby="qc-title"
-                // The browser closed it (Escape on some platforms, a form):
-                // unless it is open again by now (a `close` event is queued,
-                // and may arrive after a quick reopening).
-                on:close=move |_| {
-                    if app.dialog().is_some_and(|d| !d.open()) {
-                        app.close_dialog();
-                    }
-                }
             >
                 // A form, so that Enter in a field presses Pay and browsers
                 // offer autofill; `novalidate`: the widget's own inline
@@ -155,8 +143,38 @@ pub(crate) fn root(app: App) -> impl IntoView {
     }
 }
 
+/// The widget's listeners on `root`, the element its view is mounted in
+/// (removed when dropped, with the widget): clicks, changes and keys bubble
+/// up to it; the dialog's `close`, which does not bubble, is caught on its
+/// way down.
+pub(crate) fn listen(app: App, root: &HtmlElement) -> Vec<Listener> {
+    [
+        Listener::new(root, "click", false, move |ev| clicked(app, &ev)),
+        Listener::new(root, "change", false, move |ev| changed(app, &ev)),
+        Listener::new(root, "keydown", false, move |ev| {
+            if let Some(ev) = ev.dyn_ref::<KeyboardEvent>() {
+                keydown(app, ev);
+            }
+        }),
+        Listener::new(root, "close", true, move |ev| {
+            // The browser closed the dialog (Escape on some platforms, a
+            // form): unless it is open again by now (a `close` event is
+            // queued, and may arrive after a quick reopening).
+            let dialog = ev
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlDialogElement>().ok());
+            if dialog.is_some_and(|d| !d.open()) {
+                app.close_dialog();
+            }
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 /// A click in the widget: a control's `data-action`, or the backdrop.
-fn clicked(app: App, ev: &MouseEvent) {
+fn clicked(app: App, ev: &Event) {
     let Some(target) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
         return;
     };
