@@ -28,9 +28,14 @@ pub(crate) async fn health(cx: &Cx) -> Response {
     match Ledger::open(cx) {
         Ok(ledger) => {
             if let Err(e) = ledger.ready().await {
-                problems.push(format!(
-                    "the ledger database is not ready (were the D1 migrations applied?): {e:?}"
-                ));
+                let detail = format!("{e:?}");
+                problems.push(match missing_table(&detail) {
+                    Some(table) => format!(
+                        "the D1 database has no table {table}: apply the migrations \
+                         (wrangler d1 migrations apply qonto-checkout --remote)"
+                    ),
+                    None => format!("the D1 database DB cannot be read: {detail}"),
+                });
             }
         }
         Err(e) => problems.push(format!("the D1 binding DB is missing: {e:?}")),
@@ -74,4 +79,30 @@ pub(crate) async fn health(cx: &Cx) -> Response {
     let mut resp = json_response(&body, if ok { 200 } else { 503 });
     let _ = resp.headers_mut().set("cache-control", "no-store");
     resp
+}
+
+/// The table named in D1's "no such table: …" error, if that is the error.
+fn missing_table(error: &str) -> Option<&str> {
+    let rest = error.split_once("no such table: ")?.1;
+    let name = rest
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .next()?;
+    (!name.is_empty()).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::missing_table;
+
+    #[test]
+    fn the_missing_table_is_named() {
+        let d1 = "Platform(\"D1: D1Error {\\n cause: JsValue(Error: no such table: notifications: SQLITE_ERROR\\n";
+        assert_eq!(missing_table(d1), Some("notifications"));
+        assert_eq!(
+            missing_table("no such table: webhook_events"),
+            Some("webhook_events")
+        );
+        assert_eq!(missing_table("D1_ERROR: network connection lost"), None);
+        assert_eq!(missing_table("no such table: "), None);
+    }
 }

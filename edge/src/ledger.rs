@@ -360,10 +360,16 @@ impl Ledger {
             .results::<CheckoutRow>()?)
     }
 
-    /// Whether the ledger's tables exist (the migrations were applied).
+    /// Whether every table exists (all the migrations were applied; a
+    /// deploy that forgot the latest fails here, not at its first payment).
+    /// Reads at most one row of each.
     pub(crate) async fn ready(&self) -> EdgeResult<()> {
         self.db
-            .prepare("SELECT count(*) AS n FROM checkouts")
+            .prepare(
+                "SELECT (SELECT 1 FROM checkouts LIMIT 1) AS c, \
+                 (SELECT 1 FROM webhook_events LIMIT 1) AS w, \
+                 (SELECT 1 FROM notifications LIMIT 1) AS n",
+            )
             .first::<serde_json::Value>(None)
             .await?;
         Ok(())
