@@ -295,14 +295,19 @@ pub(crate) async fn deactivate_checkout(req: Request, id: &str, cx: &Cx) -> Edge
         });
     }
     let link = Qonto::new(cx).deactivate_payment_link(&link_id).await?;
-    ledger
+    // (Paid in the meantime, it is notified like any other.)
+    let queued = ledger
         .update_status(
             &row.id,
             link.status.as_str(),
             fresh.last_payment_status.as_deref(),
             None,
+            cx.config.merchant_webhook_url.is_some(),
         )
         .await?;
+    if queued {
+        notify::send_soon(cx, &row.id);
+    }
     log::info(
         &cx.request_id,
         "checkout deactivated",

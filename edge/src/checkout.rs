@@ -570,19 +570,21 @@ pub(crate) async fn refresh(
             .filter_map(|p| p.paid_at.clone())
             .min();
     }
-    ledger
+    // Whichever refresh finds it paid first (webhook, status poll, admin)
+    // queues the merchant's notification; the others find it queued.
+    let queued = ledger
         .update_status(
             &row.id,
             &status,
             last_payment.as_deref(),
             paid_at.as_deref(),
+            cx.config.merchant_webhook_url.is_some(),
         )
         .await?;
-    let fresh = ledger.get(&row.id).await?.unwrap_or_else(|| row.clone());
-    // Whichever refresh finds it paid first (webhook, status poll, admin)
-    // queues the merchant's notification; the others find it queued.
-    crate::notify::paid(cx, ledger, &fresh).await;
-    Ok(fresh)
+    if queued {
+        crate::notify::send_soon(cx, &row.id);
+    }
+    Ok(ledger.get(&row.id).await?.unwrap_or_else(|| row.clone()))
 }
 
 #[cfg(test)]

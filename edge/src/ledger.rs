@@ -203,16 +203,21 @@ impl Ledger {
         }
     }
 
-    /// Records what Qonto says now.
+    /// Records what Qonto says now. With `notify`, a `paid` status queues
+    /// the merchant's notification in the same transaction (so a checkout
+    /// is never recorded paid without one); returns whether this call
+    /// queued it (the first to find the checkout paid).
     pub(crate) async fn update_status(
         &self,
         id: &str,
         status: &str,
         last_payment_status: Option<&str>,
         paid_at: Option<&str>,
-    ) -> EdgeResult<()> {
+        notify: bool,
+    ) -> EdgeResult<bool> {
         let now = now();
-        self.db
+        let update = self
+            .db
             .prepare(
                 "UPDATE checkouts SET status = ?2, last_payment_status = ?3, paid_at = COALESCE(paid_at, ?4), \
                  updated_at = ?5, status_checked_at = ?5 WHERE id = ?1",
@@ -223,10 +228,24 @@ impl Ledger {
                 last_payment_status.map(JsValue::from).unwrap_or(JsValue::NULL),
                 paid_at.map(JsValue::from).unwrap_or(JsValue::NULL),
                 now.as_str().into(),
-            ])?
-            .run()
-            .await?;
-        Ok(())
+            ])?;
+        if !(notify && status == "paid") {
+            update.run().await?;
+            return Ok(false);
+        }
+        let queue = self
+            .db
+            .prepare(
+                "INSERT INTO notifications (checkout_id, created_at, attempts, next_attempt_at) \
+                 VALUES (?1, ?2, 0, ?2) ON CONFLICT DO NOTHING",
+            )
+            .bind(&[id.into(), now.into()])?;
+        let results = self.db.batch(vec![update, queue]).await?;
+        let queued = match results.get(1) {
+            Some(r) => r.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1,
+            None => false,
+        };
+        Ok(queued)
     }
 
     async fn one(&self, where_clause: &str, value: &str) -> EdgeResult<Option<CheckoutRow>> {

@@ -70,11 +70,15 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     Ok(resp)
 }
 
-/// The cron (`[triggers]` in wrangler.toml, every 5 minutes): retries the
-/// merchant notifications that are due, and removes customers' personal
-/// data past the retention period.
+/// The daily one of the crons in wrangler.toml's `[triggers]`; the other
+/// runs every 5 minutes.
+const DAILY_CRON: &str = "17 3 * * *";
+
+/// The crons: every run retries the merchant notifications that are due;
+/// the daily one also removes customers' personal data past the retention
+/// period.
 #[event(scheduled)]
-async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let config = config::Config::from_env(&env);
     let request_id = format!("cron-{}", ids::random_hex(4));
     let retried = match env.d1("DB") {
@@ -95,6 +99,9 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             "merchant notification retries failed",
             serde_json::json!({"error": e}),
         ),
+    }
+    if event.cron() != DAILY_CRON {
+        return;
     }
     match orders::purge_expired(&env, &config).await {
         Ok(n) => log::info(
@@ -142,5 +149,22 @@ async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
         Route::AdminWebhookSubscription => admin::subscribe_webhook(req, cx).await,
         Route::AdminOrdersCsv => orders::export_csv(req, cx).await,
         Route::AdminForgetCustomer => orders::forget_customer(req, cx).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_daily_cron_is_one_of_the_triggers() {
+        let toml = include_str!("../../wrangler.toml");
+        let crons = toml
+            .lines()
+            .find(|l| l.starts_with("crons = "))
+            .expect("a crons line in wrangler.toml");
+        assert!(
+            crons.contains(&format!("\"{}\"", super::DAILY_CRON)),
+            "{crons}"
+        );
+        assert!(crons.contains("\"*/5 * * * *\""), "{crons}");
     }
 }

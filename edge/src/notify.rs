@@ -3,13 +3,13 @@
 //! scheme Qonto uses (`X-Checkout-Signature: t=…,v1=…`).
 //!
 //! Whatever first finds a checkout paid (Qonto's webhook, the widget asking
-//! for the status on the shopper's return, the admin) queues its
-//! notification, once per checkout (the `notifications` table is keyed by
-//! checkout id), and sends it at once in the background. An attempt that gets
-//! no 2xx is tried again by the cron after the delays of
+//! for the status on the shopper's return, the admin) records it paid and
+//! queues its notification in one transaction, once per checkout (the
+//! `notifications` table is keyed by checkout id; see
+//! `Ledger::update_status`), then sends it at once in the background. An
+//! attempt that gets no 2xx is tried again by the cron after the delays of
 //! `MERCHANT_WEBHOOK_RETRY_SECONDS`, then given up; the admin sees each
-//! notification's state and can send it again. The cron also queues any paid
-//! checkout of the last two days that has none (a queueing that failed).
+//! notification's state and can send it again.
 //!
 //! Every attempt first claims its notification in D1 (moving its next attempt
 //! a lease into the future), so the cron and a request never send the same
@@ -37,10 +37,6 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// How far a claim moves the next attempt: an attempt whose isolate died
 /// before it recorded its outcome is tried again after this.
 const LEASE_MS: f64 = 120_000.0;
-
-/// Paid checkouts found without a notification this far back are queued by
-/// the cron (older ones predate the merchant's webhook, or were given up).
-const SWEEP_MS: f64 = 2.0 * 24.0 * 3_600_000.0;
 
 /// Attempts the cron makes per run (each bounded by [`TIMEOUT`]).
 const PER_RUN: u32 = 25;
@@ -114,45 +110,16 @@ fn in_ms(ms: f64) -> String {
     )
 }
 
-/// `row` was found paid: queues its notification (once per checkout) and,
-/// when this call queued it, sends it in the background.
-pub(crate) async fn paid(cx: &Cx, ledger: &Ledger, row: &CheckoutRow) {
-    if cx.config.merchant_webhook_url.is_none() || row.status != "paid" {
-        return;
-    }
-    match queue(ledger, &row.id).await {
-        Ok(true) => {
-            let bg = cx.clone();
-            let id = row.id.clone();
-            cx.ctx.wait_until(async move {
-                if let Ok(ledger) = Ledger::open(&bg) {
-                    attempt(&ledger, &bg.config, &bg.request_id, &id).await;
-                }
-            });
+/// Sends the notification the ledger just queued for checkout `id`, in
+/// the background.
+pub(crate) fn send_soon(cx: &Cx, id: &str) {
+    let bg = cx.clone();
+    let id = id.to_owned();
+    cx.ctx.wait_until(async move {
+        if let Ok(ledger) = Ledger::open(&bg) {
+            attempt(&ledger, &bg.config, &bg.request_id, &id).await;
         }
-        Ok(false) => {}
-        // The cron's sweep queues it later.
-        Err(e) => log::error(
-            &cx.request_id,
-            "merchant notification not queued",
-            json!({"checkout": row.id, "error": format!("{e:?}")}),
-        ),
-    }
-}
-
-/// Queues the notification of `id`, due now; `false` if it was already.
-async fn queue(ledger: &Ledger, id: &str) -> EdgeResult<bool> {
-    let now = now();
-    let result = ledger
-        .db
-        .prepare(
-            "INSERT INTO notifications (checkout_id, created_at, attempts, next_attempt_at) \
-             VALUES (?1, ?2, 0, ?2) ON CONFLICT DO NOTHING",
-        )
-        .bind(&[id.into(), now.into()])?
-        .run()
-        .await?;
-    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1)
+    });
 }
 
 /// The notification of `id`, if one was queued.
@@ -186,8 +153,8 @@ pub(crate) async fn resend(cx: &Cx, ledger: &Ledger, id: &str) -> EdgeResult<Opt
     state(ledger, id).await
 }
 
-/// The cron's part: queues what is missing, then makes the attempts that
-/// are due. Returns how many notifications were attempted.
+/// The cron's part: makes the attempts that are due. Returns how many
+/// notifications were attempted.
 pub(crate) async fn retry_due(
     ledger: &Ledger,
     config: &crate::config::Config,
@@ -197,16 +164,6 @@ pub(crate) async fn retry_due(
         return Ok(0);
     }
     let now = now();
-    ledger
-        .db
-        .prepare(
-            "INSERT INTO notifications (checkout_id, created_at, attempts, next_attempt_at) \
-             SELECT id, ?1, 0, ?1 FROM checkouts WHERE status = 'paid' AND updated_at >= ?2 \
-             AND id NOT IN (SELECT checkout_id FROM notifications)",
-        )
-        .bind(&[now.clone().into(), in_ms(-SWEEP_MS).into()])?
-        .run()
-        .await?;
     #[derive(Deserialize)]
     struct Due {
         checkout_id: String,
