@@ -332,6 +332,18 @@ impl Ledger {
         Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1)
     }
 
+    /// Forgets the ids of the Qonto deliveries received before `cutoff`
+    /// (RFC 3339); returns how many.
+    pub(crate) async fn forget_deliveries_before(&self, cutoff: &str) -> EdgeResult<usize> {
+        let result = self
+            .db
+            .prepare("DELETE FROM webhook_events WHERE received_at < ?1")
+            .bind(&[cutoff.into()])?
+            .run()
+            .await?;
+        Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0))
+    }
+
     /// Removes the personal data (the `customer` of the order) of every
     /// checkout of `email`; amounts, lines and shipping stay. Returns how
     /// many checkouts were changed.

@@ -76,7 +76,7 @@ const DAILY_CRON: &str = "17 3 * * *";
 
 /// The crons: every run retries the merchant notifications that are due;
 /// the daily one also removes customers' personal data past the retention
-/// period.
+/// period, and the ids of Qonto deliveries too old to be redelivered.
 #[event(scheduled)]
 async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let config = config::Config::from_env(&env);
@@ -112,6 +112,18 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         Err(e) => log::error(
             &request_id,
             "retention purge failed",
+            serde_json::json!({"error": format!("{e:?}")}),
+        ),
+    }
+    match orders::forget_old_deliveries(&env).await {
+        Ok(n) => log::info(
+            &request_id,
+            "old webhook delivery ids forgotten",
+            serde_json::json!({"deliveries": n}),
+        ),
+        Err(e) => log::error(
+            &request_id,
+            "forgetting old webhook delivery ids failed",
             serde_json::json!({"error": format!("{e:?}")}),
         ),
     }

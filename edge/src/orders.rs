@@ -186,6 +186,19 @@ pub(crate) async fn purge_expired(env: &Env, config: &Config) -> EdgeResult<usiz
         .await
 }
 
+/// How long the ids of Qonto's webhook deliveries are kept to recognise a
+/// redelivery: Qonto retries a failed delivery "for a few days".
+const DELIVERY_IDS_KEPT_DAYS: u32 = 30;
+
+/// Forgets the delivery ids past [`DELIVERY_IDS_KEPT_DAYS`], so the
+/// de-duplication table does not grow for ever.
+pub(crate) async fn forget_old_deliveries(env: &Env) -> EdgeResult<usize> {
+    let ledger = Ledger { db: env.d1("DB")? };
+    ledger
+        .forget_deliveries_before(&cutoff(worker::js_sys::Date::now(), DELIVERY_IDS_KEPT_DAYS))
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::cell;

@@ -24,14 +24,7 @@ async fn configuration_problems_are_listed_at_health_and_in_the_log() {
     .await
     .expect("stack");
     let edge = stack.edge.url();
-    let (status, _, health) = parts(
-        client()
-            .get(format!("{edge}/health"))
-            .send()
-            .await
-            .expect("health"),
-    )
-    .await;
+    let (status, health) = get_health(&edge).await;
     assert_eq!(status, 503, "{health}");
     assert_eq!(health["ok"], false);
     let problems: Vec<String> = health["problems"]
@@ -122,36 +115,14 @@ async fn a_missing_migration_is_named_at_health() {
     .expect("stack");
     let edge = stack.edge.url();
     let health = || async {
-        let (s, _, v) = parts(
-            client()
-                .get(format!("{edge}/health"))
-                .send()
-                .await
-                .expect("health"),
-        )
-        .await;
+        let (s, v) = get_health(&edge).await;
         (s, v["problems"].to_string())
     };
     let (_, problems) = health().await;
     assert!(!problems.contains("D1"), "{problems}");
 
     // A deploy that applied an older set of migrations.
-    let root = qc_stack::repo_root();
-    let state = stack.edge.log_path();
-    let state = state.parent().expect("the edge's state folder");
-    let out = tokio::process::Command::new(root.join("node_modules/.bin/wrangler"))
-        .args(["d1", "execute", "qonto-checkout", "--local", "--persist-to"])
-        .arg(state)
-        .args(["--command", "DROP TABLE notifications"])
-        .current_dir(&root)
-        .output()
-        .await
-        .expect("wrangler d1 execute");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    d1(&stack.urls(), "DROP TABLE notifications").await;
 
     let (s, problems) = health().await;
     assert_eq!(s, 503);

@@ -235,3 +235,29 @@ async fn a_failed_or_canceled_payment_is_reported_and_the_link_stays_payable() {
         assert_eq!(got["status"], want, "{action}: {got}");
     }
 }
+
+#[tokio::test]
+async fn the_daily_cron_forgets_delivery_ids_too_old_to_be_redelivered() {
+    let stack = shared_stack();
+    let (old, recent) = (key("evt-old"), key("evt-recent"));
+    d1(
+        stack,
+        &format!(
+            "INSERT INTO webhook_events (id, received_at) VALUES \
+             ('{old}', '2020-01-01T00:00:00.000Z'), ('{recent}', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+        ),
+    )
+    .await;
+    let r = client()
+        .get(format!("{}/__scheduled?cron=17+3+*+*+*", stack.edge))
+        .send()
+        .await
+        .expect("cron");
+    assert!(r.status().is_success(), "{}", r.status());
+    let kept = d1(
+        stack,
+        &format!("SELECT id FROM webhook_events WHERE id IN ('{old}', '{recent}')"),
+    )
+    .await;
+    assert_eq!(kept, [json!({"id": recent})]);
+}

@@ -173,3 +173,44 @@ pub async fn pay_link(stack: &StackUrls, link: &str) {
         .expect("pay");
     assert!(r.status().is_success(), "pay {link}: {}", r.status());
 }
+
+/// `GET {edge}/health`: status and body.
+pub async fn get_health(edge: &str) -> (u16, Value) {
+    let resp = client()
+        .get(format!("{edge}/health"))
+        .send()
+        .await
+        .expect("GET /health");
+    let (s, _, v) = parts(resp).await;
+    (s, v)
+}
+
+/// Runs `sql` on the edge's local D1 database (`wrangler d1 execute`, beside
+/// the running Worker, as a maintainer would) and returns its rows.
+pub async fn d1(stack: &StackUrls, sql: &str) -> Vec<Value> {
+    let root = qc_stack::repo_root();
+    let state = stack.edge_log.parent().expect("the edge's state folder");
+    let out = tokio::process::Command::new(root.join("node_modules/.bin/wrangler"))
+        .args([
+            "d1",
+            "execute",
+            "qonto-checkout",
+            "--local",
+            "--json",
+            "--persist-to",
+        ])
+        .arg(state)
+        .args(["--command", sql])
+        .current_dir(&root)
+        .output()
+        .await
+        .expect("wrangler d1 execute");
+    assert!(
+        out.status.success(),
+        "{sql}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    v[0]["results"].as_array().cloned().unwrap_or_default()
+}
