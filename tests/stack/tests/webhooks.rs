@@ -237,6 +237,55 @@ async fn a_failed_or_canceled_payment_is_reported_and_the_link_stays_payable() {
 }
 
 #[tokio::test]
+async fn the_daily_cron_removes_customers_past_the_retention_period() {
+    let stack = shared_stack();
+    // Two orders as the edge stores them: one from two years ago (past the
+    // 365 days of CUSTOMER_DATA_RETENTION_DAYS), one from today.
+    let (old, recent) = (key("ck_old"), key("ck_recent"));
+    let order = r#"{"customer":{"email":"old@example.com","name":"Old Buyer"},"shipping":null,"totals":{"gross":{"value":"12.00","currency":"EUR"}}}"#;
+    for (id, created) in [
+        (&old, "'2020-01-01T00:00:00.000Z'"),
+        (&recent, "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"),
+    ] {
+        d1(
+            stack,
+            &format!(
+                "INSERT INTO checkouts (id, kind, request_hash, status, currency, net_minor, vat_minor, \
+                 expected_gross_minor, lines_json, order_json, customer_email, created_at, updated_at) \
+                 VALUES ('{id}', 'basket', 'h', 'paid', 'EUR', 1000, 200, 1200, '[]', '{order}', \
+                 'old@example.com', {created}, {created})"
+            ),
+        )
+        .await;
+    }
+    let r = client()
+        .get(format!("{}/__scheduled?cron=17+3+*+*+*", stack.edge))
+        .send()
+        .await
+        .expect("cron");
+    assert!(r.status().is_success(), "{}", r.status());
+    let rows = d1(
+        stack,
+        &format!(
+            "SELECT id, customer_email, json_extract(order_json, '$.customer') AS customer, \
+             json_extract(order_json, '$.totals.gross.value') AS gross, customer_forgotten_at \
+             FROM checkouts WHERE id IN ('{old}', '{recent}') ORDER BY created_at"
+        ),
+    )
+    .await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    // The old order keeps its amounts, not the person.
+    assert_eq!(rows[0]["id"], old.as_str());
+    assert!(rows[0]["customer_email"].is_null(), "{rows:?}");
+    assert!(rows[0]["customer"].is_null(), "{rows:?}");
+    assert_eq!(rows[0]["gross"], "12.00");
+    assert!(rows[0]["customer_forgotten_at"].is_string(), "{rows:?}");
+    // Today's is untouched.
+    assert_eq!(rows[1]["customer_email"], "old@example.com");
+    assert!(rows[1]["customer"].is_string(), "{rows:?}");
+}
+
+#[tokio::test]
 async fn the_daily_cron_forgets_delivery_ids_too_old_to_be_redelivered() {
     let stack = shared_stack();
     let (old, recent) = (key("evt-old"), key("evt-recent"));
