@@ -819,18 +819,17 @@ impl CheckoutRequest {
         let (shipping, totals) = match ship_to {
             None => (None, totals),
             Some(country) => {
-                let zero = Money::zero(catalog.currency());
-                let goods_gross = lines
+                let goods = lines
                     .iter()
                     .filter(|l| l.product.kind == ProductKind::Good)
-                    .try_fold(zero, |sum, l| sum.checked_add(l.priced.gross))
-                    .map_err(|_| {
-                        vec![ApiProblem::at(
-                            "items",
-                            "amount_too_large",
-                            "the total is too large",
-                        )]
-                    })?;
+                    .map(|l| l.priced.gross);
+                let goods_gross = Money::sum(catalog.currency(), goods).map_err(|_| {
+                    vec![ApiProblem::at(
+                        "items",
+                        "amount_too_large",
+                        "the total is too large",
+                    )]
+                })?;
                 let quote = shipping.quote(&country, goods_gross).map_err(|e| {
                     vec![ApiProblem::at(
                         "customer.address.country",

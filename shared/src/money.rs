@@ -193,6 +193,17 @@ impl Money {
             .ok_or(MoneyError::Overflow)
     }
 
+    /// The sum of `amounts` in `currency` (zero when there are none), or an
+    /// error for a mixed currency or overflow.
+    pub fn sum(
+        currency: Currency,
+        amounts: impl IntoIterator<Item = Money>,
+    ) -> Result<Money, MoneyError> {
+        amounts
+            .into_iter()
+            .try_fold(Money::zero(currency), Money::checked_add)
+    }
+
     /// `self - other`, or an error for mixed currencies or overflow.
     pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
@@ -325,6 +336,22 @@ mod tests {
     use super::*;
 
     const EUR: Currency = Currency::EUR;
+
+    #[test]
+    fn sums() {
+        let eur = |m| Money::new(m, Currency::EUR);
+        assert_eq!(Money::sum(Currency::EUR, []), Ok(eur(0)));
+        assert_eq!(
+            Money::sum(Currency::EUR, [eur(1099), eur(1)]),
+            Ok(eur(1100))
+        );
+        assert_eq!(
+            Money::sum(Currency::EUR, [eur(i64::MAX), eur(1)]),
+            Err(MoneyError::Overflow)
+        );
+        let usd = Currency::parse("USD").unwrap();
+        assert!(Money::sum(Currency::EUR, [Money::new(1, usd)]).is_err());
+    }
 
     #[test]
     fn currency_parse_table() {

@@ -77,24 +77,32 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// The gross total with one more priced line (the shipping line), within
+    /// the maximum amount: what [`Totals::with_line`] charges, without its
+    /// breakdown.
+    pub fn gross_with(&self, line: &PricedLine) -> Result<Money, PricingError> {
+        self.gross
+            .checked_add(line.gross)
+            .ok()
+            .filter(|gross| gross.minor() <= MAX_AMOUNT_MINOR)
+            .ok_or(PricingError::AmountTooLarge)
+    }
+
     /// These totals with one more priced line (the shipping line), so that
     /// totals stay sums of lines and the per-rate breakdown stays sorted.
     pub fn with_line(&self, line: &PricedLine) -> Result<Totals, PricingError> {
+        let gross = self.gross_with(line)?;
         let add = |a: Money, b: Money| a.checked_add(b).map_err(|_| PricingError::AmountTooLarge);
         let mut by_rate: BTreeMap<VatRate, Money> = self.vat_by_rate.iter().copied().collect();
         let zero = Money::zero(self.gross.currency());
         let rate_vat = by_rate.entry(line.vat_rate).or_insert(zero);
         *rate_vat = add(*rate_vat, line.vat)?;
-        let totals = Totals {
+        Ok(Totals {
             net: add(self.net, line.net)?,
             vat: add(self.vat, line.vat)?,
-            gross: add(self.gross, line.gross)?,
+            gross,
             vat_by_rate: by_rate.into_iter().collect(),
-        };
-        if totals.gross.minor() > MAX_AMOUNT_MINOR {
-            return Err(PricingError::AmountTooLarge);
-        }
-        Ok(totals)
+        })
     }
 }
 
@@ -318,8 +326,10 @@ mod tests {
         assert_eq!(rates, [550, 2000, 2100]);
         let sum: i64 = with.vat_by_rate.iter().map(|(_, m)| m.minor()).sum();
         assert_eq!(sum, with.vat.minor());
+        assert_eq!(totals.gross_with(&extra), Ok(with.gross));
         let huge = price_line(&line(999, 5_000_000, 0)).unwrap();
         assert_eq!(totals.with_line(&huge), Err(PricingError::AmountTooLarge));
+        assert_eq!(totals.gross_with(&huge), Err(PricingError::AmountTooLarge));
     }
 
     fn eur(minor: i64) -> Money {

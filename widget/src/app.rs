@@ -22,7 +22,7 @@
 use js_sys::{Array, Object};
 use leptos::prelude::*;
 use shared::api::{CheckoutStatus, Customer};
-use shared::basket::{check_quantity, MAX_AMOUNT_MINOR};
+use shared::basket::check_quantity;
 use shared::pricing::{price_in, LineInput};
 use shared::{Basket, BasketError, Money, Totals, VatRate, VatRateFormat};
 use wasm_bindgen::{JsCast, JsValue};
@@ -236,21 +236,16 @@ pub(crate) struct Bill {
 
 /// Prices `items` and their shipping to `country` with the edge's own rules
 /// (`shared::shipping::Shipping::quote` on the goods' gross total, its line
-/// added to the total as `Totals::with_line` adds it, within the same
-/// maximum), so the total shown is the one charged, to the cent. A free line
-/// is not added, as the edge does not add it either.
+/// added by `Totals::gross_with`, as the edge's `Totals::with_line` adds
+/// it), so the total shown is the one charged, to the cent. A free line is
+/// not added, as the edge does not add it either.
 pub(crate) fn bill(items: &Basket, prices: &Prices, country: &str) -> Bill {
     let summary = summarize(items, prices);
     let mut total = summary.totals.as_ref().map(|t| t.gross);
     let mut ship = Ship::None;
     if let (Prices::Ready(list), Some(totals)) = (prices, &summary.totals) {
         let goods = summary.lines.iter().filter(|l| l.good && !l.gone);
-        let goods_gross = goods
-            .clone()
-            .filter_map(|l| l.total)
-            .try_fold(Money::zero(list.currency), |sum, line| {
-                sum.checked_add(line).ok()
-            });
+        let goods_gross = Money::sum(list.currency, goods.clone().filter_map(|l| l.total)).ok();
         if let (Some(rules), Some(goods_gross), true) =
             (&list.shipping, goods_gross, goods.count() > 0)
         {
@@ -262,11 +257,7 @@ pub(crate) fn bill(items: &Basket, prices: &Prices, country: &str) -> Bill {
                 // wasm) that the rows do not show with shipping in it.
                 Ok(quote) => (
                     Ship::Cost(quote.line.gross),
-                    totals
-                        .gross
-                        .checked_add(quote.line.gross)
-                        .ok()
-                        .filter(|t| t.minor() <= MAX_AMOUNT_MINOR),
+                    totals.gross_with(&quote.line).ok(),
                 ),
                 Err(_) if country.is_empty() && free => (Ship::Free, total),
                 Err(_) if country.is_empty() => (Ship::Later, None),
