@@ -21,6 +21,7 @@ use crate::tokens::{self, ExchangeOutcome};
 use serde::Deserialize;
 use serde_json::json;
 use shared::api::ApiProblem;
+use shared::html::escape;
 use shared::qonto::{Connection, CreateConnection};
 use worker::{Request, Response};
 
@@ -287,22 +288,6 @@ fn page(status: u16, outcome: &str, title: &str, message: &str) -> EdgeResult<Re
             "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
         )?
         .fixed(html.into_bytes()))
-}
-
-/// HTML text escaping.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `POST /admin/connection` body. Everything optional here so that a missing

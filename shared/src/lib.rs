@@ -14,6 +14,7 @@
 //! - [`catalog`]: products and the validated catalog;
 //! - [`shipping`]: shipping zones, rates and the free-shipping threshold;
 //! - [`api`]: the edge's public HTTP API bodies and order validation;
+//! - [`html`]: escaping for the pages the edge and the fake Qonto write;
 //! - `webhook` (feature `qonto`): webhook signatures;
 //! - `qonto` (feature `qonto`): Qonto's own wire types.
 //!
@@ -37,6 +38,7 @@
 pub mod api;
 pub mod basket;
 pub mod catalog;
+pub mod html;
 pub mod money;
 pub mod pricing;
 pub mod shipping;
