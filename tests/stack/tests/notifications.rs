@@ -75,14 +75,9 @@ async fn wait_attempts(stack: &StackUrls, id: &str, n: usize) -> Vec<(u64, Value
     got
 }
 
-/// Runs the cron handler once (`wrangler dev --test-scheduled`).
+/// Runs the 5-minute cron once.
 async fn cron(stack: &StackUrls) {
-    let r = client()
-        .get(format!("{}/__scheduled?cron=*/5+*+*+*+*", stack.edge))
-        .send()
-        .await
-        .expect("scheduled");
-    assert!(r.status().is_success(), "cron: {}", r.status());
+    run_cron(stack, EVERY_5_MINUTES).await;
 }
 
 /// The notification state in the admin's checkout detail.

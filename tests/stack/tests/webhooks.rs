@@ -258,12 +258,7 @@ async fn the_daily_cron_removes_customers_past_the_retention_period() {
         )
         .await;
     }
-    let r = client()
-        .get(format!("{}/__scheduled?cron=17+3+*+*+*", stack.edge))
-        .send()
-        .await
-        .expect("cron");
-    assert!(r.status().is_success(), "{}", r.status());
+    run_cron(stack, DAILY).await;
     let rows = d1(
         stack,
         &format!(
@@ -297,12 +292,7 @@ async fn the_daily_cron_forgets_delivery_ids_too_old_to_be_redelivered() {
         ),
     )
     .await;
-    let r = client()
-        .get(format!("{}/__scheduled?cron=17+3+*+*+*", stack.edge))
-        .send()
-        .await
-        .expect("cron");
-    assert!(r.status().is_success(), "{}", r.status());
+    run_cron(stack, DAILY).await;
     let kept = d1(
         stack,
         &format!("SELECT id FROM webhook_events WHERE id IN ('{old}', '{recent}')"),

@@ -214,3 +214,20 @@ pub async fn d1(stack: &StackUrls, sql: &str) -> Vec<Value> {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     v[0]["results"].as_array().cloned().unwrap_or_default()
 }
+
+/// The crons of wrangler.toml's `[triggers]`.
+pub const EVERY_5_MINUTES: &str = "*/5 * * * *";
+/// The daily one (the retention purge).
+pub const DAILY: &str = "17 3 * * *";
+
+/// Runs the edge's cron handler once for `cron` (`wrangler dev
+/// --test-scheduled` serves `/__scheduled`).
+pub async fn run_cron(stack: &StackUrls, cron: &str) {
+    let r = client()
+        .get(format!("{}/__scheduled", stack.edge))
+        .query(&[("cron", cron)])
+        .send()
+        .await
+        .expect("GET /__scheduled");
+    assert!(r.status().is_success(), "cron {cron}: {}", r.status());
+}
