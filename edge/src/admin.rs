@@ -29,11 +29,7 @@ const STATUSES: &[&str] = &[
 
 /// The admin view of one checkout.
 fn summary(row: &CheckoutRow) -> Value {
-    let order: Value = row
-        .order_json
-        .as_deref()
-        .and_then(|o| serde_json::from_str(o).ok())
-        .unwrap_or(Value::Null);
+    let order = row.order();
     let customer = &order["customer"];
     json!({
         "customer": if customer.is_object() { json!({
@@ -224,12 +220,8 @@ pub(crate) async fn get_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<
     let (ledger, row) = find_checkout(id, cx).await?;
     let row = refresh_if_stale(row, &ledger, cx).await;
     let mut body = summary(&row);
-    body["lines"] = serde_json::from_str(&row.lines_json).unwrap_or(json!([]));
-    body["order"] = row
-        .order_json
-        .as_deref()
-        .and_then(|o| serde_json::from_str(o).ok())
-        .unwrap_or(Value::Null);
+    body["lines"] = row.lines();
+    body["order"] = row.order();
     body["notification"] = notify::state(&ledger, &row.id)
         .await?
         .map_or(Value::Null, |n| n.to_json());

@@ -54,6 +54,20 @@ impl CheckoutRow {
         shared::money::Money::new(minor, self.currency())
     }
 
+    /// The stored order (customer, shipping, totals; an invoice's number and
+    /// debitor), `null` when there is none.
+    pub(crate) fn order(&self) -> serde_json::Value {
+        self.order_json
+            .as_deref()
+            .and_then(|o| serde_json::from_str(o).ok())
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The priced lines as sent to Qonto (`[]` for an invoice).
+    pub(crate) fn lines(&self) -> serde_json::Value {
+        serde_json::from_str(&self.lines_json).unwrap_or_else(|_| serde_json::json!([]))
+    }
+
     /// What the checkout charges: Qonto's figure once known, else the
     /// amount the edge computed.
     pub(crate) fn charged(&self) -> shared::money::Money {

@@ -83,12 +83,7 @@ impl Notification {
 /// The body the merchant's server receives when a checkout is paid.
 pub(crate) fn paid_notification(row: &CheckoutRow) -> serde_json::Value {
     let amount: shared::money::WireAmount = row.charged().into();
-    let lines: serde_json::Value = serde_json::from_str(&row.lines_json).unwrap_or(json!([]));
-    let order: serde_json::Value = row
-        .order_json
-        .as_deref()
-        .and_then(|o| serde_json::from_str(o).ok())
-        .unwrap_or(json!(null));
+    let (lines, order) = (row.lines(), row.order());
     json!({
         "type": "checkout.paid",
         "checkout": {

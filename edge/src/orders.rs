@@ -58,16 +58,14 @@ fn text(v: &Value) -> String {
 
 /// One CSV row for a checkout.
 fn row(c: &CheckoutRow) -> String {
-    let order: Value = c
-        .order_json
-        .as_deref()
-        .and_then(|o| serde_json::from_str(o).ok())
-        .unwrap_or(Value::Null);
+    let order = c.order();
     let customer = &order["customer"];
     let address = &customer["address"];
-    let lines: Vec<Value> = serde_json::from_str(&c.lines_json).unwrap_or_default();
+    let lines = c.lines();
     let items: Vec<String> = lines
-        .iter()
+        .as_array()
+        .into_iter()
+        .flatten()
         .filter(|l| l["sku"] != crate::checkout::SHIPPING_SKU)
         .map(|l| format!("{} x {}", text(&l["quantity"]), text(&l["title"])))
         .collect();
