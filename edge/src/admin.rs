@@ -4,10 +4,10 @@
 //! OAuth connect and provider connection routes are in `oauth_routes`.
 
 use crate::auth::{require_admin, token_matches, ADMIN_COOKIE};
-use crate::checkout::{find_checkout, public_status, refresh, refresh_if_stale};
+use crate::checkouts::{self, find_checkout, sync};
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::Cx;
-use crate::ledger::{CheckoutRow, Ledger};
+use crate::ledger::{CheckoutRow, Ledger, LedgerStatus};
 use crate::log;
 use crate::notify;
 use crate::qonto::Qonto;
@@ -16,16 +16,6 @@ use serde_json::{json, Value};
 use shared::money::WireAmount;
 use shared::qonto::{CreateWebhookSubscription, WEBHOOK_TYPE_PAYMENT_LINKS};
 use worker::{Request, Response};
-
-/// Statuses the ledger filter accepts.
-const STATUSES: &[&str] = &[
-    "creating",
-    "open",
-    "processing",
-    "paid",
-    "expired",
-    "canceled",
-];
 
 /// The admin view of one checkout.
 fn summary(row: &CheckoutRow) -> Value {
@@ -42,13 +32,20 @@ fn summary(row: &CheckoutRow) -> Value {
         "vat": row.money(row.vat_minor).to_decimal(),
         "updated_at": row.updated_at,
         "id": row.id,
+        "reference": row.reference(),
         "kind": row.kind,
-        "status": public_status(row).as_str(),
-        "link_status": row.status,
+        "status": checkouts::public(row).as_str(),
+        "link_status": row.status.as_str(),
+        // Failed before any payment (amount_mismatch), or a payment to check.
+        "failure": row.failure,
+        "review": row.status == LedgerStatus::Review,
+        "paid_amount": row.paid_amount_minor.map(|m| row.money(m).to_decimal()),
+        "qonto_amount": row.qonto_amount_minor.map(|m| row.money(m).to_decimal()),
         "amount": WireAmount::from(row.charged()),
         "expected_amount": row.money(row.expected_gross_minor).to_decimal(),
         "payment_link_id": row.link_id,
         "url": row.url,
+        "return_url": row.return_url,
         "invoice_id": row.invoice_id,
         "created_at": row.created_at,
         "paid_at": row.paid_at,
@@ -183,20 +180,22 @@ pub(crate) async fn list_checkouts(req: Request, cx: &Cx) -> EdgeResult<Response
     let params = query(&req);
     let page = number(&params, "page", 1, 1..=100_000)?;
     let per_page = number(&params, "per_page", 25, 1..=100)?;
-    let status = params
+    let status = match params
         .iter()
         .find(|(k, _)| k == "status")
         .map(|(_, v)| v.as_str())
-        .filter(|s| !s.is_empty());
-    if let Some(s) = status {
-        if !STATUSES.contains(&s) {
-            return Err(EdgeError::bad_request(
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(s) => Some(LedgerStatus::parse(s).ok_or_else(|| {
+            let all: Vec<&str> = LedgerStatus::ALL.iter().map(|s| s.as_str()).collect();
+            EdgeError::bad_request(
                 "invalid_query",
-                format!("status must be one of {}", STATUSES.join(", ")),
+                format!("status must be one of {}", all.join(", ")),
                 Some("status"),
-            ));
-        }
-    }
+            )
+        })?),
+    };
     let ledger = Ledger::open(cx)?;
     let (rows, total) = ledger.list(status, per_page, (page - 1) * per_page).await?;
     let total_pages = total.div_ceil(per_page).max(1);
@@ -218,7 +217,7 @@ pub(crate) async fn list_checkouts(req: Request, cx: &Cx) -> EdgeResult<Response
 pub(crate) async fn get_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<Response> {
     require_admin(&req, &cx.config)?;
     let (ledger, row) = find_checkout(id, cx).await?;
-    let row = refresh_if_stale(row, &ledger, cx).await;
+    let row = sync::refresh_if_stale(row, &ledger, cx).await;
     let mut body = summary(&row);
     body["lines"] = row.lines();
     body["order"] = row.order();
@@ -241,12 +240,12 @@ pub(crate) async fn notify_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResu
                 .into(),
         });
     }
-    if row.status != "paid" {
+    if row.status != LedgerStatus::Paid {
         return Err(EdgeError::Conflict {
             code: "not_paid",
             message: format!(
                 "Only a paid checkout is notified; this one is {}.",
-                public_status(&row).as_str()
+                row.status.as_str()
             ),
         });
     }
@@ -270,42 +269,24 @@ pub(crate) async fn checkout_payments(req: Request, id: &str, cx: &Cx) -> EdgeRe
 pub(crate) async fn deactivate_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<Response> {
     require_admin(&req, &cx.config)?;
     let (ledger, row) = find_checkout(id, cx).await?;
-    let Some(link_id) = row.link_id.clone() else {
+    if row.link_id.is_none() {
         return Err(EdgeError::Conflict {
             code: "not_deactivatable",
             message: "This checkout has no payment link yet.".into(),
         });
-    };
-    let fresh = refresh(&row, &ledger, cx).await?;
-    if fresh.status != "open" {
+    }
+    // Read first: one paid in the meantime is recorded (and notified).
+    let fresh = sync::refresh(&row, &ledger, cx).await?;
+    if fresh.status != LedgerStatus::Open {
         return Err(EdgeError::Conflict {
             code: "not_deactivatable",
             message: format!(
                 "Only an open link can be deactivated; this one is {}.",
-                fresh.status
+                fresh.status.as_str()
             ),
         });
     }
-    let link = Qonto::new(cx).deactivate_payment_link(&link_id).await?;
-    // (Paid in the meantime, it is notified like any other.)
-    let queued = ledger
-        .update_status(
-            &row.id,
-            link.status.as_str(),
-            fresh.last_payment_status.as_deref(),
-            None,
-            cx.config.merchant_webhook_url.is_some(),
-        )
-        .await?;
-    if queued {
-        notify::send_soon(cx, &row.id);
-    }
-    log::info(
-        &cx.request_id,
-        "checkout deactivated",
-        json!({"checkout": row.id, "link": link_id}),
-    );
-    let row = ledger.get(&row.id).await?.unwrap_or(fresh);
+    let row = sync::deactivate(&fresh, &ledger, cx, LedgerStatus::Canceled).await?;
     Ok(json_response(&summary(&row), 200))
 }
 

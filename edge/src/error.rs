@@ -68,6 +68,16 @@ pub(crate) enum EdgeError {
         /// Qonto's error code, detail and trace id, for the log.
         detail: String,
     },
+    /// 502: Qonto computed another amount for the link than the edge (what
+    /// the shopper saw). The link was deactivated and its URL never handed
+    /// out; retrying gives the same answer until the merchant fixes the
+    /// configuration (`VAT_RATE_FORMAT`, rounding).
+    AmountMismatch {
+        /// The gross the edge computed, e.g. `12.00 EUR`.
+        expected: String,
+        /// Qonto's amount, e.g. `10.02 EUR`.
+        qonto: String,
+    },
     /// 503: Qonto is unavailable (5xx, 429, network failure). Retrying later
     /// is safe: creation requests carry an idempotency key.
     QontoUnavailable {
@@ -145,7 +155,7 @@ impl EdgeError {
             EdgeError::UnsupportedMediaType => 415,
             EdgeError::Invalid(_) => 422,
             EdgeError::RateLimited { .. } => 429,
-            EdgeError::QontoRejected { .. } => 502,
+            EdgeError::QontoRejected { .. } | EdgeError::AmountMismatch { .. } => 502,
             EdgeError::QontoUnavailable { .. }
             | EdgeError::NotAuthorized { .. }
             | EdgeError::Misconfigured(_)
@@ -193,6 +203,15 @@ impl EdgeError {
             EdgeError::QontoRejected { .. } => (
                 "payment_provider_rejected",
                 "The payment provider refused this request; retrying it will not help.".into(),
+                None,
+            ),
+            EdgeError::AmountMismatch { expected, qonto } => (
+                "amount_mismatch",
+                format!(
+                    "The payment provider computed {qonto} for this order, not {expected} as shown; \
+                     the payment link was deactivated and nothing was charged. Merchant: check \
+                     VAT_RATE_FORMAT (fraction or percent) and how Qonto rounds VAT."
+                ),
                 None,
             ),
             EdgeError::QontoUnavailable { .. } => (
@@ -247,6 +266,11 @@ impl EdgeError {
             EdgeError::QontoUnavailable { detail, .. } => {
                 log::warn(request_id, "qonto unavailable", json!({"detail": detail}))
             }
+            EdgeError::AmountMismatch { expected, qonto } => log::error(
+                request_id,
+                "qonto's amount differs from the edge's: link deactivated",
+                json!({"expected": expected, "qonto": qonto}),
+            ),
             EdgeError::QontoTimeout { call } => {
                 log::warn(request_id, "qonto timed out", json!({"call": call}))
             }

@@ -11,6 +11,9 @@ use serde_json::json;
 use shared::api::Health;
 use worker::Response;
 
+/// How long a refused checkout (`amount_mismatch`) is shown as a problem.
+const MISMATCH_SHOWN_MS: f64 = 24.0 * 3_600_000.0;
+
 /// The `/health` answer: 200 when the edge can take checkouts, 503 with the
 /// problems otherwise.
 pub(crate) async fn health(cx: &Cx) -> Response {
@@ -25,8 +28,28 @@ pub(crate) async fn health(cx: &Cx) -> Response {
             ));
         }
     }
+    if let Err(p) = crate::checkouts::reconcile::ttl_from_env(&cx.env) {
+        problems.push(p);
+    }
     match Ledger::open(cx) {
         Ok(ledger) => {
+            if let Ok(rows) = ledger
+                .amount_mismatches_since(&crate::ledger::ago(MISMATCH_SHOWN_MS), 1)
+                .await
+            {
+                problems.extend(rows.iter().map(|r| {
+                    format!(
+                        "checkout {} ({}) was refused: Qonto computed {} {} where the shop showed {} {}; \
+                         check VAT_RATE_FORMAT (fraction or percent) and how Qonto rounds VAT",
+                        r.id,
+                        r.reference(),
+                        r.charged().to_decimal(),
+                        r.currency,
+                        r.money(r.expected_gross_minor).to_decimal(),
+                        r.currency
+                    )
+                }));
+            }
             if let Err(e) = ledger.ready().await {
                 let detail = format!("{e:?}");
                 problems.push(match missing_table(&detail) {
@@ -34,6 +57,10 @@ pub(crate) async fn health(cx: &Cx) -> Response {
                         "the D1 database has no table {table}: apply the migrations \
                          (wrangler d1 migrations apply qonto-checkout --remote)"
                     ),
+                    None if detail.contains("no such column") => "the D1 database misses \
+                         the latest migration's columns: apply the migrations \
+                         (wrangler d1 migrations apply qonto-checkout --remote)"
+                        .to_owned(),
                     None => format!("the D1 database DB cannot be read: {detail}"),
                 });
             }

@@ -1,22 +1,25 @@
-//! Invoice checkouts: `POST /v1/invoice-checkouts {invoice_id}` creates a
-//! Qonto invoice payment link whose amount, number and debtor come from the
-//! Qonto client invoice (never from the page), or returns the live link
-//! already made for that invoice.
+//! Invoice checkouts: `POST /v1/invoice-checkouts {invoice_id, return_url?}`
+//! creates a Qonto invoice payment link whose amount, number and debtor come
+//! from the Qonto client invoice (never from the page), or returns the live
+//! link already made for that invoice.
+//!
+//! One invoice, one link: the Qonto idempotency key comes from the invoice
+//! id alone, and before creating a link the open links at Qonto are searched
+//! for one of this invoice (made by a request whose answer was lost, a
+//! timeout say), which is then reused.
 
-use crate::checkout::{
-    created_response, link_facts, offered_methods, qonto_idempotency_key, rate_limit,
-};
+use crate::checkout::{created_response, rate_limit};
+use crate::checkouts::create::{self, link_facts, Creation};
+use crate::checkouts::{self, qonto_body};
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, Cx};
 use crate::ids;
-use crate::ledger::{age_ms, CheckoutRow, Ledger, NewCheckout, ABANDONED_MS};
-use crate::log;
+use crate::ledger::{Ledger, NewCheckout};
 use crate::qonto::Qonto;
 use serde_json::json;
 use shared::api::InvoiceCheckoutRequest;
 use shared::money::Money;
-use shared::qonto::{ClientInvoiceStatus, CreateInvoicePaymentLink, CreatePaymentLinkRequest};
-use std::time::Duration;
+use shared::qonto::ClientInvoiceStatus;
 use worker::{Request, Response};
 
 /// `POST /v1/invoice-checkouts`.
@@ -30,8 +33,13 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
             Some("invoice_id"),
         ));
     }
+    let return_url = body
+        .return_url
+        .as_deref()
+        .map(|u| qonto_body::return_url(u, &cx.config.allowed_origins))
+        .transpose()?;
     let ledger = Ledger::open(cx)?;
-    if let Some(live) = wait_for_live(&ledger, &invoice_id).await? {
+    if let Some(live) = create::wait_for_invoice(&ledger, &invoice_id).await? {
         return Ok(created_response(&live, Vec::new(), 200));
     }
     rate_limit(&req, cx).await?;
@@ -77,10 +85,12 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         .as_ref()
         .and_then(|c| c.display_name())
         .unwrap_or_else(|| "Customer".to_owned());
-    let methods = offered_methods(cx, None).await?;
+    let methods = create::offered_methods(cx, None).await?;
 
+    let id = ids::checkout_id();
+    let reference = checkouts::reference(&id);
     let new = NewCheckout {
-        id: ids::checkout_id(),
+        id,
         kind: "invoice",
         idempotency_key: None,
         request_hash: invoice_id.clone(),
@@ -90,12 +100,16 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         expected_gross_minor: gross.minor(),
         invoice_id: Some(invoice_id.clone()),
         lines_json: "[]".to_owned(),
-        order_json: Some(json!({"invoice_number": number, "debitor_name": debitor}).to_string()),
+        order_json: Some(
+            json!({"reference": reference, "invoice_number": number, "debitor_name": debitor})
+                .to_string(),
+        ),
         customer_email: None,
+        return_url,
     };
     if !ledger.insert_creating(&new).await? {
         // Another request for the same invoice won the race: reuse its link.
-        return match wait_for_live(&ledger, &invoice_id).await? {
+        return match create::wait_for_invoice(&ledger, &invoice_id).await? {
             Some(live) => Ok(created_response(&live, Vec::new(), 200)),
             None => Err(EdgeError::Conflict {
                 code: "checkout_in_progress",
@@ -103,58 +117,38 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
             }),
         };
     }
-    let body = CreatePaymentLinkRequest::invoice(CreateInvoicePaymentLink {
-        invoice_id: invoice_id.clone(),
-        invoice_number: number,
-        debitor_name: debitor,
-        amount,
-        potential_payment_methods: methods,
-    });
-    let key = qonto_idempotency_key("invoice", &format!("{invoice_id}:{}", new.id));
-    let created = qonto
-        .create_payment_link(&body, &key)
-        .await
-        .and_then(|l| link_facts(&l));
-    let facts = match created {
-        Ok(f) => f,
+    // A link Qonto already has for this invoice is reused, not doubled.
+    match create::open_link_for_invoice(cx, &invoice_id).await {
+        Ok(Some(link)) => {
+            let facts = match link_facts(&link) {
+                Ok(f) => f,
+                Err(e) => {
+                    ledger.abandon(&new.id, &cx.request_id).await;
+                    return Err(e);
+                }
+            };
+            crate::log::info(
+                &cx.request_id,
+                "open Qonto link of this invoice reused",
+                json!({"checkout": new.id, "link": link.id, "invoice": invoice_id}),
+            );
+            let row = create::record_link(cx, &ledger, &new, (link, facts)).await?;
+            return Ok(created_response(&row, Vec::new(), 200));
+        }
+        Ok(None) => {}
         Err(e) => {
             ledger.abandon(&new.id, &cx.request_id).await;
             return Err(e);
         }
-    };
-    ledger.attach_link(&new.id, &facts).await?;
-    log::info(
-        &cx.request_id,
-        "invoice checkout created",
-        json!({"checkout": new.id, "link": facts.link_id, "invoice": invoice_id}),
-    );
-    let row = ledger
-        .get(&new.id)
-        .await?
-        .ok_or(EdgeError::Internal("created checkout vanished".into()))?;
-    Ok(created_response(&row, Vec::new(), 201))
-}
-
-/// The invoice's live checkout, waiting briefly while one is being created.
-async fn wait_for_live(ledger: &Ledger, invoice_id: &str) -> EdgeResult<Option<CheckoutRow>> {
-    for _ in 0..60 {
-        match ledger.live_for_invoice(invoice_id).await? {
-            // A creator that died mid-request (isolate evicted) left its row:
-            // after a minute it is abandoned and may be replaced.
-            Some(row)
-                if row.status == "creating"
-                    && age_ms(&row.created_at).is_some_and(|a| a > ABANDONED_MS) =>
-            {
-                ledger.delete_creating(&row.id).await?;
-                return Ok(None);
-            }
-            Some(row) if row.status == "creating" => {
-                worker::Delay::from(Duration::from_millis(200)).await
-            }
-            other => return Ok(other),
-        }
     }
-    Ok(None)
+    let body = qonto_body::invoice(&invoice_id, &number, &debitor, amount, methods, None);
+    let creation = Creation {
+        qonto_key: checkouts::qonto_idempotency_key("invoice", &invoice_id),
+        row: new,
+        body,
+    };
+    let row = create::create_link(cx, &ledger, creation).await?;
+    Ok(created_response(&row, Vec::new(), 201))
 }
 
 #[cfg(test)]

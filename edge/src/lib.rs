@@ -4,9 +4,11 @@
 //!
 //! Layout: [`routes`] maps requests to handlers; each handler module owns one
 //! part of the API (`catalog`, `checkout`, `invoice`, `webhook`, `admin`,
-//! `oauth_routes`); [`qonto`] is the Qonto client and [`tokens`] the Durable
-//! Object that owns the OAuth tokens; [`ledger`] is the D1 checkout ledger;
-//! every error becomes a response in [`error`].
+//! `oauth_routes`); [`checkouts`] is the checkout lifecycle behind them
+//! (creation, the one refresh from Qonto, the cron's reconciliation);
+//! [`qonto`] is the Qonto client and [`tokens`] the Durable Object that owns
+//! the OAuth tokens; [`ledger`] holds the D1 storage and all its SQL; every
+//! error becomes a response in [`error`].
 //!
 //! Run it locally with the README's demo command (fake Qonto included).
 #![cfg_attr(
@@ -18,6 +20,7 @@ mod admin;
 mod auth;
 mod catalog;
 mod checkout;
+mod checkouts;
 mod config;
 mod error;
 mod health;
@@ -74,18 +77,22 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 /// runs every 5 minutes.
 const DAILY_CRON: &str = "17 3 * * *";
 
-/// The crons: every run retries the merchant notifications that are due;
+/// The crons: every run reconciles and expires checkouts
+/// (`checkouts::reconcile`) and retries the merchant notifications that are
+/// due;
 /// the daily one also removes customers' personal data past the retention
 /// period, and the ids of Qonto deliveries too old to be redelivered.
 #[event(scheduled)]
-async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+async fn scheduled(event: ScheduledEvent, env: Env, ctx: ScheduleContext) {
     let config = config::Config::from_env(&env);
     let request_id = format!("cron-{}", ids::random_hex(4));
-    let retried = match env.d1("DB") {
-        Ok(db) => notify::retry_due(&ledger::Ledger { db }, &config, &request_id)
+    // First, so a payment it finds is notified by the retries just below.
+    checkouts::reconcile::run(&env, &config, &ctx, &request_id).await;
+    let retried = match ledger::Ledger::from_env(&env) {
+        Ok(ledger) => notify::retry_due(&ledger, &config, &request_id)
             .await
             .map_err(|e| format!("{e:?}")),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(format!("{e:?}")),
     };
     match retried {
         Ok(0) => {}

@@ -4,7 +4,6 @@
 //! keep their amounts, lines and shipping zone; only the person is removed.
 
 use crate::auth::require_admin;
-use crate::checkout::public_status;
 use crate::config::Config;
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::{self, Cx};
@@ -31,6 +30,7 @@ const CSV_COLUMNS: &[&str] = &[
     "shipping_zone",
     "shipping_gross",
     "items",
+    "reference",
 ];
 
 /// One CSV cell: quoted when needed, and defused when a spreadsheet would
@@ -73,7 +73,7 @@ fn row(c: &CheckoutRow) -> String {
         c.id.clone(),
         c.created_at.clone(),
         c.paid_at.clone().unwrap_or_default(),
-        public_status(c).as_str().to_owned(),
+        crate::checkouts::public(c).as_str().to_owned(),
         c.charged().to_decimal(),
         c.currency.clone(),
         text(&customer["email"]),
@@ -87,6 +87,7 @@ fn row(c: &CheckoutRow) -> String {
         text(&order["shipping"]["zone"]),
         text(&order["shipping"]["gross"]["value"]),
         items.join("; "),
+        c.reference(),
     ];
     values.iter().map(|v| cell(v)).collect::<Vec<_>>().join(",")
 }
@@ -178,7 +179,7 @@ fn cutoff(now_ms: f64, days: u32) -> String {
 
 /// Removes personal data older than the retention period.
 pub(crate) async fn purge_expired(env: &Env, config: &Config) -> EdgeResult<usize> {
-    let ledger = Ledger { db: env.d1("DB")? };
+    let ledger = Ledger::from_env(env)?;
     ledger
         .forget_older_than(&cutoff(worker::js_sys::Date::now(), config.retention_days))
         .await
@@ -191,7 +192,7 @@ const DELIVERY_IDS_KEPT_DAYS: u32 = 30;
 /// Forgets the delivery ids past [`DELIVERY_IDS_KEPT_DAYS`], so the
 /// de-duplication table does not grow for ever.
 pub(crate) async fn forget_old_deliveries(env: &Env) -> EdgeResult<usize> {
-    let ledger = Ledger { db: env.d1("DB")? };
+    let ledger = Ledger::from_env(env)?;
     ledger
         .forget_deliveries_before(&cutoff(worker::js_sys::Date::now(), DELIVERY_IDS_KEPT_DAYS))
         .await

@@ -140,10 +140,8 @@ impl<'a> Qonto<'a> {
         .await
     }
 
-    /// `GET /v2/payment_links` with page, per_page, `status[]` and sort_by.
-    // Part of the client's interface (paging links to find one by invoice
-    // id, qonto-api.md §3.3); no handler pages links yet.
-    #[allow(dead_code)]
+    /// `GET /v2/payment_links` with page, per_page, `status[]` and sort_by
+    /// (finding an invoice's open link before creating another).
     pub(crate) async fn list_payment_links(
         &self,
         query: &LinkQuery,

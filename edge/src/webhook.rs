@@ -1,13 +1,17 @@
 //! `POST /webhooks/qonto`: Qonto's payment-link events.
 //!
 //! The signature (`X-Qonto-Signature`, HMAC-SHA256 over `"{t}.{raw body}"`) is
-//! checked with the `shared` code and a 5-minute window; the event id is
-//! recorded so a redelivery is processed once; the answer is immediate and
-//! the work continues in `wait_until` (Qonto wants a 2xx within a second).
-//! The body is only a hint: the link is re-read from Qonto before the ledger
-//! changes (and a checkout found paid notifies the merchant: see `notify`).
+//! checked with the `shared` code and a 5-minute window; the answer is
+//! immediate and the work continues in `wait_until` (Qonto wants a 2xx
+//! within a second). The body is only a hint: the link is re-read from Qonto
+//! (`checkouts::sync`) before the ledger changes.
+//!
+//! A delivery is recorded as processed only after the ledger was updated
+//! from it: a redelivery of one already processed is ignored, one whose
+//! processing failed (a re-read error, a timeout) is processed again, and
+//! the checkout is marked for the cron's reconciliation meanwhile.
 
-use crate::checkout::{public_status, refresh};
+use crate::checkouts::{self, sync};
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::{self, Cx};
 use crate::ledger::Ledger;
@@ -54,7 +58,7 @@ pub(crate) async fn receive(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     }
     let event: WebhookEvent = http::parse_json(&body)?;
     let ledger = Ledger::open(cx)?;
-    if !ledger.first_delivery(&event.id).await? {
+    if ledger.delivery_done(&event.id).await? {
         log::info(
             &cx.request_id,
             "webhook duplicate ignored",
@@ -75,18 +79,28 @@ pub(crate) async fn receive(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         "webhook accepted",
         json!({"event": event.id, "type": event.event_type, "link": link_id, "created": created}),
     );
-    if let Some(link_id) = link_id {
-        let bg = cx.clone();
-        cx.ctx.wait_until(async move {
-            if let Err(e) = process(&bg, &link_id).await {
-                log::error(
-                    &bg.request_id,
-                    "webhook processing failed",
-                    json!({"link": link_id, "error": format!("{e:?}")}),
-                );
-            }
-        });
-    }
+    let bg = cx.clone();
+    let event_id = event.id.clone();
+    cx.ctx.wait_until(async move {
+        let processed = match &link_id {
+            Some(link_id) => process(&bg, link_id).await,
+            None => Ok(()),
+        };
+        let recorded = match processed {
+            Ok(()) => match Ledger::open(&bg) {
+                Ok(ledger) => ledger.record_delivery(&event_id).await.map(|_| ()),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        if let Err(e) = recorded {
+            log::error(
+                &bg.request_id,
+                "webhook processing failed; left for redelivery and the cron",
+                json!({"event": event_id, "link": link_id, "error": format!("{e:?}")}),
+            );
+        }
+    });
     Ok(json_response(&json!({"status": "accepted"}), 200))
 }
 
@@ -101,13 +115,24 @@ async fn process(cx: &Cx, link_id: &str) -> EdgeResult<()> {
         );
         return Ok(());
     };
-    // A checkout found paid here queues the merchant's notification (see
-    // `notify`), as it does wherever else it is found paid first.
-    let fresh = refresh(&row, &ledger, cx).await?;
+    let fresh = match sync::refresh(&row, &ledger, cx).await {
+        Ok(f) => f,
+        Err(e) => {
+            // The cron reads it first on its next run.
+            if let Err(mark) = ledger.mark_for_reconciliation(&row.id).await {
+                log::error(
+                    &cx.request_id,
+                    "could not mark a checkout for reconciliation",
+                    json!({"checkout": row.id, "error": format!("{mark:?}")}),
+                );
+            }
+            return Err(e);
+        }
+    };
     log::info(
         &cx.request_id,
         "checkout status updated",
-        json!({"checkout": fresh.id, "status": public_status(&fresh).as_str()}),
+        json!({"checkout": fresh.id, "status": checkouts::public(&fresh).as_str()}),
     );
     Ok(())
 }

@@ -275,6 +275,14 @@ pub struct CheckoutRequest {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub payment_methods: Option<Vec<String>>,
+    /// The shop page the checkout starts from: Qonto sends the shopper back
+    /// there (with `qc_checkout=<id>`) after paying. Its origin must be one
+    /// of the edge's `ALLOWED_ORIGINS`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub return_url: Option<String>,
 }
 
 /// One item of a [`CheckoutRequest`].
@@ -396,6 +404,9 @@ pub struct CheckoutStatusResponse {
 pub struct InvoiceCheckoutRequest {
     /// The Qonto client invoice id.
     pub invoice_id: String,
+    /// The page to come back to after paying (as for a basket).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub return_url: Option<String>,
 }
 
 /// `GET /health` answer.
@@ -1456,6 +1467,7 @@ mod tests {
             items,
             customer,
             payment_methods: None,
+            return_url: None,
         }
     }
 

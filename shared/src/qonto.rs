@@ -309,6 +309,10 @@ pub struct CreateBasketPaymentLink {
     pub reusable: bool,
     /// At least one item.
     pub items: Vec<BasketItem>,
+    /// Where the payer is sent after paying (optional; behaviour not
+    /// documented beyond that, qonto-api.md §0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
 }
 
 /// Body of an invoice link creation (inside the `payment_link` wrapper).
@@ -324,6 +328,9 @@ pub struct CreateInvoicePaymentLink {
     pub amount: WireAmount,
     /// Methods to offer; each must be enabled at the provider.
     pub potential_payment_methods: Vec<PaymentMethod>,
+    /// Where the payer is sent after paying (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
 }
 
 /// The two variants of a link creation. Untagged on the wire: a body with
@@ -1206,6 +1213,7 @@ mod tests {
         let req = CreatePaymentLinkRequest::basket(CreateBasketPaymentLink {
             potential_payment_methods: vec![PaymentMethod::CreditCard],
             reusable: false,
+            redirect_url: None,
             items: vec![BasketItem {
                 title: "Mug".into(),
                 quantity: 2,

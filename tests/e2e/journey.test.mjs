@@ -54,7 +54,9 @@ async function payOnQontoPage(page, outcome, expectedAmount) {
   if (expectedAmount) assert.equal(amount, expectedAmount, "the payment page charges what the basket showed");
   const linkId = new URL(page.url()).pathname.split("/").pop();
   await page.locator({ paid: "#pay", failed: "#fail", canceled: "#cancel", expired: "#expire" }[outcome]).click();
-  await page.waitForLoadState();
+  // Qonto sends the shopper back to the shop page the checkout started from
+  // (redirect_url), naming the checkout: no Back button needed.
+  await page.waitForURL((u) => u.href.startsWith(SHOP), { timeout: 20000 });
   return { linkId, amount };
 }
 
@@ -91,9 +93,11 @@ test("basket with mixed VAT, pay, come back to a confirmation; the ledger and th
   const { linkId } = await payOnQontoPage(page, "paid", "71.59");
   assert.equal(await createCalls(), before + 1);
 
-  // No return URL at Qonto: the shopper comes back to the shop.
-  await page.goto(SHOP);
+  // Back on the shop page, the confirmation shows at once, and the address
+  // bar no longer names the checkout (a reload shows nothing again).
   await widget(page).getByText("Thank you!").first().waitFor({ timeout: 20000 });
+  await eventually(async () => !page.url().includes("qc_checkout"), { what: "qc_checkout removed from the address bar" });
+  assert.equal(new URL(page.url()).origin + new URL(page.url()).pathname, `${SHOP}/`);
   await screenshot(page, "confirmation", { docs: true });
   const basket = await page.evaluate(() => window.QontoCheckout.basket());
   assert.equal(basket.itemCount, 0, "the basket is cleared");
@@ -121,7 +125,6 @@ for (const outcome of ["failed", "canceled"]) {
     await fillDetails(page);
     await dialog(page).getByRole("button", { name: /^Pay / }).click();
     await payOnQontoPage(page, outcome, "20.88");
-    await page.goto(SHOP);
     await widget(page).getByText("Payment not completed").first().waitFor({ timeout: 20000 });
     const kept = await page.evaluate(() => window.QontoCheckout.basket());
     assert.equal(kept.itemCount, 1, "the basket is kept");

@@ -339,7 +339,8 @@ pub(crate) async fn create_checkout(
     body: &str,
     key: &str,
 ) -> Result<Created, Problem> {
-    let json = send(endpoint, "POST", "/v1/checkouts", Some(body), Some(key)).await?;
+    let body = crate::return_param::with_return_url(body);
+    let json = send(endpoint, "POST", "/v1/checkouts", Some(&body), Some(key)).await?;
     read_created(&json)
 }
 
@@ -349,7 +350,10 @@ pub(crate) async fn create_invoice_checkout(
     invoice_id: &str,
     key: &str,
 ) -> Result<Created, Problem> {
-    let body = format!("{{\"invoice_id\":{}}}", js::quote(invoice_id));
+    let body = crate::return_param::with_return_url(&format!(
+        "{{\"invoice_id\":{}}}",
+        js::quote(invoice_id)
+    ));
     let json = send(
         endpoint,
         "POST",

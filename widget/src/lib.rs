@@ -38,6 +38,7 @@ mod host;
 mod i18n;
 mod js;
 mod problem;
+mod return_param;
 mod store;
 mod view;
 
@@ -150,6 +151,7 @@ pub(crate) fn mount(host: Element, config: Config) -> Result<Mounted, JsValue> {
     let container: HtmlElement = document.create_element("div")?.dyn_into()?;
     shadow.append_child(&container)?;
     let root = container.clone();
+    return_param::adopt(&config.endpoint);
     let handle = leptos::mount::mount_to(container, move || {
         let app = App::new(config, shadow);
         CURRENT.set(Some(app));

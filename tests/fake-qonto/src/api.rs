@@ -8,6 +8,7 @@ use crate::app::{
 };
 use crate::errors::{self, at_parameter, at_pointer};
 use crate::flows::{self, DeactivateError};
+use crate::pricing::{self, Line};
 use crate::server::{Grant, Replayed};
 use crate::time::{self, Civil};
 use crate::validate::{self, blank, str_field};
@@ -18,15 +19,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use serde_json::{json, Value};
-use shared::money::{Currency, Money, WireAmount};
-use shared::pricing::{price_line, LineInput};
+use shared::money::WireAmount;
 use shared::qonto::{
     ApiError, BasketItem, ClientInvoiceEnvelope, ClientInvoiceStatus, Connection, ConnectionStatus,
     ItemType, Meta, PaymentLink, PaymentLinkEnvelope, PaymentLinkEventKind, PaymentLinkList,
     PaymentLinkStatus, PaymentList, PaymentMethod, PaymentMethodsResponse, PaymentStatus,
     ResourceType, WebhookSubscription, WebhookSubscriptionList,
 };
-use shared::vat::{VatRate, VatRateFormat};
+use shared::vat::VatRateFormat;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -286,14 +286,15 @@ pub(crate) async fn payment_methods(
             )])
         }
         (Some(a), Some(c)) => {
-            let parsed = Currency::parse(c).and_then(|c| Money::parse_decimal(a, c));
-            if let Err(e) = parsed {
-                let param = if Currency::parse(c).is_err() {
-                    "currency"
-                } else {
-                    "amount"
-                };
-                return bad_request(vec![at_parameter("invalid", e.to_string(), param)]);
+            if c != "EUR" {
+                return bad_request(vec![at_parameter(
+                    "invalid",
+                    format!("currency {c:?} is not supported: only EUR"),
+                    "currency",
+                )]);
+            }
+            if let Err(e) = pricing::cents(a) {
+                return bad_request(vec![at_parameter("invalid", e, "amount")]);
             }
         }
         (None, None) => {}
@@ -346,8 +347,16 @@ fn check_methods(st: &FakeState, pl: &Value, errs: &mut Vec<ApiError>) -> Vec<Pa
     out
 }
 
-/// Reads an `{value, currency}` amount at `pointer`; EUR only.
-fn check_amount(v: Option<&Value>, pointer: &str, errs: &mut Vec<ApiError>) -> Option<Money> {
+/// An amount in EUR on the wire.
+pub(crate) fn eur(cents: i64) -> WireAmount {
+    WireAmount {
+        value: pricing::decimal(cents),
+        currency: "EUR".to_owned(),
+    }
+}
+
+/// Reads an `{value, currency}` amount at `pointer` as cents; EUR only.
+fn check_amount(v: Option<&Value>, pointer: &str, errs: &mut Vec<ApiError>) -> Option<i64> {
     let Some(obj) = v.filter(|v| v.is_object()) else {
         errs.push(blank(
             pointer,
@@ -365,8 +374,8 @@ fn check_amount(v: Option<&Value>, pointer: &str, errs: &mut Vec<ApiError>) -> O
         ));
         return None;
     }
-    match Money::parse_decimal(value, Currency::EUR) {
-        Ok(m) => Some(m),
+    match pricing::cents(value) {
+        Ok(c) => Some(c),
         Err(e) => {
             errs.push(at_pointer(
                 "invalid",
@@ -383,6 +392,31 @@ struct NewLink {
     amount_minor: i64,
     resource_id: String,
     lines: Vec<DisplayLine>,
+    redirect_url: Option<String>,
+}
+
+/// The optional `redirect_url` of both variants: an http(s) URL, or refused
+/// as a whole when the test switch says this account does not take it.
+fn check_redirect(st: &FakeState, pl: &Value) -> Result<Option<String>, Response> {
+    let Some(v) = pl.get("redirect_url").filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let pointer = "/payment_link/redirect_url";
+    if st.settings.refuse_redirect_url {
+        return Err(bad_request(vec![at_pointer(
+            "invalid",
+            "redirect_url is not allowed",
+            pointer,
+        )]));
+    }
+    match v.as_str() {
+        Some(u) if is_http_url(u) && u.len() <= 2048 => Ok(Some(u.to_owned())),
+        _ => Err(bad_request(vec![at_pointer(
+            "invalid",
+            "redirect_url must be a valid URL",
+            pointer,
+        )])),
+    }
 }
 
 /// A validated basket body.
@@ -391,7 +425,7 @@ struct Basket {
     reusable: bool,
     items: Vec<BasketItem>,
     lines: Vec<DisplayLine>,
-    total: Money,
+    total: i64,
 }
 
 /// A validated invoice body.
@@ -400,7 +434,7 @@ struct InvoiceBody {
     invoice_id: String,
     number: String,
     debitor: String,
-    amount: Money,
+    amount: i64,
 }
 
 fn check_basket(
@@ -408,6 +442,7 @@ fn check_basket(
     pl: &Value,
     format: VatRateFormat,
 ) -> Result<Basket, Vec<ApiError>> {
+    let fraction = format == VatRateFormat::Fraction;
     let mut errs = Vec::new();
     let methods = check_methods(st, pl, &mut errs);
     let reusable = pl.get("reusable").and_then(Value::as_bool);
@@ -424,7 +459,7 @@ fn check_basket(
     }
     let mut basket = Vec::new();
     let mut lines = Vec::new();
-    let mut total = Money::zero(Currency::EUR);
+    let mut priced = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let p = format!("/payment_link/items/{i}");
         let before = errs.len();
@@ -459,12 +494,10 @@ fn check_basket(
                 errs.push(blank(&format!("{p}/vat_rate"), "vat_rate"));
                 None
             }
-            Some(s) => match VatRate::parse(s, format) {
+            Some(s) => match pricing::vat_rate(s, fraction, st.settings.vat_reading) {
                 Ok(r) => Some(r),
                 Err(e) => {
-                    let example = VatRate::from_basis_points(2000)
-                        .map(|r| r.format(format))
-                        .unwrap_or_default();
+                    let example = if fraction { "0.2" } else { "20.0" };
                     errs.push(at_pointer(
                         "invalid",
                         format!(
@@ -499,21 +532,12 @@ fn check_basket(
         else {
             continue;
         };
-        let priced = match price_line(&LineInput {
+        let line = Line {
             quantity,
-            unit_net: unit,
-            vat_rate: vat,
-        }) {
-            Ok(l) => l,
-            Err(e) => {
-                errs.push(at_pointer("invalid", e.to_string(), p));
-                continue;
-            }
+            unit_cents: unit,
+            rate: vat,
         };
-        match total.checked_add(priced.gross) {
-            Ok(t) => total = t,
-            Err(e) => errs.push(at_pointer("invalid", e.to_string(), "/payment_link/items")),
-        }
+        priced.push(line);
         let description = item
             .get("description")
             .and_then(Value::as_str)
@@ -521,7 +545,7 @@ fn check_basket(
         basket.push(BasketItem {
             title: title.to_owned(),
             quantity,
-            unit_price: WireAmount::from(unit),
+            unit_price: eur(unit),
             vat_rate: vat_str.to_owned(),
             item_type,
             description: description.clone(),
@@ -534,12 +558,20 @@ fn check_basket(
             title: title.to_owned(),
             description,
             quantity,
-            unit_net: unit.to_decimal(),
-            vat: vat.to_string(),
-            gross: priced.gross.to_decimal(),
+            unit_net: pricing::decimal(unit),
+            vat: vat.label(),
+            gross: pricing::decimal(line.gross()),
         });
     }
-    if errs.is_empty() && total.is_zero() {
+    let total = pricing::gross(&priced, st.settings.rounding);
+    if errs.is_empty() && total > 10_000_000_000 {
+        errs.push(at_pointer(
+            "invalid",
+            "the amount of the payment link is too large",
+            "/payment_link/items",
+        ));
+    }
+    if errs.is_empty() && total <= 0 {
         errs.push(at_pointer(
             "invalid",
             "the amount of the payment link must be greater than 0",
@@ -587,7 +619,7 @@ fn check_invoice(st: &FakeState, pl: &Value) -> Result<InvoiceBody, Vec<ApiError
         errs.push(blank("/payment_link/debitor_name", "debitor_name"));
     }
     let amount = check_amount(pl.get("amount"), "/payment_link/amount", &mut errs);
-    if amount.is_some_and(|a| a.is_zero()) {
+    if amount.is_some_and(|a| a <= 0) {
         errs.push(at_pointer(
             "invalid",
             "the amount of the payment link must be greater than 0",
@@ -633,6 +665,7 @@ fn build_link(app: &App, st: &FakeState, body: &Value) -> Result<NewLink, Respon
             "/payment_link",
         )]));
     }
+    let redirect_url = check_redirect(st, pl)?;
     let id = new_v7_id();
     let now = time::now_unix();
     let created = Civil::from_unix(now);
@@ -641,7 +674,7 @@ fn build_link(app: &App, st: &FakeState, body: &Value) -> Result<NewLink, Respon
         status: PaymentLinkStatus::Open,
         expiration_date: Some(created.plus_one_year().rfc3339()),
         potential_payment_methods: Vec::new(),
-        amount: WireAmount::from(Money::zero(Currency::EUR)),
+        amount: eur(0),
         resource_type: None,
         reusable: Some(false),
         created_at: Some(created.rfc3339()),
@@ -667,16 +700,17 @@ fn build_link(app: &App, st: &FakeState, body: &Value) -> Result<NewLink, Respon
         link.items = Some(basket.items);
         (new_v7_id(), basket.total, basket.lines)
     };
-    link.amount = WireAmount::from(amount);
+    link.amount = eur(amount);
     link.url = Some(format!(
         "{}/pay/{id}?resource_id={resource_id}",
         app.public_url
     ));
     Ok(NewLink {
         link,
-        amount_minor: amount.minor(),
+        amount_minor: amount,
         resource_id,
         lines,
+        redirect_url,
     })
 }
 
@@ -703,6 +737,7 @@ pub(crate) async fn create_link(
                 resource_id: new.resource_id,
                 payments: Vec::new(),
                 lines: new.lines,
+                redirect_url: new.redirect_url,
             };
             let deliveries =
                 webhooks::payment_link_event(st, &record, PaymentLinkEventKind::Created);

@@ -9,9 +9,10 @@
 //! suspension point.
 
 use crate::config::FakeConfig;
+use crate::pricing::{Rounding, VatReading};
 use serde::Serialize;
 use shared::qonto::{
-    ClientInvoice, ConnectionStatus, Payment, PaymentLink, PaymentMethodAvailability,
+    ClientInvoice, ConnectionStatus, Payment, PaymentLink, PaymentMethodAvailability, PaymentStatus,
 };
 use shared::vat::VatRateFormat;
 use std::collections::{HashMap, VecDeque};
@@ -42,6 +43,28 @@ pub(crate) struct Settings {
     #[serde(serialize_with = "ser_ms")]
     pub(crate) webhook_timeout: Duration,
     pub(crate) staging_token: Option<String>,
+    /// How a basket's VAT is rounded (`per_line`, or `total`: a Qonto that
+    /// disagrees with the edge by a cent).
+    pub(crate) rounding: Rounding,
+    /// How an accepted `vat_rate` is read (`as_validated`, or `other_scale`).
+    pub(crate) vat_reading: VatReading,
+    /// What "pay" records first: `paid`, or a payment still in flight
+    /// (`pending`, `authorized`; the link is `processing` until `settle`).
+    #[serde(serialize_with = "ser_status")]
+    pub(crate) pay_status: PaymentStatus,
+    /// Added to a paid payment's amount (cents): a payment of another
+    /// amount than the link's.
+    pub(crate) paid_amount_delta: i64,
+    /// A link whose payment is paid stays `processing`.
+    pub(crate) link_stays_processing: bool,
+    /// Webhooks are sent (false: never sent, not even logged).
+    pub(crate) webhooks: bool,
+    /// Creation refuses a `redirect_url` (400 pointing at it).
+    pub(crate) refuse_redirect_url: bool,
+}
+
+fn ser_status<S: serde::Serializer>(p: &PaymentStatus, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(p.as_str())
 }
 
 fn ser_format<S: serde::Serializer>(f: &VatRateFormat, s: S) -> Result<S::Ok, S::Error> {
@@ -69,6 +92,13 @@ impl Settings {
             webhook_max_attempts: c.webhook_max_attempts.max(1),
             webhook_timeout: c.webhook_timeout,
             staging_token: c.staging_token.clone(),
+            rounding: Rounding::PerLine,
+            vat_reading: VatReading::AsValidated,
+            pay_status: PaymentStatus::Paid,
+            paid_amount_delta: 0,
+            link_stays_processing: false,
+            webhooks: true,
+            refuse_redirect_url: false,
         }
     }
 }
@@ -123,6 +153,8 @@ pub(crate) struct LinkRecord {
     pub(crate) payments: Vec<PaymentRecord>,
     /// The priced lines, for the payment page (empty for invoice links).
     pub(crate) lines: Vec<DisplayLine>,
+    /// Where the payer's browser is sent after their choice on the page.
+    pub(crate) redirect_url: Option<String>,
 }
 
 /// A basket line as the payment page shows it.
@@ -228,6 +260,10 @@ pub(crate) enum FaultKind {
     Status { status: u16 },
     /// Waits, then handles the request normally.
     Latency { ms: u64 },
+    /// Handles the request at once (side effects happen, the answer is
+    /// today's state), then waits `ms` before sending that answer: a slow
+    /// network, a timeout after the fact, or a stale read racing a newer one.
+    SlowAnswer { ms: u64 },
     /// Handles the request (side effects happen), then sends a truncated,
     /// unparsable JSON body with the real status.
     MalformedJson,
@@ -244,6 +280,7 @@ impl FaultKind {
             FaultKind::ServerError => "server_error".into(),
             FaultKind::Status { status } => format!("status_{status}"),
             FaultKind::Latency { ms } => format!("latency_{ms}ms"),
+            FaultKind::SlowAnswer { ms } => format!("slow_answer_{ms}ms"),
             FaultKind::MalformedJson => "malformed_json".into(),
         }
     }

@@ -137,11 +137,7 @@ fn invoice(
     vat: &str,
     total: &str,
 ) -> ClientInvoice {
-    let cents = |s: &str| {
-        shared::money::Money::parse_decimal(s, shared::money::Currency::EUR)
-            .map(|m| m.minor())
-            .ok()
-    };
+    let cents = |s: &str| crate::pricing::cents(s).ok();
     let paid = status == ClientInvoiceStatus::Paid;
     let finalized = status != ClientInvoiceStatus::Draft;
     ClientInvoice {

@@ -6,6 +6,7 @@ use crate::app::{new_id, App, ConnectionRecord, FaultKind, FaultRule, State as F
 use crate::errors;
 use crate::flows::{self, Outcome, OutcomeError};
 use crate::oauth;
+use crate::pricing::{Rounding, VatReading};
 use crate::webhooks;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -15,7 +16,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use shared::qonto::{ClientInvoice, ConnectionStatus, PaymentMethod, PaymentMethodAvailability};
+use shared::qonto::{
+    ClientInvoice, ConnectionStatus, PaymentMethod, PaymentMethodAvailability, PaymentStatus,
+};
 use shared::vat::VatRateFormat;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -77,8 +80,9 @@ async fn index() -> Response {
             "GET /_control/payment_links",
             "GET /_control/payment_links/{id}",
             "POST /_control/payment_links/{id}/{pay|fail|cancel|expire} {payment_method?, debitor_email?}",
+            "POST /_control/payment_links/{id}/settle {status?: paid|authorized|failed}",
             "GET /_control/subscriptions",
-            "GET|PATCH /_control/settings"
+            "GET|PATCH /_control/settings {vat_rate_format, rounding: per_line|total, vat_reading: as_validated|other_scale, pay_status: paid|pending|authorized, paid_amount_delta, link_stays_processing, webhooks, refuse_redirect_url, ...}"
         ]
     }))
 }
@@ -429,9 +433,12 @@ async fn link_action(
     Path((id, action)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
+    if action == "settle" {
+        return settle(&app, &id, &body);
+    }
     let Some(outcome) = Outcome::parse(&action) else {
         return bad(format!(
-            "unknown action {action}: use pay, fail, cancel or expire"
+            "unknown action {action}: use pay, fail, cancel, expire or settle"
         ));
     };
     let body: OutcomeBody = match body_or(&body, OutcomeBody::default()) {
@@ -448,9 +455,45 @@ async fn link_action(
             body.debitor_email.as_deref(),
         )
     };
+    outcome_response(&app, result)
+}
+
+#[derive(Deserialize, Default)]
+struct SettleBody {
+    status: Option<String>,
+}
+
+/// The provider decides about a payment in flight (see `flows::settle`).
+fn settle(app: &Arc<App>, id: &str, body: &[u8]) -> Response {
+    let body: SettleBody = match body_or(body, SettleBody::default()) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let to = match body.status.as_deref().unwrap_or("paid") {
+        s @ ("paid" | "authorized" | "failed") => PaymentStatus::from_wire(s),
+        other => return bad(format!("status {other:?}: use paid, authorized or failed")),
+    };
+    let result = {
+        let mut st = app.lock();
+        flows::settle(&mut st, id, to)
+    };
+    outcome_response(app, result)
+}
+
+fn outcome_response(
+    app: &Arc<App>,
+    result: Result<
+        (
+            shared::qonto::PaymentLink,
+            shared::qonto::Payment,
+            Vec<webhooks::Delivery>,
+        ),
+        OutcomeError,
+    >,
+) -> Response {
     match result {
         Ok((link, payment, deliveries)) => {
-            webhooks::spawn(&app, deliveries);
+            webhooks::spawn(app, deliveries);
             ok(json!({ "payment_link": link, "payment": payment }))
         }
         Err(e @ OutcomeError::NotFound) => {
@@ -487,6 +530,16 @@ struct SettingsPatch {
     webhook_timeout_ms: Option<u64>,
     /// `""` removes the staging-token requirement.
     staging_token: Option<String>,
+    /// `per_line` or `total`.
+    rounding: Option<String>,
+    /// `as_validated` or `other_scale`.
+    vat_reading: Option<String>,
+    /// `paid`, `pending` or `authorized`.
+    pay_status: Option<String>,
+    paid_amount_delta: Option<i64>,
+    link_stays_processing: Option<bool>,
+    webhooks: Option<bool>,
+    refuse_redirect_url: Option<bool>,
 }
 
 /// Changes settings at run time (until the next reset).
@@ -500,8 +553,52 @@ async fn patch_settings(State(app): State<Arc<App>>, body: Bytes) -> Response {
         Some(Ok(f)) => Some(f),
         Some(Err(e)) => return bad(e.to_string()),
     };
+    let rounding = match patch.rounding.as_deref() {
+        None => None,
+        Some(r) => match Rounding::parse(r) {
+            Some(r) => Some(r),
+            None => return bad(format!("rounding {r:?}: use per_line or total")),
+        },
+    };
+    let vat_reading = match patch.vat_reading.as_deref() {
+        None => None,
+        Some(r) => match VatReading::parse(r) {
+            Some(r) => Some(r),
+            None => {
+                return bad(format!(
+                    "vat_reading {r:?}: use as_validated or other_scale"
+                ))
+            }
+        },
+    };
+    let pay_status = match patch.pay_status.as_deref() {
+        None => None,
+        Some(p @ ("paid" | "pending" | "authorized")) => Some(PaymentStatus::from_wire(p)),
+        Some(p) => return bad(format!("pay_status {p:?}: use paid, pending or authorized")),
+    };
     let mut st = app.lock();
     let s = &mut st.settings;
+    if let Some(r) = rounding {
+        s.rounding = r;
+    }
+    if let Some(r) = vat_reading {
+        s.vat_reading = r;
+    }
+    if let Some(p) = pay_status {
+        s.pay_status = p;
+    }
+    if let Some(v) = patch.paid_amount_delta {
+        s.paid_amount_delta = v;
+    }
+    if let Some(v) = patch.link_stays_processing {
+        s.link_stays_processing = v;
+    }
+    if let Some(v) = patch.webhooks {
+        s.webhooks = v;
+    }
+    if let Some(v) = patch.refuse_redirect_url {
+        s.refuse_redirect_url = v;
+    }
     if let Some(f) = format {
         s.vat_rate_format = f;
     }

@@ -79,6 +79,9 @@ pub(crate) fn apply_outcome(
     let seq = st.next_seq();
     let now = time::now_unix();
     let now_s = time::rfc3339(now);
+    let pay_status = st.settings.pay_status.clone();
+    let delta = st.settings.paid_amount_delta;
+    let stays_processing = st.settings.link_stays_processing;
     let record = st.link_mut(link_id).ok_or(OutcomeError::NotFound)?;
     if !matches!(
         record.link.status,
@@ -102,18 +105,20 @@ pub(crate) fn apply_outcome(
             .unwrap_or(PaymentMethod::CreditCard),
     };
     let status = match outcome {
-        Outcome::Paid => PaymentStatus::Paid,
+        Outcome::Paid => pay_status,
         Outcome::Failed => PaymentStatus::Failed,
         Outcome::Canceled => PaymentStatus::Canceled,
         Outcome::Expired => PaymentStatus::Expired,
     };
+    let paid = status == PaymentStatus::Paid;
+    let in_flight = matches!(status, PaymentStatus::Pending | PaymentStatus::Authorized);
     let payment = Payment {
         id: new_id(),
-        amount: record.link.amount.clone(),
+        amount: payment_amount(&record.link.amount, if paid { delta } else { 0 }),
         status,
         created_at: Some(now_s.clone()),
         payment_method: Some(method),
-        paid_at: (outcome == Outcome::Paid).then(|| now_s.clone()),
+        paid_at: paid.then(|| now_s.clone()),
         debitor_email: Some(
             debitor_email
                 .filter(|e| !e.is_empty())
@@ -127,6 +132,9 @@ pub(crate) fn apply_outcome(
     });
     let reusable = record.link.reusable.unwrap_or(false);
     match outcome {
+        // Money in flight: the link is processing until it settles.
+        Outcome::Paid if in_flight => record.link.status = PaymentLinkStatus::Processing,
+        Outcome::Paid if stays_processing => record.link.status = PaymentLinkStatus::Processing,
         // A reusable link keeps taking payments.
         Outcome::Paid if !reusable => record.link.status = PaymentLinkStatus::Paid,
         Outcome::Expired => record.link.status = PaymentLinkStatus::Expired,
@@ -135,7 +143,65 @@ pub(crate) fn apply_outcome(
     record.updated_at = now_s.clone();
     let record = record.clone();
 
-    if outcome == Outcome::Paid && record.link.resource_type == Some(ResourceType::Invoice) {
+    if paid && record.link.resource_type == Some(ResourceType::Invoice) {
+        if let Some(invoice) = st.invoice_mut(&record.resource_id) {
+            invoice.status = Some(ClientInvoiceStatus::Paid);
+            invoice.paid_at = Some(now_s);
+        }
+    }
+    let deliveries = webhooks::payment_link_event(st, &record, PaymentLinkEventKind::Updated);
+    Ok((record.link, payment, deliveries))
+}
+
+/// `amount` plus `delta` cents (the fake's own decimal handling).
+fn payment_amount(amount: &shared::money::WireAmount, delta: i64) -> shared::money::WireAmount {
+    match crate::pricing::cents(&amount.value) {
+        Ok(c) if delta != 0 => crate::api::eur(c + delta),
+        _ => amount.clone(),
+    }
+}
+
+/// Moves the latest payment still in flight (`pending`, `authorized`) of a
+/// link to `to` (`authorized`, `paid` or `failed`), and the link with it:
+/// paid makes a single-use link `paid` (unless the link is told to stay
+/// `processing`), failed reopens it.
+pub(crate) fn settle(
+    st: &mut State,
+    link_id: &str,
+    to: PaymentStatus,
+) -> Result<(PaymentLink, Payment, Vec<Delivery>), OutcomeError> {
+    let now_s = time::rfc3339(time::now_unix());
+    let delta = st.settings.paid_amount_delta;
+    let stays_processing = st.settings.link_stays_processing;
+    let record = st.link_mut(link_id).ok_or(OutcomeError::NotFound)?;
+    let link_amount = record.link.amount.clone();
+    let Some(p) = record.payments.iter_mut().rev().find(|p| {
+        matches!(
+            p.payment.status,
+            PaymentStatus::Pending | PaymentStatus::Authorized
+        )
+    }) else {
+        return Err(OutcomeError::NotPayable(record.link.status.clone()));
+    };
+    p.payment.status = to.clone();
+    if to == PaymentStatus::Paid {
+        p.payment.paid_at = Some(now_s.clone());
+        p.payment.amount = payment_amount(&link_amount, delta);
+    }
+    let payment = p.payment.clone();
+    let reusable = record.link.reusable.unwrap_or(false);
+    match to {
+        PaymentStatus::Paid if stays_processing => {}
+        PaymentStatus::Paid if !reusable => record.link.status = PaymentLinkStatus::Paid,
+        PaymentStatus::Paid => record.link.status = PaymentLinkStatus::Open,
+        PaymentStatus::Failed | PaymentStatus::Canceled => {
+            record.link.status = PaymentLinkStatus::Open
+        }
+        _ => {}
+    }
+    record.updated_at = now_s.clone();
+    let record = record.clone();
+    if to == PaymentStatus::Paid && record.link.resource_type == Some(ResourceType::Invoice) {
         if let Some(invoice) = st.invoice_mut(&record.resource_id) {
             invoice.status = Some(ClientInvoiceStatus::Paid);
             invoice.paid_at = Some(now_s);

@@ -25,7 +25,7 @@
 //! | `POST /oauth2/token` | form-encoded; `authorization_code` (single use, 10 min, same `redirect_uri`) and `refresh_token` (rotates; the old token works for `refresh_grace` after its first use, then `400 {"error":"invalid_grant"}`). Client credentials in the form or HTTP Basic |
 //! | `GET/POST /v2/payment_links/connections` | bare object; 404 when there is none; create validates E.164 phone, description ≥ 80 chars, website rule |
 //! | `GET /v2/payment_links/payment_methods` | `{payment_link_payment_methods:[{name,enabled}]}` |
-//! | `POST /v2/payment_links` | basket or invoice, wrapped; 201 wrapped; `X-Qonto-Idempotency-Key` honoured 30 min |
+//! | `POST /v2/payment_links` | basket or invoice, wrapped; 201 wrapped; `X-Qonto-Idempotency-Key` honoured 30 min; optional `redirect_url`; the amount priced by the fake's own code (`pricing`) |
 //! | `GET /v2/payment_links` | `page`, `per_page` (1–100), `status[]` (or `status`), `sort_by`; `{payment_links, meta}` |
 //! | `GET /v2/payment_links/{id}` | **bare** |
 //! | `PATCH /v2/payment_links/{id}/deactivate` | **bare**, `canceled`; 422 for a paid/expired link |
@@ -56,7 +56,8 @@
 //!   payment and leave the link open; `expired` records an expired payment
 //!   and expires the link. Each choice sends an `updated` event to every
 //!   `v1/payment-links` subscriber. The result page has
-//!   `<p id="result" data-outcome=… data-link-status=…>`.
+//!   `<p id="result" data-outcome=… data-link-status=…>`; a link created
+//!   with `redirect_url` sends the browser there instead (`303`).
 //! - `GET /provider/onboarding/{id}` (a connection's `connection_location`):
 //!   a button that enables the connection, sends `connection_enabled`, and
 //!   redirects to `partner_callback_url`.
@@ -65,7 +66,7 @@
 //!
 //! `POST` to each subscriber's `callback_url` with
 //! `X-Qonto-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "{t}.{body}")>`
-//! (computed by `shared::webhook::sign`, fresh `t` per attempt). A non-2xx,
+//! (computed by the fake's own HMAC call, fresh `t` per attempt). A non-2xx,
 //! a connection error or no answer within `webhook_timeout` (1 s, as Qonto)
 //! is retried after `webhook_retry_delay × 2^(attempt-1)`, up to
 //! `webhook_max_attempts`. Events: `created` on link creation, `updated` on
@@ -80,7 +81,7 @@
 //! | `DELETE /_control/requests` | clears it |
 //! | `GET /_control/webhooks?url_prefix=&event=&event_type=&payment_link_id=` | delivery log, one entry per attempt: `event_id, subscription_id, event_type, event, url, attempt, status, error, headers, body, delivered` |
 //! | `DELETE /_control/webhooks` | clears it |
-//! | `POST /_control/faults` `{"kind": "rate_limit", "retry_after": 2, "times": 1, "route": "create_payment_link"}` | the next `times` matching requests get the fault. Match on any of `method`, `path_prefix`, `route`. Kinds: `rate_limit` (429 + `Retry-After`), `server_error` (500, no body), `status` (`"status": 503`, JSON:API body), `latency` (`"ms": 500`, then normal), `malformed_json` (handled normally, then the body is cut in half) |
+//! | `POST /_control/faults` `{"kind": "rate_limit", "retry_after": 2, "times": 1, "route": "create_payment_link"}` | the next `times` matching requests get the fault. Match on any of `method`, `path_prefix`, `route`. Kinds: `rate_limit` (429 + `Retry-After`), `server_error` (500, no body), `status` (`"status": 503`, JSON:API body), `latency` (`"ms": 500`, then normal), `slow_answer` (`"ms": 500`: handled now, answered later), `malformed_json` (handled normally, then the body is cut in half) |
 //! | `GET`/`DELETE /_control/faults` | pending faults / clear them |
 //! | `POST /_control/tokens` `{"scope": "…"}` | mints a token pair without the browser (default: every scope the project needs) |
 //! | `POST /_control/tokens/expire` | every access token expires now |
@@ -90,8 +91,9 @@
 //! | `GET`/`PUT /_control/payment_methods` `{"enabled": ["credit_card"]}` or `{"payment_link_payment_methods": [...]}` | read / set the provider's methods |
 //! | `GET /_control/payment_links[/{id}]` | links with their payments |
 //! | `POST /_control/payment_links/{id}/{action}` (`pay`, `fail`, `cancel`, `expire`) `{"payment_method"?, "debitor_email"?}` | same as the hosted page's buttons |
+//! | `POST /_control/payment_links/{id}/settle` `{"status": "paid"}` | the latest `pending`/`authorized` payment becomes `authorized`, `paid` or `failed` (the link follows), with the webhook |
 //! | `GET /_control/subscriptions` | webhook subscriptions with their secrets |
-//! | `GET`/`PATCH /_control/settings` | `vat_rate_format`, `auto_consent`, `enforce_scopes`, `access_token_ttl` (s), `refresh_grace_ms`, `webhook_retry_delay_ms`, `webhook_max_attempts`, `webhook_timeout_ms`, `staging_token` (`""` removes it) |
+//! | `GET`/`PATCH /_control/settings` | `vat_rate_format`, `auto_consent`, `enforce_scopes`, `access_token_ttl` (s), `refresh_grace_ms`, `webhook_retry_delay_ms`, `webhook_max_attempts`, `webhook_timeout_ms`, `staging_token` (`""` removes it); a Qonto that disagrees: `rounding` (`per_line`, `total`), `vat_reading` (`as_validated`, `other_scale`), `pay_status` (`paid`, `pending`, `authorized`), `paid_amount_delta` (cents), `link_stays_processing`, `webhooks` (false: none sent), `refuse_redirect_url` |
 //!
 //! Route names (for fault rules and the log): `oauth_authorize`,
 //! `oauth_consent`, `oauth_token`, `get_connection`, `create_connection`,
@@ -115,6 +117,7 @@ mod errors;
 mod flows;
 mod oauth;
 mod pages;
+mod pricing;
 mod server;
 mod time;
 mod validate;

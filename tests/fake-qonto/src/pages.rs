@@ -221,6 +221,12 @@ pub(crate) async fn pay_choose(
     match result {
         Ok((link, payment, deliveries)) => {
             webhooks::spawn(&app, deliveries);
+            // Qonto sends the payer back to the link's `redirect_url` once
+            // they made their choice (when the link has one).
+            let redirect = app.lock().link(&id).and_then(|r| r.redirect_url.clone());
+            if let Some(to) = redirect.and_then(|u| HeaderValue::from_str(&u).ok()) {
+                return (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
+            }
             let (title, sentence) = match outcome {
                 Outcome::Paid => (
                     "Payment successful",

@@ -226,8 +226,10 @@ async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) -> Response
     let fault = app.lock().take_fault(method.as_str(), &path, route);
     entry.fault = fault.as_ref().map(FaultKind::label);
     let mut corrupt = false;
+    let mut answer_after = None;
     match fault {
         Some(FaultKind::Latency { ms }) => tokio::time::sleep(Duration::from_millis(ms)).await,
+        Some(FaultKind::SlowAnswer { ms }) => answer_after = Some(Duration::from_millis(ms)),
         Some(FaultKind::MalformedJson) => corrupt = true,
         Some(FaultKind::RateLimit { retry_after }) => {
             let mut resp = errors::errors(
@@ -286,6 +288,13 @@ async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) -> Response
     entry.idempotent_replay = resp.extensions().get::<Replayed>().is_some();
     if corrupt {
         resp = corrupt_body(resp).await;
+    }
+    if let Some(wait) = answer_after {
+        // Read in full now, so the answer is the state at handling time.
+        let (parts, body) = resp.into_parts();
+        let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+        tokio::time::sleep(wait).await;
+        resp = Response::from_parts(parts, Body::from(bytes));
     }
     finish(&app, entry, resp)
 }

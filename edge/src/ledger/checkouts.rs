@@ -1,0 +1,598 @@
+//! `checkouts`: which basket or invoice became which Qonto payment link,
+//! what it was expected to cost, and its last known status (typed:
+//! [`LedgerStatus`]).
+//!
+//! Creation is two-phase so that concurrent duplicates create one link: a row
+//! is inserted with status `creating` under a UNIQUE idempotency key (the
+//! loser of the race sees the winner's row), then completed with the link, or
+//! deleted when Qonto failed, so no half-written row outlives a request.
+//!
+//! Status writes only ever move a live (`open` or `processing`) checkout:
+//! a refresh that read Qonto before the payment and writes after a newer one
+//! cannot turn `paid` back to `open`.
+
+use super::{age_ms, changes, num, opt, Ledger};
+use crate::error::EdgeResult;
+use serde::Deserialize;
+use shared::qonto::PaymentStatus;
+use wasm_bindgen::JsValue;
+
+/// A `creating` row older than this was left by a request that died (an
+/// evicted isolate); it no longer blocks its idempotency key or invoice, and
+/// the cron removes it.
+pub(crate) const ABANDONED_MS: f64 = 60_000.0;
+
+/// A checkout's state in the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum LedgerStatus {
+    /// Inserted, its link not created yet.
+    Creating,
+    /// The link is payable.
+    Open,
+    /// A payment is in flight (pending, authorized), or Qonto says so.
+    Processing,
+    /// A `paid` payment of the link's amount.
+    Paid,
+    /// Expired at Qonto, or deactivated by the edge after
+    /// `CHECKOUT_TTL_HOURS`.
+    Expired,
+    /// Deactivated by the merchant.
+    Canceled,
+    /// Refused before any payment: Qonto's amount differed from the edge's
+    /// (`failure` says why); its link was deactivated at once.
+    Failed,
+    /// A `paid` payment of another amount than the link's: for the
+    /// merchant to look at, never accepted silently.
+    Review,
+    /// A value this version does not know (written by a newer one).
+    #[serde(other)]
+    Unknown,
+}
+
+impl LedgerStatus {
+    /// As stored.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            LedgerStatus::Creating => "creating",
+            LedgerStatus::Open => "open",
+            LedgerStatus::Processing => "processing",
+            LedgerStatus::Paid => "paid",
+            LedgerStatus::Expired => "expired",
+            LedgerStatus::Canceled => "canceled",
+            LedgerStatus::Failed => "failed",
+            LedgerStatus::Review => "review",
+            LedgerStatus::Unknown => "unknown",
+        }
+    }
+
+    /// Every stored value (the admin's filter).
+    pub(crate) const ALL: [LedgerStatus; 8] = [
+        LedgerStatus::Creating,
+        LedgerStatus::Open,
+        LedgerStatus::Processing,
+        LedgerStatus::Paid,
+        LedgerStatus::Expired,
+        LedgerStatus::Canceled,
+        LedgerStatus::Failed,
+        LedgerStatus::Review,
+    ];
+
+    /// The stored value named `s`.
+    pub(crate) fn parse(s: &str) -> Option<LedgerStatus> {
+        LedgerStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Whether nothing Qonto says can change it any more (Qonto is not
+    /// asked again).
+    pub(crate) fn is_final(self) -> bool {
+        !matches!(
+            self,
+            LedgerStatus::Creating | LedgerStatus::Open | LedgerStatus::Processing
+        )
+    }
+}
+
+/// One checkout, as stored.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct CheckoutRow {
+    pub(crate) id: String,
+    pub(crate) kind: String,
+    pub(crate) request_hash: String,
+    pub(crate) status: LedgerStatus,
+    pub(crate) last_payment_status: Option<PaymentStatus>,
+    pub(crate) currency: String,
+    pub(crate) net_minor: i64,
+    pub(crate) vat_minor: i64,
+    pub(crate) expected_gross_minor: i64,
+    pub(crate) qonto_amount_minor: Option<i64>,
+    pub(crate) link_id: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) invoice_id: Option<String>,
+    pub(crate) lines_json: String,
+    pub(crate) order_json: Option<String>,
+    pub(crate) created_at: String,
+    pub(crate) updated_at: String,
+    pub(crate) status_checked_at: Option<String>,
+    pub(crate) paid_at: Option<String>,
+    pub(crate) expires_at: Option<String>,
+    pub(crate) customer_forgotten_at: Option<String>,
+    /// The shop page the shopper is sent back to (without `qc_checkout`).
+    #[serde(default)]
+    pub(crate) return_url: Option<String>,
+    /// Why a `failed` checkout failed (`amount_mismatch`).
+    #[serde(default)]
+    pub(crate) failure: Option<String>,
+    /// The amount of the paid payment (differs from the link's in `review`).
+    #[serde(default)]
+    pub(crate) paid_amount_minor: Option<i64>,
+}
+
+impl CheckoutRow {
+    /// The ledger's currency (written by the edge from a validated catalog
+    /// or invoice, so the fallback is never taken).
+    pub(crate) fn currency(&self) -> shared::money::Currency {
+        shared::money::Currency::parse(&self.currency).unwrap_or(shared::money::Currency::EUR)
+    }
+
+    /// An amount of this checkout's currency.
+    pub(crate) fn money(&self, minor: i64) -> shared::money::Money {
+        shared::money::Money::new(minor, self.currency())
+    }
+
+    /// The stored order (customer, shipping, totals; an invoice's number and
+    /// debitor), `null` when there is none.
+    pub(crate) fn order(&self) -> serde_json::Value {
+        self.order_json
+            .as_deref()
+            .and_then(|o| serde_json::from_str(o).ok())
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The priced lines as sent to Qonto (`[]` for an invoice).
+    pub(crate) fn lines(&self) -> serde_json::Value {
+        serde_json::from_str(&self.lines_json).unwrap_or_else(|_| serde_json::json!([]))
+    }
+
+    /// What the checkout charges: Qonto's figure once known, else the
+    /// amount the edge computed.
+    pub(crate) fn charged(&self) -> shared::money::Money {
+        self.money(self.qonto_amount_minor.unwrap_or(self.expected_gross_minor))
+    }
+
+    /// The checkout's short reference (`QC-1A2B3C4D`), carried in the Qonto
+    /// link's first item so a payment can be matched to it.
+    pub(crate) fn reference(&self) -> String {
+        crate::checkouts::reference(&self.id)
+    }
+
+    /// A `creating` row whose request died.
+    pub(crate) fn is_abandoned(&self) -> bool {
+        self.status == LedgerStatus::Creating
+            && age_ms(&self.created_at).is_some_and(|a| a > ABANDONED_MS)
+    }
+}
+
+/// What a new checkout starts with.
+#[derive(Debug, Clone)]
+pub(crate) struct NewCheckout {
+    pub(crate) id: String,
+    pub(crate) kind: &'static str,
+    pub(crate) idempotency_key: Option<String>,
+    pub(crate) request_hash: String,
+    pub(crate) currency: String,
+    pub(crate) net_minor: i64,
+    pub(crate) vat_minor: i64,
+    pub(crate) expected_gross_minor: i64,
+    pub(crate) invoice_id: Option<String>,
+    pub(crate) lines_json: String,
+    pub(crate) order_json: Option<String>,
+    /// Lowercased customer e-mail, when one was given.
+    pub(crate) customer_email: Option<String>,
+    /// The page to come back to, checked against `ALLOWED_ORIGINS`.
+    pub(crate) return_url: Option<String>,
+}
+
+/// The link Qonto created (or that was found) for a checkout.
+#[derive(Debug, Clone)]
+pub(crate) struct LinkFacts {
+    pub(crate) link_id: String,
+    pub(crate) url: String,
+    pub(crate) status: LedgerStatus,
+    pub(crate) amount_minor: Option<i64>,
+    pub(crate) expires_at: Option<String>,
+}
+
+/// What one read of Qonto (link and payments) says about a checkout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Observation {
+    pub(crate) status: LedgerStatus,
+    /// The latest payment's status.
+    pub(crate) last_payment: Option<PaymentStatus>,
+    /// When the link's amount was paid.
+    pub(crate) paid_at: Option<String>,
+    /// The paid payment's amount (the link's, or another in `review`).
+    pub(crate) paid_amount_minor: Option<i64>,
+}
+
+const COLUMNS: &str = "id, kind, idempotency_key, request_hash, status, last_payment_status, currency, \
+    net_minor, vat_minor, expected_gross_minor, qonto_amount_minor, link_id, url, invoice_id, lines_json, \
+    order_json, created_at, updated_at, status_checked_at, paid_at, expires_at, customer_email, customer_forgotten_at, \
+    return_url, failure, paid_amount_minor";
+
+/// The statuses a refresh may move a checkout from.
+const LIVE: &str = "status IN ('open', 'processing')";
+
+impl Ledger {
+    /// Inserts a `creating` row; `false` when a row with the same
+    /// idempotency key (or a live link for the same invoice) already exists.
+    pub(crate) async fn insert_creating(&self, c: &NewCheckout) -> EdgeResult<bool> {
+        let now = super::now();
+        let result = self
+            .db
+            .prepare(
+                "INSERT INTO checkouts (id, kind, idempotency_key, request_hash, status, currency, net_minor, \
+                 vat_minor, expected_gross_minor, invoice_id, lines_json, order_json, created_at, updated_at, \
+                 customer_email, return_url) \
+                 VALUES (?1, ?2, ?3, ?4, 'creating', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14) ON CONFLICT DO NOTHING",
+            )
+            .bind(&[
+                c.id.as_str().into(),
+                c.kind.into(),
+                opt(c.idempotency_key.as_deref()),
+                c.request_hash.as_str().into(),
+                c.currency.as_str().into(),
+                num(c.net_minor),
+                num(c.vat_minor),
+                num(c.expected_gross_minor),
+                opt(c.invoice_id.as_deref()),
+                c.lines_json.as_str().into(),
+                opt(c.order_json.as_deref()),
+                now.as_str().into(),
+                opt(c.customer_email.as_deref()),
+                opt(c.return_url.as_deref()),
+            ])?
+            .run()
+            .await?;
+        Ok(changes(&result)? == 1)
+    }
+
+    /// Completes a `creating` row with its link.
+    pub(crate) async fn attach_link(&self, id: &str, link: &LinkFacts) -> EdgeResult<()> {
+        let now = super::now();
+        self.db
+            .prepare(
+                "UPDATE checkouts SET link_id = ?2, url = ?3, status = ?4, qonto_amount_minor = ?5, expires_at = ?6, \
+                 updated_at = ?7, status_checked_at = ?7 WHERE id = ?1 AND status = 'creating'",
+            )
+            .bind(&[
+                id.into(),
+                link.link_id.as_str().into(),
+                link.url.as_str().into(),
+                link.status.as_str().into(),
+                link.amount_minor.map(num).unwrap_or(JsValue::NULL),
+                opt(link.expires_at.as_deref()),
+                now.as_str().into(),
+            ])?
+            .run()
+            .await?;
+        Ok(())
+    }
+
+    /// Records a `creating` row as failed because Qonto's amount differs:
+    /// both amounts are kept, the link's URL is not.
+    pub(crate) async fn record_amount_mismatch(
+        &self,
+        id: &str,
+        link: &LinkFacts,
+    ) -> EdgeResult<()> {
+        let now = super::now();
+        self.db
+            .prepare(
+                "UPDATE checkouts SET link_id = ?2, url = NULL, status = 'failed', failure = 'amount_mismatch', \
+                 qonto_amount_minor = ?3, updated_at = ?4, status_checked_at = ?4 WHERE id = ?1",
+            )
+            .bind(&[
+                id.into(),
+                link.link_id.as_str().into(),
+                link.amount_minor.map(num).unwrap_or(JsValue::NULL),
+                now.as_str().into(),
+            ])?
+            .run()
+            .await?;
+        Ok(())
+    }
+
+    /// Removes a row whose link could not be created.
+    pub(crate) async fn delete_creating(&self, id: &str) -> EdgeResult<()> {
+        self.db
+            .prepare("DELETE FROM checkouts WHERE id = ?1 AND status = 'creating'")
+            .bind(&[id.into()])?
+            .run()
+            .await?;
+        Ok(())
+    }
+
+    /// Removes the `creating` row of a request whose link could not be made,
+    /// so no half-written row stays; a failure here is logged (the row is
+    /// then treated as abandoned after [`ABANDONED_MS`]).
+    pub(crate) async fn abandon(&self, id: &str, request_id: &str) {
+        if let Err(e) = self.delete_creating(id).await {
+            crate::log::error(
+                request_id,
+                "could not remove a failed checkout",
+                serde_json::json!({"checkout": id, "detail": format!("{e:?}")}),
+            );
+        }
+    }
+
+    /// Records what Qonto says now about a live checkout. With `notify`, a
+    /// `paid` observation queues the merchant's notification in the same
+    /// transaction (so a checkout is never recorded paid without one).
+    /// Returns whether this call queued it (the first to find it paid).
+    /// A checkout that is no longer live is left as it is.
+    pub(crate) async fn record_observation(
+        &self,
+        id: &str,
+        seen: &Observation,
+        notify: bool,
+    ) -> EdgeResult<bool> {
+        let now = super::now();
+        let update = self
+            .db
+            .prepare(format!(
+                "UPDATE checkouts SET status = ?2, last_payment_status = ?3, paid_at = COALESCE(paid_at, ?4), \
+                 paid_amount_minor = COALESCE(?5, paid_amount_minor), updated_at = ?6, status_checked_at = ?6 \
+                 WHERE id = ?1 AND {LIVE}"
+            ))
+            .bind(&[
+                id.into(),
+                seen.status.as_str().into(),
+                opt(seen.last_payment.as_ref().map(|p| p.as_str())),
+                opt(seen.paid_at.as_deref()),
+                seen.paid_amount_minor.map(num).unwrap_or(JsValue::NULL),
+                now.as_str().into(),
+            ])?;
+        if !(notify && seen.status == LedgerStatus::Paid) {
+            update.run().await?;
+            return Ok(false);
+        }
+        // Queued only for a checkout that is paid after the update: a
+        // checkout in review, say, is never announced as paid.
+        let queue = self
+            .db
+            .prepare(
+                "INSERT INTO notifications (checkout_id, created_at, attempts, next_attempt_at) \
+                 SELECT ?1, ?2, 0, ?2 WHERE EXISTS (SELECT 1 FROM checkouts WHERE id = ?1 AND status = 'paid') \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&[id.into(), now.into()])?;
+        let results = self.db.batch(vec![update, queue]).await?;
+        match results.get(1) {
+            Some(r) => Ok(changes(r)? == 1),
+            None => Ok(false),
+        }
+    }
+
+    /// Closes a live checkout whose link was deactivated (`Canceled` by the
+    /// merchant, `Expired` by the TTL); `false` when it was no longer live.
+    pub(crate) async fn record_closed(&self, id: &str, status: LedgerStatus) -> EdgeResult<bool> {
+        let now = super::now();
+        let result = self
+            .db
+            .prepare(format!(
+                "UPDATE checkouts SET status = ?2, updated_at = ?3, status_checked_at = ?3 WHERE id = ?1 AND {LIVE}"
+            ))
+            .bind(&[id.into(), status.as_str().into(), now.into()])?
+            .run()
+            .await?;
+        Ok(changes(&result)? == 1)
+    }
+
+    /// Marks a live checkout for the cron's reconciliation (its refresh
+    /// failed; the next run reads it from Qonto first).
+    pub(crate) async fn mark_for_reconciliation(&self, id: &str) -> EdgeResult<()> {
+        self.db
+            .prepare(format!(
+                "UPDATE checkouts SET status_checked_at = NULL WHERE id = ?1 AND {LIVE}"
+            ))
+            .bind(&[id.into()])?
+            .run()
+            .await?;
+        Ok(())
+    }
+
+    /// Live checkouts with a link whose status was last read before
+    /// `checked_before` (or whose refresh failed), oldest read first, created
+    /// after `created_after` (older ones are the TTL's).
+    pub(crate) async fn due_for_reconciliation(
+        &self,
+        checked_before: &str,
+        created_after: &str,
+        limit: u32,
+    ) -> EdgeResult<Vec<CheckoutRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM checkouts WHERE {LIVE} AND link_id IS NOT NULL \
+             AND (status_checked_at IS NULL OR status_checked_at < ?1) AND created_at >= ?2 \
+             ORDER BY COALESCE(status_checked_at, ''), created_at LIMIT {limit}"
+        );
+        Ok(self
+            .db
+            .prepare(sql)
+            .bind(&[checked_before.into(), created_after.into()])?
+            .all()
+            .await?
+            .results::<CheckoutRow>()?)
+    }
+
+    /// Open checkouts created before `cutoff`, oldest first.
+    pub(crate) async fn open_created_before(
+        &self,
+        cutoff: &str,
+        limit: u32,
+    ) -> EdgeResult<Vec<CheckoutRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM checkouts WHERE {LIVE} AND link_id IS NOT NULL AND created_at < ?1 \
+             ORDER BY created_at LIMIT {limit}"
+        );
+        Ok(self
+            .db
+            .prepare(sql)
+            .bind(&[cutoff.into()])?
+            .all()
+            .await?
+            .results::<CheckoutRow>()?)
+    }
+
+    /// Removes `creating` rows older than `cutoff` (their request died);
+    /// returns how many.
+    pub(crate) async fn sweep_creating(&self, cutoff: &str) -> EdgeResult<usize> {
+        let result = self
+            .db
+            .prepare("DELETE FROM checkouts WHERE status = 'creating' AND created_at < ?1")
+            .bind(&[cutoff.into()])?
+            .run()
+            .await?;
+        changes(&result)
+    }
+
+    /// The latest checkouts refused for an amount mismatch since `since`
+    /// (for `/health`), newest first.
+    pub(crate) async fn amount_mismatches_since(
+        &self,
+        since: &str,
+        limit: u32,
+    ) -> EdgeResult<Vec<CheckoutRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM checkouts WHERE status = 'failed' AND failure = 'amount_mismatch' \
+             AND created_at >= ?1 ORDER BY created_at DESC LIMIT {limit}"
+        );
+        Ok(self
+            .db
+            .prepare(sql)
+            .bind(&[since.into()])?
+            .all()
+            .await?
+            .results::<CheckoutRow>()?)
+    }
+
+    async fn one(&self, where_clause: &str, value: &str) -> EdgeResult<Option<CheckoutRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM checkouts WHERE {where_clause} LIMIT 1");
+        Ok(self
+            .db
+            .prepare(sql)
+            .bind(&[value.into()])?
+            .first::<CheckoutRow>(None)
+            .await?)
+    }
+
+    /// A checkout by its public id.
+    pub(crate) async fn get(&self, id: &str) -> EdgeResult<Option<CheckoutRow>> {
+        self.one("id = ?1", id).await
+    }
+
+    /// A checkout by the client's idempotency key.
+    pub(crate) async fn by_idempotency_key(&self, key: &str) -> EdgeResult<Option<CheckoutRow>> {
+        self.one("idempotency_key = ?1", key).await
+    }
+
+    /// A checkout by its Qonto link id.
+    pub(crate) async fn by_link(&self, link_id: &str) -> EdgeResult<Option<CheckoutRow>> {
+        self.one("link_id = ?1", link_id).await
+    }
+
+    /// The live (creating, open or processing) checkout of an invoice.
+    pub(crate) async fn live_for_invoice(
+        &self,
+        invoice_id: &str,
+    ) -> EdgeResult<Option<CheckoutRow>> {
+        self.one(
+            "invoice_id = ?1 AND status IN ('creating', 'open', 'processing')",
+            invoice_id,
+        )
+        .await
+    }
+
+    /// A page of checkouts, newest first, optionally of one status.
+    pub(crate) async fn list(
+        &self,
+        status: Option<LedgerStatus>,
+        limit: u32,
+        offset: u32,
+    ) -> EdgeResult<(Vec<CheckoutRow>, u32)> {
+        let (filter, args): (&str, Vec<JsValue>) = match status {
+            Some(s) => ("WHERE status = ?1", vec![s.as_str().into()]),
+            None => ("", vec![]),
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM checkouts {filter} ORDER BY created_at DESC, id LIMIT {limit} OFFSET {offset}"
+        );
+        let rows = self
+            .db
+            .prepare(sql)
+            .bind(&args)?
+            .all()
+            .await?
+            .results::<CheckoutRow>()?;
+        #[derive(Deserialize)]
+        struct Count {
+            n: u32,
+        }
+        let count = self
+            .db
+            .prepare(format!("SELECT count(*) AS n FROM checkouts {filter}"))
+            .bind(&args)?
+            .first::<Count>(None)
+            .await?
+            .map(|c| c.n)
+            .unwrap_or(0);
+        Ok((rows, count))
+    }
+
+    /// Removes the personal data (the `customer` of the order) of every
+    /// checkout of `email`; amounts, lines and shipping stay. Returns how
+    /// many checkouts were changed.
+    pub(crate) async fn forget_customer(&self, email: &str) -> EdgeResult<usize> {
+        self.forget_where("customer_email = ?1", email.trim().to_lowercase().into())
+            .await
+    }
+
+    /// Removes the personal data of checkouts created before `cutoff`
+    /// (RFC 3339): the retention period.
+    pub(crate) async fn forget_older_than(&self, cutoff: &str) -> EdgeResult<usize> {
+        self.forget_where(
+            "customer_email IS NOT NULL AND created_at < ?1",
+            cutoff.into(),
+        )
+        .await
+    }
+
+    async fn forget_where(&self, condition: &str, value: JsValue) -> EdgeResult<usize> {
+        let sql = format!(
+            "UPDATE checkouts SET order_json = json_remove(order_json, '$.customer'), customer_email = NULL, \
+             customer_forgotten_at = ?2, updated_at = ?2 WHERE {condition}"
+        );
+        let result = self
+            .db
+            .prepare(sql)
+            .bind(&[value, super::now().into()])?
+            .run()
+            .await?;
+        changes(&result)
+    }
+
+    /// Every checkout created in `[from, to)`, oldest first (the CSV export).
+    pub(crate) async fn between(&self, from: &str, to: &str) -> EdgeResult<Vec<CheckoutRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM checkouts WHERE created_at >= ?1 AND created_at < ?2 AND status != 'creating' \
+             ORDER BY created_at LIMIT 5000"
+        );
+        Ok(self
+            .db
+            .prepare(sql)
+            .bind(&[from.into(), to.into()])?
+            .all()
+            .await?
+            .results::<CheckoutRow>()?)
+    }
+}
