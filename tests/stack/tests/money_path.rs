@@ -171,13 +171,14 @@ async fn a_qonto_rounding_vat_on_the_total_is_refused() {
     let stack = shared_stack();
     agreeing_qonto(stack).await;
     settings(stack, json!({"rounding": "total"})).await;
-    // 2 coffees: 21.98 + 1.2089 → 1.21; 8 e-books: 79.92 + 4.3956 → 4.40;
-    // free shipping. Per line 107.51; rounded once on 5.6045 VAT: 107.50.
+    // 2 coffees: 21.98 + 1.2089 → 1.21; 8 e-books (a service): 79.92 +
+    // 4.3956 → 4.40; shipping to France (the goods stay under 60.00): 4.90 +
+    // 0.98. Per line 113.39; the VAT rounded once on 6.5845: 113.38.
     assert_refused(
         stack,
         &[("coffee-250", 2), ("ebook", 8)],
-        "107.51",
-        "107.50",
+        "113.39",
+        "113.38",
     )
     .await;
     agreeing_qonto(stack).await;
@@ -380,7 +381,7 @@ async fn a_stale_open_checkout_is_deactivated_by_the_cron() {
         stack,
         reqwest::Method::POST,
         &format!("/payment_links/{link}/pay"),
-        Value::Null,
+        json!({}),
     )
     .await;
     assert_eq!(s, 409);
@@ -421,13 +422,15 @@ async fn two_concurrent_refreshes_never_turn_paid_back_to_open() {
     tokio::time::sleep(Duration::from_millis(700)).await;
     // ...meanwhile the shopper pays and Qonto's webhook records it paid.
     pay_link(stack, &link).await;
+    // (Recorded paid: the merchant is notified.)
     eventually(10, "paid by the webhook", || async {
-        row(stack, &id).await["status"] == "paid"
+        merchant_received(stack, &id).await.len() == 1
     })
     .await;
     let (s, late) = slow.await.expect("task");
     assert_eq!(s, 200);
     assert_eq!(late["status"], "paid", "the stale read did not win: {late}");
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
     assert_eq!(row(stack, &id).await["status"], "paid");
     let (_, st) = get_checkout(stack, &id).await;
     assert_eq!(st["status"], "paid");
