@@ -175,6 +175,7 @@ pub(crate) fn created_response(
         amount: row.charged().into(),
         lines: order_lines,
         expires_at: row.expires_at.clone(),
+        reference: Some(row.reference()),
     };
     json_response(&body, status)
 }
@@ -285,6 +286,7 @@ pub(crate) async fn status(id: &str, cx: &Cx) -> EdgeResult<Response> {
         status: checkouts::public(&row),
         amount: row.charged().into(),
         paid_at: row.paid_at.clone(),
+        reference: Some(row.reference()),
     };
     let mut resp = json_response(&body, 200);
     let _ = resp.headers_mut().set("cache-control", "no-store");

@@ -377,6 +377,13 @@ pub struct CheckoutResponse {
     /// When the payment link expires (RFC 3339), if Qonto says.
     #[cfg_attr(feature = "serde", serde(default))]
     pub expires_at: Option<String>,
+    /// The checkout's short reference (`QC-1A2B3C4D`), also on the Qonto
+    /// link, for the shopper and the merchant to quote.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub reference: Option<String>,
 }
 
 /// `GET /v1/checkouts/{id}` answer.
@@ -395,6 +402,12 @@ pub struct CheckoutStatusResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub paid_at: Option<String>,
+    /// The checkout's short reference (`QC-1A2B3C4D`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub reference: Option<String>,
 }
 
 /// `POST /v1/invoice-checkouts` body.
@@ -1379,6 +1392,7 @@ mod tests {
                 amount: order.amount().into(),
                 lines: order.checkout_lines(),
                 expires_at: None,
+                reference: None,
             };
             let value = serde_json::to_value(&response).unwrap();
             assert_eq!(

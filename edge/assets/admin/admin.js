@@ -192,7 +192,10 @@ async function openDetail(id) {
   state.detail = c;
   state.opener = document.activeElement;
   const facts = [
-    ["Id", c.id], ["Kind", c.kind], ["Status", c.status], ["Amount", money(c.amount)], ["Created", when(c.created_at)],
+    ["Id", c.id], ["Reference", c.reference || "—"], ["Kind", c.kind], ["Status", c.link_status], ["Amount", money(c.amount)],
+    ...(c.failure ? [["Refused", `${c.failure}: Qonto ${c.qonto_amount}, shop ${c.expected_amount} (check VAT_RATE_FORMAT)`]] : []),
+    ...(c.review ? [["To review", `paid ${c.paid_amount} for a link of ${c.qonto_amount}`]] : []),
+    ["Created", when(c.created_at)],
     ["Paid at", when(c.paid_at)], ["Payment link", c.payment_link_id || "—"], ["Invoice", c.invoice_id || "—"],
     ["Notification", notificationText(c.notification)],
   ];

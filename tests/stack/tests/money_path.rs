@@ -290,6 +290,21 @@ async fn a_lost_webhook_still_ends_paid_with_one_notification_via_the_cron() {
         merchant_received(stack, &id).await.len() == 1
     })
     .await;
+    // It names the order by the reference on the Qonto link.
+    let note: Value = serde_json::from_str(
+        merchant_received(stack, &id).await[0]["body"]
+            .as_str()
+            .unwrap_or("{}"),
+    )
+    .unwrap_or(Value::Null);
+    let reference = format!("QC-{}", id[3..11].to_ascii_uppercase());
+    assert_eq!(
+        note["checkout"]["order"]["reference"],
+        reference.as_str(),
+        "{note}"
+    );
+    let (_, st) = get_checkout(stack, &id).await;
+    assert_eq!(st["reference"], reference.as_str(), "{st}");
     run_cron(stack, EVERY_5_MINUTES).await;
     tokio::time::sleep(Duration::from_millis(1_000)).await;
     assert_eq!(merchant_received(stack, &id).await.len(), 1, "exactly one");
