@@ -225,6 +225,7 @@ pub(crate) async fn get_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<
     body["notification"] = notify::state(&ledger, &row.id)
         .await?
         .map_or(Value::Null, |n| n.to_json());
+    body["messages"] = crate::outbox::admin::messages_json(&ledger, &row.id).await?;
     Ok(json_response(&body, 200))
 }
 
@@ -294,7 +295,7 @@ pub(crate) async fn deactivate_checkout(req: Request, id: &str, cx: &Cx) -> Edge
             link.status.as_str(),
             fresh.last_payment_status.as_deref(),
             None,
-            cx.config.merchant_webhook_url.is_some(),
+            &cx.config,
         )
         .await?;
     if queued {

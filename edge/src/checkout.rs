@@ -238,6 +238,13 @@ fn order_record(order: &ValidatedOrder) -> serde_json::Value {
     })
 }
 
+/// The order record with the shopper's language (one of the six the order
+/// confirmation e-mail is written in; see `outbox::checkout_language`).
+fn with_language(mut record: serde_json::Value, requested: Option<&str>) -> serde_json::Value {
+    record["language"] = json!(crate::outbox::checkout_language(requested));
+    record
+}
+
 /// The Qonto basket body for a priced order: one item per line, and the
 /// shipping line as a `service` item (when it is not free).
 fn basket_body(
@@ -369,7 +376,7 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         expected_gross_minor: order.totals.gross.minor(),
         invoice_id: None,
         lines_json: serde_json::to_string(&lines).unwrap_or_default(),
-        order_json: Some(order_record(&order).to_string()),
+        order_json: Some(with_language(order_record(&order), body.language.as_deref()).to_string()),
         customer_email: order.customer.as_ref().map(|c| c.email.to_lowercase()),
     };
     if !ledger.insert_creating(&new).await? {
@@ -578,7 +585,7 @@ pub(crate) async fn refresh(
             &status,
             last_payment.as_deref(),
             paid_at.as_deref(),
-            cx.config.merchant_webhook_url.is_some(),
+            &cx.config,
         )
         .await?;
     if queued {

@@ -217,17 +217,19 @@ impl Ledger {
         }
     }
 
-    /// Records what Qonto says now. With `notify`, a `paid` status queues
-    /// the merchant's notification in the same transaction (so a checkout
-    /// is never recorded paid without one); returns whether this call
-    /// queued it (the first to find the checkout paid).
+    /// Records what Qonto says now. A `paid` status queues what follows a
+    /// payment (`outbox::queue_after_payment`: the merchant webhook, the
+    /// shopper's e-mail, the merchant's copy, as configured) in the same
+    /// transaction, so a checkout is never recorded paid without them;
+    /// returns whether this call queued any (the first to find the checkout
+    /// paid), which then sends them with `outbox::send_soon`.
     pub(crate) async fn update_status(
         &self,
         id: &str,
         status: &str,
         last_payment_status: Option<&str>,
         paid_at: Option<&str>,
-        notify: bool,
+        config: &crate::config::Config,
     ) -> EdgeResult<bool> {
         let now = now();
         let update = self
@@ -243,23 +245,19 @@ impl Ledger {
                 paid_at.map(JsValue::from).unwrap_or(JsValue::NULL),
                 now.as_str().into(),
             ])?;
-        if !(notify && status == "paid") {
+        let queue = if status == "paid" {
+            crate::outbox::queue_after_payment(&self.db, config, id, &now)?
+        } else {
+            Vec::new()
+        };
+        if queue.is_empty() {
             update.run().await?;
             return Ok(false);
         }
-        let queue = self
-            .db
-            .prepare(
-                "INSERT INTO notifications (checkout_id, created_at, attempts, next_attempt_at) \
-                 VALUES (?1, ?2, 0, ?2) ON CONFLICT DO NOTHING",
-            )
-            .bind(&[id.into(), now.into()])?;
-        let results = self.db.batch(vec![update, queue]).await?;
-        let queued = match results.get(1) {
-            Some(r) => r.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1,
-            None => false,
-        };
-        Ok(queued)
+        let mut batch = vec![update];
+        batch.extend(queue);
+        let results = self.db.batch(batch).await?;
+        crate::outbox::queued_any(results.get(1..).unwrap_or_default())
     }
 
     async fn one(&self, where_clause: &str, value: &str) -> EdgeResult<Option<CheckoutRow>> {
