@@ -151,7 +151,7 @@ async fn a_paid_checkout_sends_one_confirmation_and_one_copy_retried_when_refuse
         &[
             ("ORDER_EMAIL_TO", OWNER),
             ("EMAIL_TEST_FAIL_FIRST_TO", REFUSED),
-            ("MERCHANT_WEBHOOK_RETRY_SECONDS", "2,1"),
+            ("MERCHANT_WEBHOOK_RETRY_SECONDS", "5,1"),
         ],
         None,
     )
@@ -340,10 +340,10 @@ async fn a_paid_checkout_sends_one_confirmation_and_one_copy_retried_when_refuse
         m["last_error"].as_str().unwrap_or("").contains("refused"),
         "{m}"
     );
-    // Not due yet (2 s): the cron leaves it.
+    // Not due yet (5 s after the failure): the cron leaves it.
     run_cron(&urls, EVERY_5_MINUTES).await;
     assert!(wait_for(&urls, &id, REFUSED, 0).await.is_empty());
-    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    tokio::time::sleep(Duration::from_millis(5_200)).await;
     run_cron(&urls, EVERY_5_MINUTES).await;
     let got = wait_for(&urls, &id, REFUSED, 1).await;
     assert_eq!(got.len(), 1, "{got:#?}");
