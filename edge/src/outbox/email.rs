@@ -369,11 +369,12 @@ fn greeting(c: &Confirmation, audience: Audience, t: &Texts) -> (String, String)
 
 fn plain(c: &Confirmation, m: &Merchant, audience: Audience, t: &Texts, subject: &str) -> String {
     let money = |minor| money(minor, c.currency, c.lang);
-    let mut out = Vec::new();
-    out.push(m.name.clone());
-    out.push(String::new());
-    out.push(subject.to_owned());
-    out.push(String::new());
+    let mut out = vec![
+        m.name.clone(),
+        String::new(),
+        subject.to_owned(),
+        String::new(),
+    ];
     let (hello, intro) = greeting(c, audience, t);
     out.push(hello);
     if !intro.is_empty() {

@@ -190,7 +190,8 @@ mod tests {
 
     #[test]
     fn mailboxes() {
-        let cases: &[(&str, Option<(&str, Option<&str>)>)] = &[
+        type Case<'a> = (&'a str, Option<(&'a str, Option<&'a str>)>);
+        let cases: &[Case] = &[
             ("orders@shop.example", Some(("orders@shop.example", None))),
             (
                 "Café Lune <orders@shop.example>",
