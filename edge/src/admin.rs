@@ -224,6 +224,7 @@ pub(crate) async fn get_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<
     body["notification"] = notify::state(&ledger, &row.id)
         .await?
         .map_or(Value::Null, |n| n.to_json());
+    body["messages"] = crate::outbox::admin::messages_json(&ledger, &row.id).await?;
     Ok(json_response(&body, 200))
 }
 

@@ -162,6 +162,13 @@ fn order_record(order: &ValidatedOrder, reference: &str) -> serde_json::Value {
     })
 }
 
+/// The order record with the shopper's language (one of the six the order
+/// confirmation e-mail is written in; see `outbox::checkout_language`).
+fn with_language(mut record: serde_json::Value, requested: Option<&str>) -> serde_json::Value {
+    record["language"] = json!(crate::outbox::checkout_language(requested));
+    record
+}
+
 /// The `201`/`200` body of a basket or invoice checkout.
 pub(crate) fn created_response(
     row: &CheckoutRow,
@@ -221,7 +228,7 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         expected_gross_minor: order.totals.gross.minor(),
         invoice_id: None,
         lines_json: serde_json::to_string(&lines).unwrap_or_default(),
-        order_json: Some(order_record(&order, &reference).to_string()),
+        order_json: Some(with_language(order_record(&order, &reference), body.language.as_deref()).to_string()),
         customer_email: order.customer.as_ref().map(|c| c.email.to_lowercase()),
         return_url,
     };

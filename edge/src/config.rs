@@ -59,6 +59,8 @@ pub(crate) struct Config {
     /// Seconds before each retry of a merchant notification that got no
     /// 2xx (`MERCHANT_WEBHOOK_RETRY_SECONDS`); given up after the last.
     pub(crate) merchant_retry_secs: Vec<u32>,
+    /// The outbox's e-mails: sender, switches, merchant identity.
+    pub(crate) email: crate::outbox::EmailSettings,
     /// Configuration problems, each a full sentence for `/health` and logs.
     pub(crate) problems: Vec<String>,
 }
@@ -221,6 +223,8 @@ impl Config {
             },
         };
 
+        let email = crate::outbox::EmailSettings::from_lookup(get);
+        problems.extend(email.problems.iter().cloned());
         Config {
             environment,
             api_url,
@@ -237,6 +241,7 @@ impl Config {
             merchant_webhook_secret,
             retention_days,
             merchant_retry_secs,
+            email,
             problems,
         }
     }

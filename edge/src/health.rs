@@ -67,6 +67,7 @@ pub(crate) async fn health(cx: &Cx) -> Response {
         }
         Err(e) => problems.push(format!("the D1 binding DB is missing: {e:?}")),
     }
+    problems.extend(crate::outbox::health_problems(cx).await);
     let qonto = match tokens::status(cx).await {
         Ok(state) => {
             match state {

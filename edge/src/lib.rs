@@ -32,6 +32,7 @@ mod log;
 mod notify;
 mod oauth_routes;
 mod orders;
+mod outbox;
 mod qonto;
 mod routes;
 mod tokens;
@@ -78,8 +79,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 const DAILY_CRON: &str = "17 3 * * *";
 
 /// The crons: every run reconciles and expires checkouts
-/// (`checkouts::reconcile`) and retries the merchant notifications that are
-/// due;
+/// (`checkouts::reconcile`) and retries the outbox messages that are due;
 /// the daily one also removes customers' personal data past the retention
 /// period, and the ids of Qonto deliveries too old to be redelivered.
 #[event(scheduled)]
@@ -88,23 +88,17 @@ async fn scheduled(event: ScheduledEvent, env: Env, ctx: ScheduleContext) {
     let request_id = format!("cron-{}", ids::random_hex(4));
     // First, so a payment it finds is notified by the retries just below.
     checkouts::reconcile::run(&env, &config, &ctx, &request_id).await;
-    let retried = match ledger::Ledger::from_env(&env) {
-        Ok(ledger) => notify::retry_due(&ledger, &config, &request_id)
-            .await
-            .map_err(|e| format!("{e:?}")),
-        Err(e) => Err(format!("{e:?}")),
-    };
-    match retried {
+    match outbox::retry_due(&env, &config, &request_id).await {
         Ok(0) => {}
         Ok(n) => log::info(
             &request_id,
-            "merchant notifications retried",
+            "outbox messages retried",
             serde_json::json!({"attempts": n}),
         ),
         Err(e) => log::error(
             &request_id,
-            "merchant notification retries failed",
-            serde_json::json!({"error": e}),
+            "outbox retries failed",
+            serde_json::json!({"error": format!("{e:?}")}),
         ),
     }
     if event.cron() != DAILY_CRON {
@@ -165,6 +159,8 @@ async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
         Route::AdminCheckoutPayments(id) => admin::checkout_payments(req, &id, cx).await,
         Route::AdminDeactivateCheckout(id) => admin::deactivate_checkout(req, &id, cx).await,
         Route::AdminNotifyCheckout(id) => admin::notify_checkout(req, &id, cx).await,
+        Route::AdminMessagePreview(id, kind) => outbox::admin::preview(req, &id, &kind, cx).await,
+        Route::AdminMessageSend(id, kind) => outbox::admin::send_again(req, &id, &kind, cx).await,
         Route::AdminWebhookSubscription => admin::subscribe_webhook(req, cx).await,
         Route::AdminOrdersCsv => orders::export_csv(req, cx).await,
         Route::AdminForgetCustomer => orders::forget_customer(req, cx).await,

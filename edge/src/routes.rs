@@ -29,6 +29,12 @@ pub(crate) enum Route {
     /// `POST /admin/checkouts/{id}/notify`: sends the merchant notification
     /// of a paid checkout again.
     AdminNotifyCheckout(String),
+    /// `GET /admin/checkouts/{id}/messages/{kind}`: the outbox message's
+    /// preview.
+    AdminMessagePreview(String, String),
+    /// `POST /admin/checkouts/{id}/messages/{kind}/send`: sends one outbox
+    /// message again.
+    AdminMessageSend(String, String),
     AdminWebhookSubscription,
     AdminOrdersCsv,
     AdminForgetCustomer,
@@ -56,6 +62,8 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/checkouts/{id}/payments"),
     ("POST", "/admin/checkouts/{id}/deactivate"),
     ("POST", "/admin/checkouts/{id}/notify"),
+    ("GET", "/admin/checkouts/{id}/messages/{kind}"),
+    ("POST", "/admin/checkouts/{id}/messages/{kind}/send"),
     ("POST", "/admin/webhook-subscription"),
     ("GET", "/admin/orders.csv"),
     ("POST", "/admin/customers/forget"),
@@ -97,6 +105,12 @@ pub(crate) fn resolve(method: &str, path: &str) -> Result<Route, EdgeError> {
         ("POST", ["admin", "checkouts", id, "notify"]) => {
             Route::AdminNotifyCheckout((*id).to_owned())
         }
+        ("GET", ["admin", "checkouts", id, "messages", kind]) => {
+            Route::AdminMessagePreview((*id).to_owned(), (*kind).to_owned())
+        }
+        ("POST", ["admin", "checkouts", id, "messages", kind, "send"]) => {
+            Route::AdminMessageSend((*id).to_owned(), (*kind).to_owned())
+        }
         ("POST", ["admin", "webhook-subscription"]) => Route::AdminWebhookSubscription,
         ("GET", ["admin", "orders.csv"]) => Route::AdminOrdersCsv,
         ("POST", ["admin", "customers", "forget"]) => Route::AdminForgetCustomer,
@@ -137,7 +151,9 @@ mod tests {
     #[test]
     fn every_documented_route_resolves() {
         for (method, template) in ROUTES {
-            let path = template.replace("{id}", "ck_0123");
+            let path = template
+                .replace("{id}", "ck_0123")
+                .replace("{kind}", "shopper_email");
             assert!(resolve(method, &path).is_ok(), "{method} {path}");
         }
     }

@@ -283,6 +283,14 @@ pub struct CheckoutRequest {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub return_url: Option<String>,
+    /// The shopper's language (a BCP 47 tag such as `fr-BE`), kept with the
+    /// checkout for the order confirmation e-mail; English when absent or
+    /// not one the edge writes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub language: Option<String>,
 }
 
 /// One item of a [`CheckoutRequest`].
@@ -1482,6 +1490,7 @@ mod tests {
             customer,
             payment_methods: None,
             return_url: None,
+            language: None,
         }
     }
 

@@ -145,6 +145,14 @@ test("orders show the customer and address, export as CSV, and a customer can be
   await page.getByRole("button", { name: "Send the notification again" }).click();
   await eventually(async () => /Notification: Delivered/.test(await page.locator("#live").textContent()),
     { what: "the notification sent again" });
+  // Every message that followed the payment, each with a preview: the
+  // shopper's confirmation opens as the e-mail it was.
+  const confirmation = page.locator("#outbox-messages li[data-kind=shopper_email]");
+  await eventually(async () => /Order confirmation to the shopper\s*—\s*Sent/.test(await confirmation.textContent()),
+    { what: "the shopper's confirmation listed as sent" });
+  const preview = await page.request.get(`${EDGE}${await confirmation.getByRole("link", { name: "Preview" }).getAttribute("href")}`);
+  assert.equal(preview.status(), 200);
+  assert.match(await preview.text(), /Order confirmation ck_[0-9a-f]{24}/);
   assert.match(await page.locator("#customer").textContent(), /ana\.lopes@example\.com/);
   assert.match(await page.locator("#order-lines").textContent(), /Enamel camping mug/);
   assert.match(await page.locator("#order-lines").textContent(), /Shipping \(France\)/);

@@ -942,7 +942,7 @@ impl App {
         self.local.update_value(|l| l.last = Some(what.clone()));
         let body = items
             .as_ref()
-            .map(|items| edge::checkout_body(items, customer.as_ref()));
+            .map(|items| edge::checkout_body(items, customer.as_ref(), self.lang().code()));
         // The signature holds a hash of the body, not the body: the details
         // stay out of sessionStorage.
         let signature = match (&what, &body) {

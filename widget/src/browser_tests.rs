@@ -811,7 +811,7 @@ async fn a_failed_checkout_shows_the_error_and_a_retry_keeps_the_key() {
     assert_eq!(sent.len(), 1);
     assert_eq!(
         body_of(&sent[0]).await,
-        format!(r#"{{"items":[{{"sku":"tshirt","quantity":1}}],{CUSTOMER}}}"#)
+        format!(r#"{{"items":[{{"sku":"tshirt","quantity":1}}],{CUSTOMER},"language":"en"}}"#)
     );
     let first_key = idempotency_key(&sent[0]).expect("an idempotency key");
 
@@ -989,7 +989,7 @@ async fn a_failed_payment_keeps_the_basket_and_offers_to_try_again() {
     let sent = requests("POST", "/v1/checkouts");
     assert_eq!(
         body_of(&sent[0]).await,
-        format!(r#"{{"items":[{{"sku":"book","quantity":2}}],{CUSTOMER}}}"#)
+        format!(r#"{{"items":[{{"sku":"book","quantity":2}}],{CUSTOMER},"language":"en"}}"#)
     );
 }
 
@@ -1018,7 +1018,7 @@ async fn buy_now_and_invoice_buttons_pay_without_touching_the_basket() {
     let sent = requests("POST", "/v1/checkouts");
     assert_eq!(
         body_of(&sent[0]).await,
-        format!(r#"{{"items":[{{"sku":"book","quantity":3}}],{CUSTOMER}}}"#)
+        format!(r#"{{"items":[{{"sku":"book","quantity":3}}],{CUSTOMER},"language":"en"}}"#)
     );
     let started = &events.of("qc:checkout-started")[0];
     assert_eq!(field_str(started, "kind"), "buy");
@@ -1389,8 +1389,8 @@ async fn pay_sends_the_customer_and_no_price_and_an_edge_422_shows_inline() {
     let sent = requests("POST", "/v1/checkouts");
     assert_eq!(
         body_of(&sent[0]).await,
-        r#"{"items":[{"sku":"tshirt","quantity":2},{"sku":"book","quantity":1}],"customer":{"email":"ada@example.com","name":"Ada Lovelace","phone":"+377 93 15 00 00","address":{"line1":"12 rue des Lilas","postal_code":"98000","city":"Monaco","country":"MC"}}}"#,
-        "SKUs, quantities and the customer (trimmed, blanks left out); no price"
+        r#"{"items":[{"sku":"tshirt","quantity":2},{"sku":"book","quantity":1}],"customer":{"email":"ada@example.com","name":"Ada Lovelace","phone":"+377 93 15 00 00","address":{"line1":"12 rue des Lilas","postal_code":"98000","city":"Monaco","country":"MC"}},"language":"en"}"#,
+        "SKUs, quantities, the customer (trimmed, blanks left out) and the language; no price"
     );
 
     // The edge's 422 about the country shows on the country, focused.
@@ -1536,7 +1536,7 @@ async fn buy_now_of_a_service_asks_only_for_email_and_name() {
     let sent = requests("POST", "/v1/checkouts");
     assert_eq!(
         body_of(&sent[0]).await,
-        format!(r#"{{"items":[{{"sku":"ebook","quantity":1}}],{CUSTOMER}}}"#)
+        format!(r#"{{"items":[{{"sku":"ebook","quantity":1}}],{CUSTOMER},"language":"en"}}"#)
     );
     assert_eq!(stored("qc-basket").unwrap(), "tshirt:1", "basket untouched");
 }

@@ -293,9 +293,10 @@ fn read_created(json: &JsValue) -> Result<Created, Problem> {
 
 /// The `POST /v1/checkouts` body: the SKUs and quantities, and the
 /// customer; never a price (the edge prices from its own catalog, and
-/// refuses a body that carries one). Optional values are left out rather
-/// than sent as `null`.
-pub(crate) fn checkout_body(items: &Basket, customer: Option<&Customer>) -> String {
+/// refuses a body that carries one), and the shopper's language (for the
+/// order confirmation e-mail). Optional values are left out rather than
+/// sent as `null`.
+pub(crate) fn checkout_body(items: &Basket, customer: Option<&Customer>, lang: &str) -> String {
     let items: Vec<String> = items
         .lines()
         .iter()
@@ -329,6 +330,8 @@ pub(crate) fn checkout_body(items: &Basket, customer: Option<&Customer>) -> Stri
         }
         body.push_str(if address.is_some() { "}}" } else { "}" });
     }
+    body.push_str(",\"language\":");
+    body.push_str(&js::quote(lang));
     body.push('}');
     body
 }

@@ -218,6 +218,7 @@ async function openDetail(id) {
   $("customer").replaceChildren(...parts.flatMap((p, i) => (i ? [document.createElement("br"), p] : [p])));
   $("deactivate").hidden = c.link_status !== "open";
   $("notify").hidden = c.status !== "paid";
+  document.dispatchEvent(new CustomEvent("qc-admin:detail", { detail: c }));
   show("detail", true);
   $("detail").focus();
 }

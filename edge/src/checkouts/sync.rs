@@ -76,7 +76,7 @@ pub(crate) async fn refresh(
     let payments = qonto.list_payments(link_id, 1, 100).await?;
     let seen = observe(&link.status, minor_of(&link.amount), &payments.payments);
     let queued = ledger
-        .record_observation(&row.id, &seen, cx.config.merchant_webhook_url.is_some())
+        .record_observation(&row.id, &seen, &cx.config)
         .await?;
     if queued {
         after_payment(cx, &row.id);

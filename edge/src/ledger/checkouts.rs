@@ -326,16 +326,19 @@ impl Ledger {
         }
     }
 
-    /// Records what Qonto says now about a live checkout. With `notify`, a
-    /// `paid` observation queues the merchant's notification in the same
-    /// transaction (so a checkout is never recorded paid without one).
-    /// Returns whether this call queued it (the first to find it paid).
-    /// A checkout that is no longer live is left as it is.
+    /// Records what Qonto says now about a live checkout. A `paid`
+    /// observation queues what follows a payment
+    /// (`outbox::queue_after_payment`: the merchant webhook, the shopper's
+    /// e-mail, the merchant's copy, as configured) in the same transaction,
+    /// so a checkout is never recorded paid without them. Returns whether
+    /// this call queued any (the first to find it paid), which then sends
+    /// them with `outbox::send_soon`. A checkout that is no longer live is
+    /// left as it is.
     pub(crate) async fn record_observation(
         &self,
         id: &str,
         seen: &Observation,
-        notify: bool,
+        config: &crate::config::Config,
     ) -> EdgeResult<bool> {
         let now = super::now();
         let update = self
@@ -353,25 +356,22 @@ impl Ledger {
                 seen.paid_amount_minor.map(num).unwrap_or(JsValue::NULL),
                 now.as_str().into(),
             ])?;
-        if !(notify && seen.status == LedgerStatus::Paid) {
+        // Each message is queued only for a checkout that is paid after the
+        // update (the outbox's statements check it): a checkout in review,
+        // say, is never announced as paid.
+        let queue = if seen.status == LedgerStatus::Paid {
+            crate::outbox::queue_after_payment(&self.db, config, id, &now)?
+        } else {
+            Vec::new()
+        };
+        if queue.is_empty() {
             update.run().await?;
             return Ok(false);
         }
-        // Queued only for a checkout that is paid after the update: a
-        // checkout in review, say, is never announced as paid.
-        let queue = self
-            .db
-            .prepare(
-                "INSERT INTO notifications (checkout_id, created_at, attempts, next_attempt_at) \
-                 SELECT ?1, ?2, 0, ?2 WHERE EXISTS (SELECT 1 FROM checkouts WHERE id = ?1 AND status = 'paid') \
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(&[id.into(), now.into()])?;
-        let results = self.db.batch(vec![update, queue]).await?;
-        match results.get(1) {
-            Some(r) => Ok(changes(r)? == 1),
-            None => Ok(false),
-        }
+        let mut batch = vec![update];
+        batch.extend(queue);
+        let results = self.db.batch(batch).await?;
+        crate::outbox::queued_any(results.get(1..).unwrap_or_default())
     }
 
     /// Closes a live checkout whose link was deactivated (`Canceled` by the

@@ -21,6 +21,10 @@ pub struct EdgeConfig {
     pub vars: Vec<(String, String)>,
     /// Secrets, passed through an env file as `.dev.vars` would.
     pub secrets: Vec<(String, String)>,
+    /// Another wrangler configuration than the repository's `wrangler.toml`
+    /// (a test's variant of it, written in the repository root so that its
+    /// relative paths still hold).
+    pub wrangler_config: Option<PathBuf>,
 }
 
 /// A running edge.
@@ -48,7 +52,13 @@ impl EdgeServer {
         }
         crate::ensure_port_free(config.port, "QC_EDGE_PORT")?;
         std::fs::create_dir_all(&config.state_dir)?;
-        apply_migrations(&root, &wrangler, &config.state_dir).await?;
+        apply_migrations(
+            &root,
+            &wrangler,
+            &config.state_dir,
+            config.wrangler_config.as_deref(),
+        )
+        .await?;
         Self::launch(config).await
     }
 
@@ -62,6 +72,7 @@ impl EdgeServer {
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
         std::fs::write(&env_file, secrets)?;
+        std::fs::create_dir_all(config.state_dir.join("tmp"))?;
         let mut args: Vec<String> = vec![
             "dev".into(),
             "--ip".into(),
@@ -76,6 +87,10 @@ impl EdgeServer {
             // `/__scheduled` runs the cron handler on demand (dev only).
             "--test-scheduled".into(),
         ];
+        if let Some(path) = &config.wrangler_config {
+            args.push("--config".into());
+            args.push(path.display().to_string());
+        }
         for (k, v) in &config.vars {
             args.push("--var".into());
             args.push(format!("{k}:{v}"));
@@ -87,6 +102,12 @@ impl EdgeServer {
             &args,
             &root,
             &[
+                // wrangler's temporary directory, where its simulated
+                // send_email binding writes each e-mail (see `mail`).
+                (
+                    "TMPDIR".into(),
+                    config.state_dir.join("tmp").display().to_string(),
+                ),
                 ("QC_EDGE_PREBUILT".into(), "1".into()),
                 ("WRANGLER_SEND_METRICS".into(), "false".into()),
                 ("CLOUDFLARE_CF_FETCH_ENABLED".into(), "false".into()),
@@ -141,6 +162,13 @@ impl EdgeServer {
         self.process.log_path().to_path_buf()
     }
 
+    /// Where wrangler's simulated send_email binding writes the e-mails of
+    /// this run: `<this>/miniflare-*/files/email-html/*.html` (and
+    /// `email-text/*.txt`); each is also named in the log.
+    pub fn email_dir(&self) -> PathBuf {
+        self.config.state_dir.join("tmp")
+    }
+
     /// Everything wrangler and the Worker logged so far.
     pub fn log(&self) -> String {
         self.process.log()
@@ -172,8 +200,14 @@ impl EdgeServer {
     }
 }
 
-async fn apply_migrations(root: &Path, wrangler: &Path, state: &Path) -> Result<(), StackError> {
-    let out = tokio::process::Command::new(wrangler)
+async fn apply_migrations(
+    root: &Path,
+    wrangler: &Path,
+    state: &Path,
+    wrangler_config: Option<&Path>,
+) -> Result<(), StackError> {
+    let mut command = tokio::process::Command::new(wrangler);
+    command
         .args([
             "d1",
             "migrations",
@@ -182,7 +216,11 @@ async fn apply_migrations(root: &Path, wrangler: &Path, state: &Path) -> Result<
             "--local",
             "--persist-to",
         ])
-        .arg(state)
+        .arg(state);
+    if let Some(path) = wrangler_config {
+        command.arg("--config").arg(path);
+    }
+    let out = command
         .current_dir(root)
         .env("WRANGLER_SEND_METRICS", "false")
         .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")

@@ -14,6 +14,7 @@
 //! ([`process::ProcessGroup`]).
 
 pub mod edge;
+pub mod mail;
 pub mod process;
 pub mod receiver;
 pub mod shop;
@@ -140,6 +141,9 @@ pub struct StackConfig {
     /// With `authorize`, also subscribe the edge to Qonto's webhooks (off:
     /// the edge only learns a link's status by asking Qonto).
     pub subscribe: bool,
+    /// Another wrangler configuration for the edge (see
+    /// [`EdgeConfig::wrangler_config`]).
+    pub wrangler_config: Option<PathBuf>,
 }
 
 impl Default for StackConfig {
@@ -159,6 +163,7 @@ impl Default for StackConfig {
             authorize: true,
             subscribe: true,
             omit_secrets: Vec::new(),
+            wrangler_config: None,
         }
     }
 }
@@ -233,6 +238,29 @@ impl Stack {
             ("VAT_RATE_FORMAT".to_owned(), "fraction".to_owned()),
             ("CURRENCY".to_owned(), "EUR".to_owned()),
             ("MERCHANT_WEBHOOK_URL".to_owned(), merchant.notify_url()),
+            // The order confirmation e-mails, through wrangler's simulated
+            // send_email binding (see `mail`).
+            ("SHOPPER_EMAIL".to_owned(), "on".to_owned()),
+            (
+                "EMAIL_FROM".to_owned(),
+                "Atelier Démo <orders@atelier-demo.example>".to_owned(),
+            ),
+            ("MERCHANT_NAME".to_owned(), "Atelier Démo SARL".to_owned()),
+            (
+                "MERCHANT_ADDRESS".to_owned(),
+                "12 rue des Lilas, 69001 Lyon, France".to_owned(),
+            ),
+            ("MERCHANT_VAT_ID".to_owned(), "FR32123456789".to_owned()),
+            (
+                "MERCHANT_CONTACT".to_owned(),
+                "hello@atelier-demo.example".to_owned(),
+            ),
+            ("SHOP_URL".to_owned(), format!("{}/", shop.url())),
+            ("TERMS_URL".to_owned(), format!("{}/terms.html", shop.url())),
+            (
+                "WITHDRAWAL_URL".to_owned(),
+                format!("{}/withdrawal.html", shop.url()),
+            ),
         ];
         for (k, v) in &config.extra_vars {
             vars.retain(|(name, _)| name != k);
@@ -267,6 +295,7 @@ impl Stack {
             state_dir,
             vars,
             secrets,
+            wrangler_config: config.wrangler_config.clone(),
         })
         .await?;
         if config.authorize {
@@ -440,6 +469,12 @@ impl StackUrls {
     /// Everything the edge logged so far.
     pub fn edge_log(&self) -> String {
         std::fs::read_to_string(&self.edge_log).unwrap_or_default()
+    }
+
+    /// The e-mails the edge sent so far (read from wrangler's simulated
+    /// send_email binding, see [`mail`]).
+    pub fn emails(&self) -> Vec<mail::SentEmail> {
+        mail::sent(&self.edge_log())
     }
 }
 

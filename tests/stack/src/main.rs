@@ -79,6 +79,10 @@ async fn demo() -> Result<ExitCode, String> {
         "  Edge log:               {}",
         stack.edge.log_path().display()
     );
+    println!(
+        "  E-mails sent:           {}/miniflare-*/files/email-html/  (and email-text/; each one is\n                          named in the edge log, and previewed from the admin page)",
+        stack.edge.email_dir().display()
+    );
     println!();
     println!("Press Ctrl-C to stop everything.");
     let _ = tokio::signal::ctrl_c().await;
