@@ -4,7 +4,7 @@
 //!
 //! Layout: [`routes`] maps requests to handlers; each handler module owns one
 //! part of the API (`catalog`, `checkout`, `invoice`, `webhook`, `admin`,
-//! `oauth_routes`); [`qonto`] is the Qonto client and [`tokens`] the Durable
+//! `oauth`, `connection`); [`qonto`] is the Qonto client and [`tokens`] the Durable
 //! Object that owns the OAuth tokens; [`ledger`] is the D1 checkout ledger;
 //! every error becomes a response in [`error`].
 //!
@@ -19,6 +19,8 @@ mod auth;
 mod catalog;
 mod checkout;
 mod config;
+mod connection;
+mod connection_state;
 mod error;
 mod health;
 mod http;
@@ -27,7 +29,8 @@ mod invoice;
 mod ledger;
 mod log;
 mod notify;
-mod oauth_routes;
+mod oauth;
+mod organization;
 mod orders;
 mod qonto;
 mod routes;
@@ -146,12 +149,13 @@ async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
         Route::GetCheckout(id) => checkout::status(&id, cx).await,
         Route::CreateInvoiceCheckout => invoice::create(req, cx).await,
         Route::QontoWebhook => webhook::receive(req, cx).await,
-        Route::OauthStart => oauth_routes::start(req, cx).await,
-        Route::OauthCallback => oauth_routes::callback(req, cx).await,
-        Route::AdminConnection => oauth_routes::get_connection(req, cx).await,
-        Route::AdminCreateConnection => oauth_routes::create_connection(req, cx).await,
-        Route::AdminSignIn => admin::sign_in(req, cx).await,
-        Route::AdminSignOut => Ok(admin::sign_out(cx)),
+        Route::OauthStart => oauth::start(req, cx).await,
+        Route::OauthCallback => oauth::callback(req, cx).await,
+        Route::AdminConnection => connection::get_connection(req, cx).await,
+        Route::AdminCreateConnection => connection::create_connection(req, cx).await,
+        Route::AdminOrganization => connection::get_organization(req, cx).await,
+        Route::AdminSignIn => auth::sign_in(req, cx).await,
+        Route::AdminSignOut => Ok(auth::sign_out(cx)),
         Route::AdminStatus => admin::status(req, cx).await,
         Route::AdminCheckouts => admin::list_checkouts(req, cx).await,
         Route::AdminCheckout(id) => admin::get_checkout(req, &id, cx).await,

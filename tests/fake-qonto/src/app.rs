@@ -42,6 +42,10 @@ pub(crate) struct Settings {
     #[serde(serialize_with = "ser_ms")]
     pub(crate) webhook_timeout: Duration,
     pub(crate) staging_token: Option<String>,
+    /// The scopes the OAuth client (the app in Qonto's Developer Portal) is
+    /// allowed to request; `None` allows any. Asking for another one fails
+    /// the authorization with `invalid_scope` (see `oauth`).
+    pub(crate) allowed_scopes: Option<Vec<String>>,
 }
 
 fn ser_format<S: serde::Serializer>(f: &VatRateFormat, s: S) -> Result<S::Ok, S::Error> {
@@ -69,6 +73,7 @@ impl Settings {
             webhook_max_attempts: c.webhook_max_attempts.max(1),
             webhook_timeout: c.webhook_timeout,
             staging_token: c.staging_token.clone(),
+            allowed_scopes: None,
         }
     }
 }

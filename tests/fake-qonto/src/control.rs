@@ -78,7 +78,7 @@ async fn index() -> Response {
             "GET /_control/payment_links/{id}",
             "POST /_control/payment_links/{id}/{pay|fail|cancel|expire} {payment_method?, debitor_email?}",
             "GET /_control/subscriptions",
-            "GET|PATCH /_control/settings"
+            "GET|PATCH /_control/settings {allowed_scopes?: [..] | \"any\", staging_token?, ...}"
         ]
     }))
 }
@@ -487,6 +487,8 @@ struct SettingsPatch {
     webhook_timeout_ms: Option<u64>,
     /// `""` removes the staging-token requirement.
     staging_token: Option<String>,
+    /// The scopes the OAuth client may request (a list), or `"any"`.
+    allowed_scopes: Option<Value>,
 }
 
 /// Changes settings at run time (until the next reset).
@@ -500,8 +502,19 @@ async fn patch_settings(State(app): State<Arc<App>>, body: Bytes) -> Response {
         Some(Ok(f)) => Some(f),
         Some(Err(e)) => return bad(e.to_string()),
     };
+    let allowed_scopes = match patch.allowed_scopes {
+        None => None,
+        Some(Value::String(any)) if any == "any" => Some(None),
+        Some(list) => match serde_json::from_value::<Vec<String>>(list) {
+            Ok(l) => Some(Some(l)),
+            Err(_) => return bad("allowed_scopes must be a list of scope names or \"any\""),
+        },
+    };
     let mut st = app.lock();
     let s = &mut st.settings;
+    if let Some(a) = allowed_scopes {
+        s.allowed_scopes = a;
+    }
     if let Some(f) = format {
         s.vat_rate_format = f;
     }
