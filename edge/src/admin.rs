@@ -94,9 +94,9 @@ pub(crate) async fn status(req: Request, cx: &Cx) -> EdgeResult<Response> {
             Err(_) => Value::Null,
         };
         let subscribed = |list: &shared::qonto::WebhookSubscriptionList, kind: &str| {
-            list.subscriptions
-                .iter()
-                .any(|s| s.callback_url == webhook_callback(cx) && s.types.iter().any(|t| t == kind))
+            list.subscriptions.iter().any(|s| {
+                s.callback_url == webhook_callback(cx) && s.types.iter().any(|t| t == kind)
+            })
         };
         match qonto.list_webhook_subscriptions().await {
             Ok(list) => {
@@ -301,11 +301,14 @@ pub(crate) async fn subscribe_webhook(req: Request, cx: &Cx) -> EdgeResult<Respo
         .iter()
         .filter(|s| s.callback_url == callback_url)
         .collect();
-    let missing: Vec<String> = [WEBHOOK_TYPE_PAYMENT_LINKS, WEBHOOK_TYPE_PAYMENT_LINKS_CONNECTIONS]
-        .into_iter()
-        .filter(|kind| !ours.iter().any(|s| s.types.iter().any(|t| t == kind)))
-        .map(str::to_owned)
-        .collect();
+    let missing: Vec<String> = [
+        WEBHOOK_TYPE_PAYMENT_LINKS,
+        WEBHOOK_TYPE_PAYMENT_LINKS_CONNECTIONS,
+    ]
+    .into_iter()
+    .filter(|kind| !ours.iter().any(|s| s.types.iter().any(|t| t == kind)))
+    .map(str::to_owned)
+    .collect();
     let mut types: Vec<String> = ours.iter().flat_map(|s| s.types.iter().cloned()).collect();
     if missing.is_empty() {
         let id = ours.first().map(|s| s.id.clone());

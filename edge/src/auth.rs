@@ -135,13 +135,22 @@ pub(crate) fn clear_oauth_cookie(cx: &Cx) -> String {
     cookie_header(cx, OAUTH_COOKIE, "", "/oauth/callback", "Lax", 0)
 }
 
-fn cookie_header(cx: &Cx, name: &str, value: &str, path: &str, same_site: &str, max_age: u32) -> String {
+fn cookie_header(
+    cx: &Cx,
+    name: &str,
+    value: &str,
+    path: &str,
+    same_site: &str,
+    max_age: u32,
+) -> String {
     let secure = if cx.self_origin.starts_with("https://") {
         "; Secure"
     } else {
         ""
     };
-    format!("{name}={value}; Path={path}; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}")
+    format!(
+        "{name}={value}; Path={path}; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}"
+    )
 }
 
 fn now_secs() -> i64 {
@@ -165,20 +174,27 @@ fn verify_session(value: &str, key: &str, now: i64) -> Option<String> {
     let expires: i64 = expires.parse().ok()?;
     let ok = !id.is_empty()
         && expires > now
-        && token_matches(&session_value(id, expires, key), &format!("{id}.{expires}.{mac}"));
+        && token_matches(
+            &session_value(id, expires, key),
+            &format!("{id}.{expires}.{mac}"),
+        );
     ok.then(|| id.to_owned())
 }
 
 /// `<id>.<mac of id and state>`.
 fn binding_value(id: &str, state: &str, key: &str) -> String {
-    let mac = compute(key.as_bytes(), 0, format!("oauth-state:{id}:{state}").as_bytes());
+    let mac = compute(
+        key.as_bytes(),
+        0,
+        format!("oauth-state:{id}:{state}").as_bytes(),
+    );
     format!("{id}.{}", hex(&mac))
 }
 
 fn binding_matches(value: &str, state: &str, key: &str) -> bool {
-    value
-        .split_once('.')
-        .is_some_and(|(id, _)| !id.is_empty() && token_matches(value, &binding_value(id, state, key)))
+    value.split_once('.').is_some_and(|(id, _)| {
+        !id.is_empty() && token_matches(value, &binding_value(id, state, key))
+    })
 }
 
 fn bearer(req: &Request) -> Option<String> {
@@ -229,10 +245,16 @@ mod tests {
         let v = session_value("s1", 1_000, KEY);
         assert_eq!(verify_session(&v, KEY, 999).as_deref(), Some("s1"));
         assert_eq!(verify_session(&v, KEY, 1_000), None, "expired");
-        assert_eq!(verify_session(&v, "another-admin-token-0123456789", 999), None);
+        assert_eq!(
+            verify_session(&v, "another-admin-token-0123456789", 999),
+            None
+        );
         // Any change breaks the MAC: the id, the expiry, the MAC.
         assert_eq!(verify_session(&v.replacen("s1", "s2", 1), KEY, 999), None);
-        assert_eq!(verify_session(&v.replacen("1000", "9000", 1), KEY, 999), None);
+        assert_eq!(
+            verify_session(&v.replacen("1000", "9000", 1), KEY, 999),
+            None
+        );
         let mut tampered = v.clone();
         tampered.pop();
         tampered.push('x');
@@ -248,8 +270,15 @@ mod tests {
         assert!(binding_matches(&binding, "state-1", KEY));
         assert!(!binding_matches(&binding, "state-2", KEY), "another state");
         let other = binding_value("sessionB", "state-2", KEY);
-        assert!(!binding_matches(&other, "state-1", KEY), "another session's binding");
-        assert!(!binding_matches(&binding, "state-1", "another-admin-token-0123456789"));
+        assert!(
+            !binding_matches(&other, "state-1", KEY),
+            "another session's binding"
+        );
+        assert!(!binding_matches(
+            &binding,
+            "state-1",
+            "another-admin-token-0123456789"
+        ));
         assert!(!binding_matches("", "state-1", KEY));
         assert!(!binding_matches("sessionA", "state-1", KEY));
     }

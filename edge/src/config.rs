@@ -78,13 +78,24 @@ pub(crate) const DEFAULT_SCOPES: &[&str] =
     &["payment_link.read", "payment_link.write", "offline_access"];
 
 /// `QONTO_SCOPES` → the scopes, with problems and warnings about them.
-fn parse_scopes(raw: Option<&str>, problems: &mut Vec<String>, warnings: &mut Vec<String>) -> Vec<String> {
+fn parse_scopes(
+    raw: Option<&str>,
+    problems: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> Vec<String> {
     let Some(raw) = raw else {
         return DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect();
     };
     let mut scopes: Vec<String> = Vec::new();
-    for s in raw.split([' ', ',']).map(str::trim).filter(|s| !s.is_empty()) {
-        if !s.bytes().all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_') {
+    for s in raw
+        .split([' ', ','])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_')
+        {
             problems.push(format!(
                 "QONTO_SCOPES has \"{s}\", which is not a scope name like payment_link.read"
             ));
@@ -504,10 +515,19 @@ mod tests {
         let c = config(&pairs);
         assert_eq!(
             c.scopes,
-            ["payment_link.read", "payment_link.write", "webhook", "organization.read"]
+            [
+                "payment_link.read",
+                "payment_link.write",
+                "webhook",
+                "organization.read"
+            ]
         );
         assert!(c.problems.is_empty(), "{:?}", c.problems);
-        assert!(c.warnings.iter().any(|w| w.contains("offline_access")), "{:?}", c.warnings);
+        assert!(
+            c.warnings.iter().any(|w| w.contains("offline_access")),
+            "{:?}",
+            c.warnings
+        );
         let mut pairs = GOOD.to_vec();
         pairs.push(("QONTO_SCOPES", "payment_link.read Webhook!"));
         let all = config(&pairs).problems.join("\n");
@@ -522,7 +542,11 @@ mod tests {
         let c = config(&pairs);
         assert_eq!(c.staging_token, None);
         assert!(c.problems.is_empty(), "{:?}", c.problems);
-        assert!(c.warnings.iter().any(|w| w.contains("QONTO_STAGING_TOKEN")), "{:?}", c.warnings);
+        assert!(
+            c.warnings.iter().any(|w| w.contains("QONTO_STAGING_TOKEN")),
+            "{:?}",
+            c.warnings
+        );
         pairs[0] = ("QONTO_ENVIRONMENT", "sandbox");
         assert_eq!(config(&pairs).staging_token.as_deref(), Some("stg"));
     }

@@ -104,7 +104,10 @@ pub(crate) async fn get_organization(req: Request, cx: &Cx) -> EdgeResult<Respon
             }),
             200,
         )),
-        Err(EdgeError::QontoRejected { status: 403, detail }) => {
+        Err(EdgeError::QontoRejected {
+            status: 403,
+            detail,
+        }) => {
             log::warn(
                 &cx.request_id,
                 "qonto refused the organization read",
@@ -370,7 +373,6 @@ fn is_http_url(s: &str) -> bool {
     rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
 }
 
-
 /// Whether an http(s) URL's host is localhost, a `.local`/`.internal` name
 /// or an address of a loopback, private, link-local or unspecified network.
 fn is_private_url(s: &str) -> bool {
@@ -400,7 +402,9 @@ fn is_private_url(s: &str) -> bool {
                 || ip.is_unspecified()
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
-                || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback() || v4.is_private())
+                || ip
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| v4.is_loopback() || v4.is_private())
         }
     }
 }
@@ -472,7 +476,11 @@ mod tests {
             ]),
         ];
         for (input, want) in table {
-            let got = fields(validate_connection(input, "https://pay.example.com", SANDBOX));
+            let got = fields(validate_connection(
+                input,
+                "https://pay.example.com",
+                SANDBOX,
+            ));
             let want: Vec<(String, &str)> =
                 want.into_iter().map(|(f, c)| (f.to_owned(), c)).collect();
             assert_eq!(got, want);
@@ -481,7 +489,10 @@ mod tests {
         for n in [80, 1000] {
             let description = Some("é".repeat(n));
             assert!(validate_connection(
-                ConnectionInput { business_description: description, ..input() },
+                ConnectionInput {
+                    business_description: description,
+                    ..input()
+                },
                 "https://a.b",
                 PRODUCTION
             )
@@ -497,7 +508,11 @@ mod tests {
         };
         assert!(validate_connection(local(), "http://127.0.0.1:8787", SANDBOX).is_ok());
         assert_eq!(
-            fields(validate_connection(local(), "http://127.0.0.1:8787", PRODUCTION)),
+            fields(validate_connection(
+                local(),
+                "http://127.0.0.1:8787",
+                PRODUCTION
+            )),
             [
                 ("partner_callback_url".to_owned(), "private_url"),
                 ("user_website_url".to_owned(), "private_url")

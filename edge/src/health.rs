@@ -156,8 +156,15 @@ mod tests {
         assert!(webhook_warning(&without, None, false).is_some_and(|w| w.contains("QONTO_SCOPES")));
         assert!(webhook_warning(&with, Some("payment_link.read"), true)
             .is_some_and(|w| w.contains("did not grant")));
-        assert_eq!(webhook_warning(&with, Some("webhook payment_link.read"), true), None);
-        assert_eq!(webhook_warning(&with, None, false), None, "not connected yet");
+        assert_eq!(
+            webhook_warning(&with, Some("webhook payment_link.read"), true),
+            None
+        );
+        assert_eq!(
+            webhook_warning(&with, None, false),
+            None,
+            "not connected yet"
+        );
     }
 
     #[test]

@@ -17,7 +17,9 @@
 //! Payment links are OAuth-only at Qonto (qonto-api.md §2.3), so this is the
 //! one way to make the shop work. The provider connection is in `connection`.
 
-use crate::auth::{admin_principal, clear_oauth_cookie, oauth_binding_cookie, oauth_state_is_bound};
+use crate::auth::{
+    admin_principal, clear_oauth_cookie, oauth_binding_cookie, oauth_state_is_bound,
+};
 use crate::config::Environment;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::Cx;
@@ -418,10 +420,22 @@ mod tests {
 
     #[test]
     fn missing_scopes_are_listed() {
-        let asked = scopes(&["payment_link.read", "payment_link.write", "webhook", "offline_access"]);
-        assert!(missing_scopes(&asked, Some("offline_access webhook payment_link.write payment_link.read")).is_empty());
+        let asked = scopes(&[
+            "payment_link.read",
+            "payment_link.write",
+            "webhook",
+            "offline_access",
+        ]);
+        assert!(missing_scopes(
+            &asked,
+            Some("offline_access webhook payment_link.write payment_link.read")
+        )
+        .is_empty());
         assert_eq!(
-            missing_scopes(&asked, Some("payment_link.read payment_link.write offline_access")),
+            missing_scopes(
+                &asked,
+                Some("payment_link.read payment_link.write offline_access")
+            ),
             ["webhook"]
         );
         assert_eq!(missing_scopes(&asked, None).len(), 4);
@@ -439,9 +453,15 @@ mod tests {
         assert_eq!(refused_scope(None, &asked), None);
         let m = invalid_scope_message(Some("webhook"), &asked);
         assert!(m.contains("not allowed the scope webhook"), "{m}");
-        assert!(m.contains("Developer Portal") && m.contains("remove webhook from QONTO_SCOPES"), "{m}");
+        assert!(
+            m.contains("Developer Portal") && m.contains("remove webhook from QONTO_SCOPES"),
+            "{m}"
+        );
         let m = invalid_scope_message(None, &asked);
-        assert!(m.contains("payment_link.read, payment_link.write, webhook"), "{m}");
+        assert!(
+            m.contains("payment_link.read, payment_link.write, webhook"),
+            "{m}"
+        );
     }
 
     #[test]
@@ -454,6 +474,9 @@ mod tests {
             Environment::Production,
             "HTTP 403 without a JSON:API error body"
         ));
-        assert!(!is_gate_detail(Environment::Sandbox, "invalid_grant: expired"));
+        assert!(!is_gate_detail(
+            Environment::Sandbox,
+            "invalid_grant: expired"
+        ));
     }
 }

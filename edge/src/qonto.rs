@@ -972,7 +972,10 @@ mod tests {
         assert!(!is_html(br#"{"errors":[]}"#));
         assert!(!is_html(b""));
         let sandbox = html_answer_problem(crate::config::Environment::Sandbox, 403);
-        assert!(sandbox.starts_with("the sandbox staging token is missing or wrong"), "{sandbox}");
+        assert!(
+            sandbox.starts_with("the sandbox staging token is missing or wrong"),
+            "{sandbox}"
+        );
         assert!(sandbox.contains("QONTO_STAGING_TOKEN"), "{sandbox}");
         let prod = html_answer_problem(crate::config::Environment::Production, 200);
         assert!(!prod.contains("staging"), "{prod}");
@@ -987,7 +990,8 @@ mod tests {
         assert!(revocation(&revoked).is_some());
         let scope = Verdict::Rejected {
             status: 403,
-            detail: "HTTP 403: code=forbidden detail=\"missing required oauth scope: webhook\"".into(),
+            detail: "HTTP 403: code=forbidden detail=\"missing required oauth scope: webhook\""
+                .into(),
         };
         assert_eq!(revocation(&scope), None);
         assert_eq!(revocation(&Verdict::Unauthorized("expired".into())), None);

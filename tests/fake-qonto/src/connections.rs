@@ -34,8 +34,8 @@ pub(crate) fn refuse(st: &FakeState, bank_account_id: Option<&str>) -> Option<Re
             )],
         ));
     }
-    let known = bank_account_id
-        .is_some_and(|id| crate::organization::bank_account_ids().contains(&id));
+    let known =
+        bank_account_id.is_some_and(|id| crate::organization::bank_account_ids().contains(&id));
     if !known {
         return Some(errors::errors(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -180,7 +180,11 @@ pub struct QontoCredentials {
 
 impl fmt::Debug for QontoCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "QontoCredentials {{ client_id: {:?}, .. }}", self.client_id)
+        write!(
+            f,
+            "QontoCredentials {{ client_id: {:?}, .. }}",
+            self.client_id
+        )
     }
 }
 
@@ -268,7 +272,11 @@ fn parse_credentials(text: &str) -> Result<QontoCredentials, Vec<&'static str>> 
             }
         }
     }
-    let names = ["QONTO_CLIENT_ID", "QONTO_CLIENT_SECRET", "QONTO_STAGING_TOKEN"];
+    let names = [
+        "QONTO_CLIENT_ID",
+        "QONTO_CLIENT_SECRET",
+        "QONTO_STAGING_TOKEN",
+    ];
     let missing: Vec<&'static str> = names
         .into_iter()
         .filter(|n| !values.contains_key(*n))
@@ -297,7 +305,14 @@ mod tests {
     fn sandbox_credentials_name_what_is_missing() {
         let c = parse_credentials("# app\nQONTO_CLIENT_ID=abc\nexport QONTO_CLIENT_SECRET=\"s e\"\nQONTO_STAGING_TOKEN='t'\n")
             .unwrap();
-        assert_eq!((c.client_id.as_str(), c.client_secret.as_str(), c.staging_token.as_str()), ("abc", "s e", "t"));
+        assert_eq!(
+            (
+                c.client_id.as_str(),
+                c.client_secret.as_str(),
+                c.staging_token.as_str()
+            ),
+            ("abc", "s e", "t")
+        );
         assert_eq!(
             parse_credentials("QONTO_CLIENT_ID=abc\nQONTO_STAGING_TOKEN=\n").err(),
             Some(vec!["QONTO_CLIENT_SECRET", "QONTO_STAGING_TOKEN"])

@@ -279,9 +279,8 @@ async fn connect_flow_checks_state_and_serves_the_connection_routes() {
     // A forged state is refused before any exchange: it has no binding, and
     // with this client's binding it is still unknown.
     clear_log(&c, &fake).await;
-    let forged_url = format!(
-        "{edge}/oauth/callback?code=ory_ac_forged&state=0123456789abcdef0123456789abcdef"
-    );
+    let forged_url =
+        format!("{edge}/oauth/callback?code=ory_ac_forged&state=0123456789abcdef0123456789abcdef");
     let forged = c.get(&forged_url).send().await.expect("forged");
     assert_eq!(forged.status(), 400);
     assert!(forged

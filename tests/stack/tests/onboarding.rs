@@ -12,7 +12,7 @@ mod common;
 
 use common::{client, client_ip, key, parts, post_checkout};
 use qc_stack::{
-    oauth_binding, EdgeServer, FakeConfig, Stack, StackConfig, LOCAL_ADMIN_TOKEN, ALL_SCOPES,
+    oauth_binding, EdgeServer, FakeConfig, Stack, StackConfig, ALL_SCOPES, LOCAL_ADMIN_TOKEN,
 };
 use reqwest::{Client, Method, Response};
 use serde_json::{json, Value};
@@ -54,7 +54,11 @@ async fn control(c: &Client, fake: &str, method: Method, path: &str, body: Value
         .send()
         .await
         .expect("control");
-    assert!(resp.status().is_success(), "control {path}: {}", resp.status());
+    assert!(
+        resp.status().is_success(),
+        "control {path}: {}",
+        resp.status()
+    );
     resp.json().await.unwrap_or(Value::Null)
 }
 
@@ -99,7 +103,10 @@ async fn authorize(c: &Client, edge: &str, session: Option<&str>) -> (String, St
     let consent = c.get(location(&start)).send().await.expect("authorize");
     assert_eq!(consent.status(), 302, "the fake redirects back at once");
     let callback = location(&consent);
-    assert!(callback.starts_with(&format!("{edge}/oauth/callback?")), "{callback}");
+    assert!(
+        callback.starts_with(&format!("{edge}/oauth/callback?")),
+        "{callback}"
+    );
     (callback, binding)
 }
 
@@ -143,7 +150,14 @@ async fn a_restricted_app_is_told_which_scope_to_allow_and_the_shop_works_withou
 
     // The app in Qonto's Developer Portal may not ask for `webhook`.
     let allowed: Vec<&str> = ALL_SCOPES.split(' ').filter(|s| *s != "webhook").collect();
-    control(&c, &fake, Method::PATCH, "settings", json!({"allowed_scopes": allowed})).await;
+    control(
+        &c,
+        &fake,
+        Method::PATCH,
+        "settings",
+        json!({"allowed_scopes": allowed}),
+    )
+    .await;
     let (url, binding) = authorize(&c, &edge, None).await;
     assert!(url.contains("error=invalid_scope"), "{url}");
     let (status, page) = callback(&c, &url, Some(&binding)).await;
@@ -151,7 +165,10 @@ async fn a_restricted_app_is_told_which_scope_to_allow_and_the_shop_works_withou
     assert!(page.contains(r#"data-outcome="invalid_scope""#), "{page}");
     assert!(page.contains(r#"data-scope="webhook""#), "{page}");
     assert!(page.contains("not allowed the scope webhook"), "{page}");
-    assert!(page.contains("Developer Portal") && page.contains("QONTO_SCOPES"), "{page}");
+    assert!(
+        page.contains("Developer Portal") && page.contains("QONTO_SCOPES"),
+        "{page}"
+    );
     let (_, health) = get_json(&c, &format!("{edge}/health")).await;
     assert_eq!(health["qonto"], "not_authorized", "{health}");
 
@@ -160,9 +177,7 @@ async fn a_restricted_app_is_told_which_scope_to_allow_and_the_shop_works_withou
     let mut config = stack.edge.config().clone();
     stack.edge.stop();
     config.vars.retain(|(k, _)| k != "QONTO_SCOPES");
-    config
-        .vars
-        .push(("QONTO_SCOPES".into(), allowed.join(" ")));
+    config.vars.push(("QONTO_SCOPES".into(), allowed.join(" ")));
     stack.edge = EdgeServer::start(config)
         .await
         .unwrap_or_else(|e| panic!("the edge did not restart: {e}"));
@@ -171,12 +186,17 @@ async fn a_restricted_app_is_told_which_scope_to_allow_and_the_shop_works_withou
     let (status, page) = callback(&c, &url, Some(&binding)).await;
     assert_eq!(status, 200, "{page}");
     let (status, health) = get_json(&c, &format!("{edge}/health")).await;
-    assert_eq!((status, health["ok"].as_bool()), (200, Some(true)), "{health}");
+    assert_eq!(
+        (status, health["ok"].as_bool()),
+        (200, Some(true)),
+        "{health}"
+    );
     let warnings = health["warnings"].to_string();
     assert!(warnings.contains("webhooks are off"), "{health}");
 
     let urls = stack.urls();
-    let (status, _, created) = post_checkout(&urls, &basket(), &key("nowebhook"), &client_ip()).await;
+    let (status, _, created) =
+        post_checkout(&urls, &basket(), &key("nowebhook"), &client_ip()).await;
     assert_eq!(status, 201, "{created}");
     let link = created["url"]
         .as_str()
@@ -184,10 +204,22 @@ async fn a_restricted_app_is_told_which_scope_to_allow_and_the_shop_works_withou
         .and_then(|u| u.split('?').next())
         .expect("link id")
         .to_owned();
-    control(&c, &fake, Method::POST, &format!("payment_links/{link}/pay"), json!({})).await;
-    let status_url = format!("{edge}/v1/checkouts/{}", created["id"].as_str().unwrap_or(""));
-    let (_, status_body) = get_json(&c, &status_url).await;
-    assert_eq!(status_body["status"], "paid", "found by asking Qonto: {status_body}");
+    control(
+        &c,
+        &fake,
+        Method::POST,
+        &format!("payment_links/{link}/pay"),
+        json!({}),
+    )
+    .await;
+    let status_url = format!(
+        "{edge}/v1/checkouts/{}",
+        created["id"].as_str().unwrap_or("")
+    );
+    eventually("the payment found by asking Qonto", || async {
+        get_json(&c, &status_url).await.1["status"] == "paid"
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -214,12 +246,21 @@ async fn a_state_from_another_admin_session_is_refused() {
         assert_eq!(status, 400, "{page}");
         assert!(page.contains(r#"data-outcome="other_session""#), "{page}");
     }
-    let tokens: Vec<Value> = control(&c, &fake, Method::GET, "requests?route=oauth_token", json!({}))
-        .await
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    assert!(tokens.is_empty(), "no code exchanged for a foreign state: {tokens:?}");
+    let tokens: Vec<Value> = control(
+        &c,
+        &fake,
+        Method::GET,
+        "requests?route=oauth_token",
+        json!({}),
+    )
+    .await
+    .as_array()
+    .cloned()
+    .unwrap_or_default();
+    assert!(
+        tokens.is_empty(),
+        "no code exchanged for a foreign state: {tokens:?}"
+    );
     let (_, health) = get_json(&c, &format!("{edge}/health")).await;
     assert_eq!(health["qonto"], "not_authorized", "{health}");
 
@@ -231,9 +272,20 @@ async fn a_state_from_another_admin_session_is_refused() {
     assert_eq!(health["qonto"], "connected", "{health}");
 
     // A wrong staging token: the sandbox's HTML gate is named as such.
-    control(&c, &fake, Method::PATCH, "settings", json!({"staging_token": "another-token"})).await;
+    control(
+        &c,
+        &fake,
+        Method::PATCH,
+        "settings",
+        json!({"staging_token": "another-token"}),
+    )
+    .await;
     let (status, body) = admin(&c, Method::GET, &format!("{edge}/admin/connection"), None).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (503, Some("misconfigured")), "{body}");
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (503, Some("misconfigured")),
+        "{body}"
+    );
     let (_, status_body) = admin(&c, Method::GET, &format!("{edge}/admin/status"), None).await;
     assert!(
         status_body["qonto_problem"]
@@ -292,28 +344,66 @@ async fn onboarding_picks_a_bank_account_shows_the_existing_connection_and_pause
         "user_phone_number": "+33612345678",
         "business_description": "We sell hand-made ceramics and run pottery workshops in Lyon for adults and children.",
     });
-    let (status, err) = admin(&c, Method::POST, &format!("{edge}/admin/connection"), Some(body.clone())).await;
-    assert_eq!((status, err["error"]["field"].as_str()), (422, Some("user_website_url")), "{err}");
+    let (status, err) = admin(
+        &c,
+        Method::POST,
+        &format!("{edge}/admin/connection"),
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (422, Some("user_website_url")),
+        "{err}"
+    );
     body["user_website_url"] = json!("https://ceramics.example.com");
-    let (status, created) = admin(&c, Method::POST, &format!("{edge}/admin/connection"), Some(body.clone())).await;
+    let (status, created) = admin(
+        &c,
+        Method::POST,
+        &format!("{edge}/admin/connection"),
+        Some(body.clone()),
+    )
+    .await;
     assert_eq!(status, 201, "{created}");
-    assert_eq!(created["bank_account_id"], fake_qonto::SAVINGS_BANK_ACCOUNT_ID);
+    assert_eq!(
+        created["bank_account_id"],
+        fake_qonto::SAVINGS_BANK_ACCOUNT_ID
+    );
     assert_eq!(created["status"], "not_connected");
 
     // A second attempt: Qonto refuses it, the merchant sees the existing one.
-    let (status, again) = admin(&c, Method::POST, &format!("{edge}/admin/connection"), Some(body)).await;
+    let (status, again) = admin(
+        &c,
+        Method::POST,
+        &format!("{edge}/admin/connection"),
+        Some(body),
+    )
+    .await;
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["existing"], true, "{again}");
     assert_eq!(again["status"], "not_connected");
-    assert_eq!(again["bank_account_id"], fake_qonto::SAVINGS_BANK_ACCOUNT_ID);
+    assert_eq!(
+        again["bank_account_id"],
+        fake_qonto::SAVINGS_BANK_ACCOUNT_ID
+    );
     assert_eq!(again["connection_location"], created["connection_location"]);
-    let posts: Vec<Value> = control(&c, &fake, Method::GET, "requests?route=create_connection", json!({}))
-        .await
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let posts: Vec<Value> = control(
+        &c,
+        &fake,
+        Method::GET,
+        "requests?route=create_connection",
+        json!({}),
+    )
+    .await
+    .as_array()
+    .cloned()
+    .unwrap_or_default();
     let statuses: Vec<u64> = posts.iter().filter_map(|p| p["status"].as_u64()).collect();
-    assert_eq!(statuses, [201, 422], "Qonto refused the second one: {posts:?}");
+    assert_eq!(
+        statuses,
+        [201, 422],
+        "Qonto refused the second one: {posts:?}"
+    );
 
     // Onboarding done at the provider: enabled.
     let onboarding = created["connection_location"].as_str().expect("location");
@@ -332,24 +422,58 @@ async fn onboarding_picks_a_bank_account_shows_the_existing_connection_and_pause
 
     // Qonto revokes the connection: payments pause everywhere.
     let urls = stack.urls();
-    control(&c, &fake, Method::PUT, "connection", json!({"status": "disabled"})).await;
+    control(
+        &c,
+        &fake,
+        Method::PUT,
+        "connection",
+        json!({"status": "disabled"}),
+    )
+    .await;
     eventually("/health to say payments are paused", || async {
         let (status, h) = get_json(&c, &format!("{edge}/health")).await;
         status == 503
             && h["payments"] == "paused"
-            && h["problems"].to_string().contains("payments are paused: reconnect")
+            && h["problems"]
+                .to_string()
+                .contains("payments are paused: reconnect")
     })
     .await;
     let (_, st) = admin(&c, Method::GET, &format!("{edge}/admin/status"), None).await;
-    assert_eq!((st["payments_paused"].as_bool(), st["connection_state"].as_str()), (Some(true), Some("paused")), "{st}");
+    assert_eq!(
+        (
+            st["payments_paused"].as_bool(),
+            st["connection_state"].as_str()
+        ),
+        (Some(true), Some("paused")),
+        "{st}"
+    );
     control(&c, &fake, Method::DELETE, "requests", json!({})).await;
     let (status, _, refused) = post_checkout(&urls, &basket(), &key("paused"), &client_ip()).await;
-    assert_eq!((status, refused["error"]["code"].as_str()), (503, Some("payments_paused")), "{refused}");
-    let creates = control(&c, &fake, Method::GET, "requests?route=create_payment_link", json!({})).await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (503, Some("payments_paused")),
+        "{refused}"
+    );
+    let creates = control(
+        &c,
+        &fake,
+        Method::GET,
+        "requests?route=create_payment_link",
+        json!({}),
+    )
+    .await;
     assert_eq!(creates.as_array().map(Vec::len), Some(0), "{creates}");
 
     // Enabled again: the pause is over.
-    control(&c, &fake, Method::PUT, "connection", json!({"status": "enabled"})).await;
+    control(
+        &c,
+        &fake,
+        Method::PUT,
+        "connection",
+        json!({"status": "enabled"}),
+    )
+    .await;
     eventually("/health to be ok again", || async {
         let (status, h) = get_json(&c, &format!("{edge}/health")).await;
         status == 200 && h["payments"] == "active"
