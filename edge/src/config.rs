@@ -197,7 +197,7 @@ impl Config {
         let mut warnings = Vec::new();
         let mut staging_token = get("QONTO_STAGING_TOKEN");
         if environment == Environment::Production && staging_token.is_some() {
-            // Production rejects it (qonto-api.md §1): never send it there.
+            // Qonto's production rejects it: never send it there.
             staging_token = None;
             warnings.push(
                 "QONTO_STAGING_TOKEN is set but QONTO_ENVIRONMENT is production: it is ignored \

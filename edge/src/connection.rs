@@ -1,5 +1,5 @@
 //! The payment provider connection that payment links need (Mollie
-//! onboarding through Qonto, qonto-api.md §4.1-4.2) and the organisation
+//! onboarding through Qonto) and the organisation
 //! behind it, for the admin page. These are not OAuth: they use the tokens
 //! the `oauth` routes obtained.
 //!
@@ -32,7 +32,8 @@ use shared::api::ApiProblem;
 use shared::qonto::{Connection, CreateConnection};
 use worker::{Request, Response};
 
-/// Qonto's error code for a second connection (qonto-api.md §9.2).
+/// Qonto's error code for a second connection (integrators then read the
+/// existing one with `GET`).
 const MULTIPLE_CONNECTIONS: &str = "multiple_connections_not_allowed";
 
 /// `GET /admin/connection`: the payment provider connection's status.
@@ -223,7 +224,7 @@ struct ConnectionInput {
     user_website_url: Option<String>,
 }
 
-/// Qonto's minimum for `business_description` (qonto-api.md §4.1).
+/// Qonto's documented minimum for `business_description`.
 const MIN_DESCRIPTION_CHARS: usize = 80;
 /// Our maximum for it: Qonto documents none, and a description is a few
 /// sentences; this keeps a pasted document from reaching Qonto.

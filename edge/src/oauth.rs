@@ -11,10 +11,10 @@
 //!
 //! The scopes asked for are `QONTO_SCOPES` (config). Qonto's OAuth server
 //! refuses the whole authorization with `invalid_scope` when the app is not
-//! allowed one of them (qonto-api.md §9.3): the callback page then names the
+//! allowed one of them (its OAuth server is an Ory Hydra): the callback page then names the
 //! scope and says how to fix it.
 //!
-//! Payment links are OAuth-only at Qonto (qonto-api.md §2.3), so this is the
+//! Payment links are OAuth-only at Qonto, so this is the
 //! one way to make the shop work. The provider connection is in `connection`.
 
 use crate::auth::{
@@ -178,7 +178,7 @@ fn redirect_uri(cx: &Cx) -> String {
     format!("{}{CALLBACK_PATH}", cx.self_origin)
 }
 
-/// Qonto's authorization URL (qonto-api.md §2.1).
+/// Qonto's authorization URL (`/oauth2/auth`).
 fn authorize_url(
     oauth_url: &str,
     client_id: &str,

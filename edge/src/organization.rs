@@ -2,7 +2,7 @@
 //! (so a merchant sees at once when the shop is connected to the wrong
 //! account) and its bank accounts (to pick the one payment links credit,
 //! instead of typing a UUID). Read with `GET /v2/organization`, scope
-//! `organization.read` (qonto-api.md §2.2, §9.4).
+//! `organization.read`.
 
 use serde::Deserialize;
 use serde_json::{json, Value};

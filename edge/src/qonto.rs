@@ -321,7 +321,7 @@ impl<'a> Qonto<'a> {
                     retry_after_secs: None,
                 },
                 Ok(raw) if is_html(&raw.body) => {
-                    // The sandbox's sign-in gate (qonto-api.md §1), or a
+                    // The sandbox's sign-in gate (no staging token), or a
                     // proxy's page: retrying will not turn it into JSON.
                     return Err(EdgeError::Misconfigured(vec![html_answer_problem(
                         self.cx.config.environment,

@@ -1,6 +1,5 @@
 //! The one-connection rule of `POST /v2/payment_links/connections`
-//! (qonto-api.md §4 "only one connection can be active per Qonto user",
-//! §9.2): once a connection exists (enabled, pending or not yet connected) a
+//! (Qonto's docs: "only one connection can be active per Qonto user"): once a connection exists (enabled, pending or not yet connected) a
 //! second request is refused with `multiple_connections_not_allowed`, and
 //! the client is expected to read the existing one with `GET`. A `disabled`
 //! (revoked) connection may be replaced. The connection must credit one of

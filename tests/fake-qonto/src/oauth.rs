@@ -132,7 +132,7 @@ fn redirect_error(r: &AuthRequest, allowed: Option<&[String]>) -> Option<Respons
     if let Some(allowed) = allowed.filter(|_| !r.scope.is_empty()) {
         if let Some(refused) = r.scopes().into_iter().find(|s| !allowed.contains(s)) {
             // Hydra's wording: the whole authorization fails for one scope
-            // the client may not ask for (qonto-api.md §9.3).
+            // the client may not ask for.
             let description = format!(
                 "The requested scope is invalid, unknown, or malformed. The OAuth 2.0 Client is not allowed to request scope '{refused}'."
             );

@@ -1,7 +1,6 @@
 //! `GET /v2/organization` (scope `organization.read`): the organisation and
 //! its bank accounts, as integrators read it to pick the
-//! `user_bank_account_id` of the payment-link connection (qonto-api.md
-//! §9.4). Two accounts: the main one (the default connection's) and a
+//! `user_bank_account_id` of the payment-link connection. Two accounts: the main one (the default connection's) and a
 //! savings account, listed savings first so that a client cannot rely on
 //! the order and must look at `main`.
 
