@@ -156,7 +156,11 @@ async function loadStatus() {
 const CHECKS = {
   user_bank_account_id: (v) => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v) ? "" : "Enter the bank account id (a uuid, from Qonto)."),
   user_phone_number: (v) => (/^\+[1-9][0-9]{6,14}$/.test(v) ? "" : "Enter the phone number in international format, e.g. +33612345678."),
-  business_description: (v) => (v.trim().length >= 80 ? "" : `Describe the business in at least 80 characters (${v.trim().length} so far).`),
+  business_description: (v) => {
+    const n = [...v.trim()].length;
+    if (n < 80) return `Describe the business in at least 80 characters (${n} so far).`;
+    return n > 1000 ? `Keep the description to 1000 characters (${n} now).` : "";
+  },
   user_website_url: (v) => (/^https?:\/\//.test(v) && !v.includes("@") ? "" : "Enter the business's website (or LinkedIn page), starting with http:// or https://."),
   partner_callback_url: (v) => (!v || /^https?:\/\//.test(v) ? "" : "Enter an address starting with http:// or https://."),
 };
