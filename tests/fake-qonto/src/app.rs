@@ -229,8 +229,15 @@ pub(crate) enum FaultKind {
     },
     /// 500 with no body (as Qonto's docs say).
     ServerError,
-    /// Any status with a JSON:API error body.
-    Status { status: u16 },
+    /// Any status with a JSON:API error body; `code` and `detail` default
+    /// to `injected` and the status's reason phrase.
+    Status {
+        status: u16,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
     /// Waits, then handles the request normally.
     Latency { ms: u64 },
     /// Handles the request (side effects happen), then sends a truncated,
@@ -247,7 +254,7 @@ impl FaultKind {
         match self {
             FaultKind::RateLimit { .. } => "rate_limit".into(),
             FaultKind::ServerError => "server_error".into(),
-            FaultKind::Status { status } => format!("status_{status}"),
+            FaultKind::Status { status, .. } => format!("status_{status}"),
             FaultKind::Latency { ms } => format!("latency_{ms}ms"),
             FaultKind::MalformedJson => "malformed_json".into(),
         }

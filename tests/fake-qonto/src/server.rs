@@ -249,13 +249,22 @@ async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) -> Response
                 StatusCode::INTERNAL_SERVER_ERROR.into_response(),
             );
         }
-        Some(FaultKind::Status { status }) => {
+        Some(FaultKind::Status {
+            status,
+            code,
+            detail,
+        }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let resp = errors::errors(
                 status,
                 vec![errors::plain(
-                    "injected",
-                    status.canonical_reason().unwrap_or("Injected error"),
+                    code.as_deref().unwrap_or("injected"),
+                    detail.unwrap_or_else(|| {
+                        status
+                            .canonical_reason()
+                            .unwrap_or("Injected error")
+                            .to_owned()
+                    }),
                 )],
             );
             return finish(&app, entry, resp);

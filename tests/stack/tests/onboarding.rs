@@ -481,4 +481,31 @@ async fn onboarding_picks_a_bank_account_shows_the_existing_connection_and_pause
     .await;
     let (status, _, created) = post_checkout(&urls, &basket(), &key("resumed"), &client_ip()).await;
     assert_eq!(status, 201, "{created}");
+
+    // A 403 that says the connection is revoked pauses payments the same way
+    // (no webhook needed); Qonto reporting the connection enabled clears it.
+    let revoked = json!({"kind": "status", "status": 403, "code": "connection_revoked",
+        "detail": "The payment links connection was revoked", "times": 1, "route": "create_payment_link"});
+    control(&c, &fake, Method::POST, "faults", revoked).await;
+    let (status, _, refused) =
+        post_checkout(&urls, &basket(), &key("revoked403"), &client_ip()).await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (503, Some("payments_paused")),
+        "{refused}"
+    );
+    let (status, h) = get_json(&c, &format!("{edge}/health")).await;
+    assert_eq!(
+        (status, h["payments"].as_str()),
+        (503, Some("paused")),
+        "{h}"
+    );
+    let (_, st) = admin(&c, Method::GET, &format!("{edge}/admin/status"), None).await;
+    assert_eq!(st["connection"], "enabled", "{st}");
+    let (status, h) = get_json(&c, &format!("{edge}/health")).await;
+    assert_eq!(
+        (status, h["payments"].as_str()),
+        (200, Some("active")),
+        "{h}"
+    );
 }
