@@ -68,6 +68,11 @@ fn qonto_target(connect: bool) -> Result<(QontoTarget, bool), String> {
 
 async fn demo() -> Result<ExitCode, String> {
     let (qonto, authorize) = qonto_target(true)?;
+    let qonto_label = match &qonto {
+        QontoTarget::Fake => None,
+        QontoTarget::Sandbox(_) => Some("Qonto's sandbox".to_owned()),
+        QontoTarget::Urls { api, .. } => Some(api.clone()),
+    };
     let config = StackConfig {
         fake_port: port_from_env("QC_FAKE_QONTO_PORT", fake_qonto::DEFAULT_PORT)?,
         edge_port: port_from_env("QC_EDGE_PORT", 8787)?,
@@ -87,11 +92,14 @@ async fn demo() -> Result<ExitCode, String> {
         stack.edge.url(),
         stack.edge.url()
     );
-    println!(
-        "  Fake Qonto:             {}  (control API: {}/_control)",
-        stack.fake.base_url(),
-        stack.fake.base_url()
-    );
+    match &qonto_label {
+        None => println!(
+            "  Fake Qonto:             {}  (control API: {}/_control)",
+            stack.fake.base_url(),
+            stack.fake.base_url()
+        ),
+        Some(label) => println!("  Qonto:                  {label} (connect at the admin page)"),
+    }
     println!(
         "  Admin page:             {}/admin/  (admin token: {})",
         stack.edge.url(),
