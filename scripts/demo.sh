@@ -3,6 +3,9 @@
 # builds the widget and the edge, then starts the fake Qonto, the edge under
 # `wrangler dev` (D1 migrated) and the demo shop, and prints the URL to open.
 # Ports: QC_SHOP_PORT (8080), QC_EDGE_PORT (8787), QC_FAKE_QONTO_PORT (8790).
+# QC_QONTO=sandbox points the edge at Qonto's real sandbox (credentials and
+# staging token from .qonto-sandbox.env); QC_QONTO_API_URL / QC_QONTO_OAUTH_URL
+# at any other Qonto base URL (README, "Try it in Qonto's sandbox first").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export QC_RUN_START=$(date +%s)

@@ -1,9 +1,10 @@
 //! Admin endpoints for the merchant (behind `ADMIN_TOKEN`, never CORS-open):
 //! overall status, the checkout ledger with each link's payments, deactivating
 //! a link, and subscribing this edge to Qonto's payment-link webhooks. The
-//! OAuth connect and provider connection routes are in `oauth_routes`.
+//! admin session is in `auth`, the OAuth connect in `oauth`, the provider
+//! connection and the organisation in `connection`.
 
-use crate::auth::{require_admin, token_matches, ADMIN_COOKIE};
+use crate::auth::require_admin;
 use crate::checkouts::{self, find_checkout, sync};
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::Cx;
@@ -14,7 +15,9 @@ use crate::qonto::Qonto;
 use crate::tokens::{self, AuthState};
 use serde_json::{json, Value};
 use shared::money::WireAmount;
-use shared::qonto::{CreateWebhookSubscription, WEBHOOK_TYPE_PAYMENT_LINKS};
+use shared::qonto::{
+    CreateWebhookSubscription, WEBHOOK_TYPE_PAYMENT_LINKS, WEBHOOK_TYPE_PAYMENT_LINKS_CONNECTIONS,
+};
 use worker::{Request, Response};
 
 /// The admin view of one checkout.
@@ -53,49 +56,6 @@ fn summary(row: &CheckoutRow) -> Value {
     })
 }
 
-/// `POST /admin/session {"token"}`: the admin page's sign-in. Sets the token
-/// as an HttpOnly, SameSite=Strict cookie (Secure over https), so it is never
-/// in a URL nor readable by scripts, and navigations such as "Connect Qonto"
-/// are authenticated too.
-pub(crate) async fn sign_in(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
-    #[derive(serde::Deserialize)]
-    struct SignIn {
-        #[serde(default)]
-        token: String,
-    }
-    let body: SignIn = crate::http::read_json(&mut req, 4 * 1024).await?;
-    if cx.config.admin_token.is_empty() || !token_matches(body.token.trim(), &cx.config.admin_token)
-    {
-        log::warn(&cx.request_id, "admin sign-in refused", json!({}));
-        return Err(EdgeError::Unauthorized);
-    }
-    let mut resp = json_response(&json!({"signed_in": true}), 200);
-    let _ = resp.headers_mut().set(
-        "set-cookie",
-        &session_cookie(cx, &cx.config.admin_token, 8 * 3600),
-    );
-    let _ = resp.headers_mut().set("cache-control", "no-store");
-    Ok(resp)
-}
-
-/// `DELETE /admin/session`: signs out (expires the cookie).
-pub(crate) fn sign_out(cx: &Cx) -> Response {
-    let mut resp = json_response(&json!({"signed_in": false}), 200);
-    let _ = resp
-        .headers_mut()
-        .set("set-cookie", &session_cookie(cx, "", 0));
-    resp
-}
-
-fn session_cookie(cx: &Cx, value: &str, max_age: u32) -> String {
-    let secure = if cx.self_origin.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!("{ADMIN_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
-}
-
 fn webhook_callback(cx: &Cx) -> String {
     format!("{}/webhooks/qonto", cx.self_origin)
 }
@@ -116,6 +76,10 @@ pub(crate) async fn status(req: Request, cx: &Cx) -> EdgeResult<Response> {
         body["connection"] = match qonto.get_connection().await {
             Ok(Some(c)) => json!(c.status.as_str()),
             Ok(None) => json!("not_connected"),
+            Err(EdgeError::Misconfigured(problems)) => {
+                body["qonto_problem"] = json!(problems.join("; "));
+                json!("unknown (503)")
+            }
             Err(e) => json!(format!("unknown ({})", e.status())),
         };
         body["payment_methods"] = match qonto.payment_methods().await {
@@ -126,15 +90,21 @@ pub(crate) async fn status(req: Request, cx: &Cx) -> EdgeResult<Response> {
                 .collect::<Vec<_>>()),
             Err(_) => Value::Null,
         };
-        body["webhook_subscribed"] = match qonto.list_webhook_subscriptions().await {
-            Ok(list) => json!(list
-                .subscriptions
-                .iter()
-                .any(|s| s.callback_url == webhook_callback(cx)
-                    && s.types.iter().any(|t| t == WEBHOOK_TYPE_PAYMENT_LINKS))),
-            Err(_) => Value::Null,
+        let subscribed = |list: &shared::qonto::WebhookSubscriptionList, kind: &str| {
+            list.subscriptions.iter().any(|s| {
+                s.callback_url == webhook_callback(cx) && s.types.iter().any(|t| t == kind)
+            })
         };
+        match qonto.list_webhook_subscriptions().await {
+            Ok(list) => {
+                body["webhook_subscribed"] = json!(subscribed(&list, WEBHOOK_TYPE_PAYMENT_LINKS));
+                body["connection_webhook_subscribed"] =
+                    json!(subscribed(&list, WEBHOOK_TYPE_PAYMENT_LINKS_CONNECTIONS));
+            }
+            Err(_) => body["webhook_subscribed"] = Value::Null,
+        }
     }
+    crate::connection::add_status(cx, &mut body).await;
     Ok(json_response(&body, 200))
 }
 
@@ -292,9 +262,11 @@ pub(crate) async fn deactivate_checkout(req: Request, id: &str, cx: &Cx) -> Edge
 }
 
 /// `POST /admin/webhook-subscription`: subscribes this edge's
-/// `/webhooks/qonto` to `v1/payment-links`, signed with `QONTO_WEBHOOK_SECRET`
-/// (so the secret never has to be copied from Qonto). Idempotent: an
-/// existing subscription for the same URL is returned.
+/// `/webhooks/qonto` to `v1/payment-links` and `v1/payment-links-connections`
+/// (a revoked connection pauses payments), signed with `QONTO_WEBHOOK_SECRET`
+/// (so the secret never has to be copied from Qonto). Idempotent: when
+/// subscriptions for the same URL cover both types they are returned; a
+/// missing type gets a subscription of its own.
 pub(crate) async fn subscribe_webhook(req: Request, cx: &Cx) -> EdgeResult<Response> {
     require_admin(&req, &cx.config)?;
     let secret = &cx.config.webhook_secret;
@@ -306,29 +278,43 @@ pub(crate) async fn subscribe_webhook(req: Request, cx: &Cx) -> EdgeResult<Respo
     let qonto = Qonto::new(cx);
     let callback_url = webhook_callback(cx);
     let existing = qonto.list_webhook_subscriptions().await?;
-    if let Some(s) = existing.subscriptions.iter().find(|s| {
-        s.callback_url == callback_url && s.types.iter().any(|t| t == WEBHOOK_TYPE_PAYMENT_LINKS)
-    }) {
+    let ours: Vec<_> = existing
+        .subscriptions
+        .iter()
+        .filter(|s| s.callback_url == callback_url)
+        .collect();
+    let missing: Vec<String> = [
+        WEBHOOK_TYPE_PAYMENT_LINKS,
+        WEBHOOK_TYPE_PAYMENT_LINKS_CONNECTIONS,
+    ]
+    .into_iter()
+    .filter(|kind| !ours.iter().any(|s| s.types.iter().any(|t| t == kind)))
+    .map(str::to_owned)
+    .collect();
+    let mut types: Vec<String> = ours.iter().flat_map(|s| s.types.iter().cloned()).collect();
+    if missing.is_empty() {
+        let id = ours.first().map(|s| s.id.clone());
         return Ok(json_response(
-            &json!({"id": s.id, "callback_url": s.callback_url, "types": s.types, "created": false}),
+            &json!({"id": id, "callback_url": callback_url, "types": types, "created": false}),
             200,
         ));
     }
     let created = qonto
         .create_webhook_subscription(&CreateWebhookSubscription {
             callback_url: callback_url.clone(),
-            types: vec![WEBHOOK_TYPE_PAYMENT_LINKS.to_owned()],
+            types: missing.clone(),
             secret: Some(secret.clone()),
-            description: Some("Qonto Checkout edge: payment-link events".into()),
+            description: Some("Qonto Checkout edge: payment-link and connection events".into()),
         })
         .await?;
     log::info(
         &cx.request_id,
         "webhook subscription created",
-        json!({"subscription": created.id}),
+        json!({"subscription": created.id, "types": missing}),
     );
+    types.extend(created.types.iter().cloned());
     Ok(json_response(
-        &json!({"id": created.id, "callback_url": created.callback_url, "types": created.types, "created": true}),
+        &json!({"id": created.id, "callback_url": created.callback_url, "types": types, "created": true}),
         201,
     ))
 }

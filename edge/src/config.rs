@@ -63,6 +63,63 @@ pub(crate) struct Config {
     pub(crate) email: crate::outbox::EmailSettings,
     /// Configuration problems, each a full sentence for `/health` and logs.
     pub(crate) problems: Vec<String>,
+    /// The OAuth scopes asked of Qonto (`QONTO_SCOPES`, space- or
+    /// comma-separated; [`DEFAULT_SCOPES`] when unset).
+    pub(crate) scopes: Vec<String>,
+    /// What works but deserves a word (`/health` `warnings`): a staging
+    /// token ignored in production, no refresh token asked for.
+    pub(crate) warnings: Vec<String>,
+}
+
+/// What payment links need, plus `offline_access` for a refresh token. The
+/// invoice (`client_invoices.read`), webhook (`webhook`) and bank-account
+/// (`organization.read`) features each need their scope added, and the app
+/// in Qonto's Developer Portal must be allowed every scope asked for (Qonto
+/// refuses the whole authorization with `invalid_scope` otherwise).
+pub(crate) const DEFAULT_SCOPES: &[&str] =
+    &["payment_link.read", "payment_link.write", "offline_access"];
+
+/// `QONTO_SCOPES` → the scopes, with problems and warnings about them.
+fn parse_scopes(
+    raw: Option<&str>,
+    problems: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> Vec<String> {
+    let Some(raw) = raw else {
+        return DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect();
+    };
+    let mut scopes: Vec<String> = Vec::new();
+    for s in raw
+        .split([' ', ','])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_')
+        {
+            problems.push(format!(
+                "QONTO_SCOPES has \"{s}\", which is not a scope name like payment_link.read"
+            ));
+        } else if !scopes.iter().any(|x| x == s) {
+            scopes.push(s.to_owned());
+        }
+    }
+    for needed in ["payment_link.read", "payment_link.write"] {
+        if !scopes.iter().any(|s| s == needed) {
+            problems.push(format!(
+                "QONTO_SCOPES lacks {needed}, which payment links need"
+            ));
+        }
+    }
+    if !scopes.iter().any(|s| s == "offline_access") {
+        warnings.push(
+            "QONTO_SCOPES lacks offline_access: Qonto gives no refresh token, so the connection \
+             ends after an hour"
+                .to_owned(),
+        );
+    }
+    scopes
 }
 
 fn var(env: &Env, name: &str) -> Option<String> {
@@ -139,7 +196,18 @@ impl Config {
                 "ADMIN_TOKEN is shorter than 16 characters; use a long random value".to_owned(),
             );
         }
-        let staging_token = get("QONTO_STAGING_TOKEN");
+        let mut warnings = Vec::new();
+        let mut staging_token = get("QONTO_STAGING_TOKEN");
+        if environment == Environment::Production && staging_token.is_some() {
+            // Qonto's production rejects it: never send it there.
+            staging_token = None;
+            warnings.push(
+                "QONTO_STAGING_TOKEN is set but QONTO_ENVIRONMENT is production: it is ignored \
+                 (remove it with wrangler secret delete QONTO_STAGING_TOKEN)"
+                    .to_owned(),
+            );
+        }
+        let scopes = parse_scopes(get("QONTO_SCOPES").as_deref(), &mut problems, &mut warnings);
         if environment == Environment::Sandbox
             && staging_token.is_none()
             && get("QONTO_API_URL").is_none()
@@ -243,6 +311,8 @@ impl Config {
             merchant_retry_secs,
             email,
             problems,
+            scopes,
+            warnings,
         }
     }
 
@@ -432,6 +502,58 @@ mod tests {
             "{:?}",
             c.problems
         );
+    }
+
+    #[test]
+    fn scopes_default_to_payment_links_and_a_refresh_token() {
+        let c = config(GOOD);
+        assert_eq!(
+            c.scopes,
+            ["payment_link.read", "payment_link.write", "offline_access"]
+        );
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        let mut pairs = GOOD.to_vec();
+        pairs.push((
+            "QONTO_SCOPES",
+            "payment_link.read, payment_link.write webhook webhook organization.read",
+        ));
+        let c = config(&pairs);
+        assert_eq!(
+            c.scopes,
+            [
+                "payment_link.read",
+                "payment_link.write",
+                "webhook",
+                "organization.read"
+            ]
+        );
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        assert!(
+            c.warnings.iter().any(|w| w.contains("offline_access")),
+            "{:?}",
+            c.warnings
+        );
+        let mut pairs = GOOD.to_vec();
+        pairs.push(("QONTO_SCOPES", "payment_link.read Webhook!"));
+        let all = config(&pairs).problems.join("\n");
+        assert!(all.contains("\"Webhook!\""), "{all}");
+        assert!(all.contains("lacks payment_link.write"), "{all}");
+    }
+
+    #[test]
+    fn a_staging_token_in_production_is_ignored_with_a_warning() {
+        let mut pairs = GOOD.to_vec();
+        pairs.push(("QONTO_STAGING_TOKEN", "stg"));
+        let c = config(&pairs);
+        assert_eq!(c.staging_token, None);
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        assert!(
+            c.warnings.iter().any(|w| w.contains("QONTO_STAGING_TOKEN")),
+            "{:?}",
+            c.warnings
+        );
+        pairs[0] = ("QONTO_ENVIRONMENT", "sandbox");
+        assert_eq!(config(&pairs).staging_token.as_deref(), Some("stg"));
     }
 
     #[test]

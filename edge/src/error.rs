@@ -100,6 +100,13 @@ pub(crate) enum EdgeError {
     },
     /// 503: the edge's configuration is incomplete or wrong (see `/health`).
     Misconfigured(Vec<String>),
+    /// 503: payments are paused because Qonto revoked the payment-link
+    /// connection (`connection_revoked`, or a 401/403 saying so). Shoppers
+    /// cannot fix it by retrying; the merchant reconnects at `/admin`.
+    PaymentsPaused {
+        /// What said so, for the log.
+        reason: String,
+    },
     /// 503: a platform call failed (D1, Durable Object). Usually transient;
     /// retrying is safe.
     Platform(String),
@@ -159,6 +166,7 @@ impl EdgeError {
             EdgeError::QontoUnavailable { .. }
             | EdgeError::NotAuthorized { .. }
             | EdgeError::Misconfigured(_)
+            | EdgeError::PaymentsPaused { .. }
             | EdgeError::Platform(_) => 503,
             EdgeError::QontoTimeout { .. } => 504,
             EdgeError::Internal(_) => 500,
@@ -234,6 +242,11 @@ impl EdgeError {
                 "This checkout is not configured correctly; the merchant can see why at /health.".into(),
                 None,
             ),
+            EdgeError::PaymentsPaused { .. } => (
+                "payments_paused",
+                "Payments are paused: the shop's Qonto connection was revoked; the merchant must reconnect it at /admin.".into(),
+                None,
+            ),
             EdgeError::Platform(_) => (
                 "service_unavailable",
                 "The service is temporarily unavailable; retrying is safe.".into(),
@@ -281,6 +294,9 @@ impl EdgeError {
             ),
             EdgeError::Misconfigured(problems) => {
                 log::error(request_id, "misconfigured", json!({"problems": problems}))
+            }
+            EdgeError::PaymentsPaused { reason } => {
+                log::warn(request_id, "payments paused", json!({"reason": reason}))
             }
             EdgeError::Platform(detail) => {
                 log::error(request_id, "platform error", json!({"detail": detail}))

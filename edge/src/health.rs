@@ -68,7 +68,12 @@ pub(crate) async fn health(cx: &Cx) -> Response {
         Err(e) => problems.push(format!("the D1 binding DB is missing: {e:?}")),
     }
     problems.extend(crate::outbox::health_problems(cx).await);
-    let qonto = match tokens::status(cx).await {
+    let mut warnings = cx.config.warnings.clone();
+    let mut granted: Option<String> = None;
+    let qonto = match tokens::status_detail(cx).await.map(|d| {
+        granted = d.scope;
+        d.state
+    }) {
         Ok(state) => {
             match state {
                 AuthState::Connected => {}
@@ -89,6 +94,26 @@ pub(crate) async fn health(cx: &Cx) -> Response {
             "unknown".to_owned()
         }
     };
+    let paused = match crate::connection_state::paused(cx).await {
+        Ok(p) => p.is_some(),
+        Err(e) => {
+            let detail = format!("{e:?}");
+            problems.push(match missing_table(&detail) {
+                Some(table) => format!(
+                    "the D1 database has no table {table}: apply the migrations \
+                     (wrangler d1 migrations apply qonto-checkout --remote)"
+                ),
+                None => format!("the D1 database DB cannot be read: {detail}"),
+            });
+            false
+        }
+    };
+    if paused {
+        problems.push(crate::connection_state::PAUSED_PROBLEM.to_owned());
+    }
+    if let Some(w) = webhook_warning(&cx.config.scopes, granted.as_deref(), qonto == "connected") {
+        warnings.push(w);
+    }
     let ok = problems.is_empty();
     if !ok {
         log::warn(
@@ -104,9 +129,39 @@ pub(crate) async fn health(cx: &Cx) -> Response {
         environment: cx.config.environment.as_str().to_owned(),
         problems,
     };
-    let mut resp = json_response(&body, if ok { 200 } else { 503 });
+    let mut value = serde_json::to_value(&body).unwrap_or_else(|_| json!({"ok": ok}));
+    value["payments"] = json!(if paused { "paused" } else { "active" });
+    if !warnings.is_empty() {
+        value["warnings"] = json!(warnings);
+    }
+    let mut resp = json_response(&value, if ok { 200 } else { 503 });
     let _ = resp.headers_mut().set("cache-control", "no-store");
     resp
+}
+
+/// Without the `webhook` scope (not asked for, or not granted) the shop
+/// still works: a payment is found when the shopper's page or the admin asks
+/// Qonto. `/health` says so, as a warning, not a problem.
+fn webhook_warning(asked: &[String], granted: Option<&str>, connected: bool) -> Option<String> {
+    let asked_for = asked.iter().any(|s| s == "webhook");
+    let granted_it = granted.is_some_and(|g| g.split_whitespace().any(|s| s == "webhook"));
+    if !asked_for {
+        Some(
+            "webhooks are off (no webhook scope in QONTO_SCOPES): payments are still found, when the \
+             shopper's page or the admin page asks Qonto, but later; add webhook to QONTO_SCOPES and \
+             allow it in Qonto's Developer Portal for instant updates"
+                .to_owned(),
+        )
+    } else if connected && !granted_it {
+        Some(
+            "webhooks are off (Qonto did not grant the webhook scope): payments are still found, when \
+             the shopper's page or the admin page asks Qonto, but later; allow webhook for the app in \
+             Qonto's Developer Portal and connect again"
+                .to_owned(),
+        )
+    } else {
+        None
+    }
 }
 
 /// The table named in D1's "no such table: …" error, if that is the error.
@@ -120,7 +175,25 @@ fn missing_table(error: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::missing_table;
+    use super::{missing_table, webhook_warning};
+
+    #[test]
+    fn no_webhook_scope_is_a_warning() {
+        let with = vec!["payment_link.read".to_owned(), "webhook".to_owned()];
+        let without = vec!["payment_link.read".to_owned()];
+        assert!(webhook_warning(&without, None, false).is_some_and(|w| w.contains("QONTO_SCOPES")));
+        assert!(webhook_warning(&with, Some("payment_link.read"), true)
+            .is_some_and(|w| w.contains("did not grant")));
+        assert_eq!(
+            webhook_warning(&with, Some("webhook payment_link.read"), true),
+            None
+        );
+        assert_eq!(
+            webhook_warning(&with, None, false),
+            None,
+            "not connected yet"
+        );
+    }
 
     #[test]
     fn the_missing_table_is_named() {

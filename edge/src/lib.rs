@@ -4,8 +4,8 @@
 //!
 //! Layout: [`routes`] maps requests to handlers; each handler module owns one
 //! part of the API (`catalog`, `checkout`, `invoice`, `webhook`, `admin`,
-//! `oauth_routes`); [`checkouts`] is the checkout lifecycle behind them
-//! (creation, the one refresh from Qonto, the cron's reconciliation);
+//! `oauth`, `connection`); [`checkouts`] is the checkout lifecycle behind
+//! them (creation, the one refresh from Qonto, the cron's reconciliation);
 //! [`qonto`] is the Qonto client and [`tokens`] the Durable Object that owns
 //! the OAuth tokens; [`ledger`] holds the D1 storage and all its SQL; every
 //! error becomes a response in [`error`].
@@ -22,6 +22,8 @@ mod catalog;
 mod checkout;
 mod checkouts;
 mod config;
+mod connection;
+mod connection_state;
 mod error;
 mod health;
 mod http;
@@ -30,8 +32,9 @@ mod invoice;
 mod ledger;
 mod log;
 mod notify;
-mod oauth_routes;
+mod oauth;
 mod orders;
+mod organization;
 mod outbox;
 mod qonto;
 mod routes;
@@ -147,12 +150,13 @@ async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
         Route::GetCheckout(id) => checkout::status(&id, cx).await,
         Route::CreateInvoiceCheckout => invoice::create(req, cx).await,
         Route::QontoWebhook => webhook::receive(req, cx).await,
-        Route::OauthStart => oauth_routes::start(req, cx).await,
-        Route::OauthCallback => oauth_routes::callback(req, cx).await,
-        Route::AdminConnection => oauth_routes::get_connection(req, cx).await,
-        Route::AdminCreateConnection => oauth_routes::create_connection(req, cx).await,
-        Route::AdminSignIn => admin::sign_in(req, cx).await,
-        Route::AdminSignOut => Ok(admin::sign_out(cx)),
+        Route::OauthStart => oauth::start(req, cx).await,
+        Route::OauthCallback => oauth::callback(req, cx).await,
+        Route::AdminConnection => connection::get_connection(req, cx).await,
+        Route::AdminCreateConnection => connection::create_connection(req, cx).await,
+        Route::AdminOrganization => connection::get_organization(req, cx).await,
+        Route::AdminSignIn => auth::sign_in(req, cx).await,
+        Route::AdminSignOut => Ok(auth::sign_out(cx)),
         Route::AdminStatus => admin::status(req, cx).await,
         Route::AdminCheckouts => admin::list_checkouts(req, cx).await,
         Route::AdminCheckout(id) => admin::get_checkout(req, &id, cx).await,

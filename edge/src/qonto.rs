@@ -113,6 +113,8 @@ impl<'a> Qonto<'a> {
         body: &CreatePaymentLinkRequest,
         idempotency_key: &str,
     ) -> EdgeResult<PaymentLink> {
+        // Paused (Qonto revoked the connection): say so without asking.
+        crate::connection_state::ensure_not_paused(self.cx).await?;
         let call = Call {
             name: "create_payment_link",
             what: "payment link",
@@ -245,6 +247,17 @@ impl<'a> Qonto<'a> {
         self.send(call, parse_connection).await
     }
 
+    /// `GET /v2/organization` (scope `organization.read`): the organisation's
+    /// name and bank accounts, to pick the one payment links credit.
+    pub(crate) async fn get_organization(&self) -> EdgeResult<crate::organization::Organization> {
+        let call = read(
+            "get_organization",
+            "organization",
+            "/v2/organization".into(),
+        );
+        self.send(call, crate::organization::parse).await
+    }
+
     /// `GET /v2/client_invoices/{id}` (wrapped or bare). 404 → `NotFound`.
     pub(crate) async fn get_client_invoice(&self, id: &str) -> EdgeResult<ClientInvoice> {
         let id = path_segment(id, "client invoice")?;
@@ -305,6 +318,14 @@ impl<'a> Qonto<'a> {
                     detail,
                     retry_after_secs: None,
                 },
+                Ok(raw) if is_html(&raw.body) => {
+                    // The sandbox's sign-in gate (no staging token), or a
+                    // proxy's page: retrying will not turn it into JSON.
+                    return Err(EdgeError::Misconfigured(vec![html_answer_problem(
+                        self.cx.config.environment,
+                        raw.status,
+                    )]));
+                }
                 Ok(raw) => match classify(raw.status, raw.retry_after.as_deref(), &raw.body) {
                     Verdict::Success => match parse(&raw.body) {
                         Ok(value) => return Ok(value),
@@ -313,6 +334,10 @@ impl<'a> Qonto<'a> {
                     other => other,
                 },
             };
+            if let Some(reason) = revocation(&verdict) {
+                crate::connection_state::pause_quietly(self.cx, &reason).await;
+                return Err(EdgeError::PaymentsPaused { reason });
+            }
             match next_step(&verdict, call.safety, &state) {
                 Step::Refresh => {
                     log::warn(
@@ -555,6 +580,44 @@ impl Verdict {
             Verdict::Rejected { status, detail } => EdgeError::QontoRejected { status, detail },
         }
     }
+}
+
+/// Whether a body is an HTML page (where JSON was expected).
+pub(crate) fn is_html(body: &[u8]) -> bool {
+    let start: Vec<u8> = body
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take(15)
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    start.starts_with(b"<!doctype html") || start.starts_with(b"<html")
+}
+
+/// The sentence for an HTML answer: in the sandbox it is the sign-in gate
+/// that `X-Qonto-Staging-Token` opens.
+pub(crate) fn html_answer_problem(environment: crate::config::Environment, status: u16) -> String {
+    match environment {
+        crate::config::Environment::Sandbox => format!(
+            "the sandbox staging token is missing or wrong: Qonto answered HTTP {status} with an HTML \
+             sign-in page where JSON was expected; set QONTO_STAGING_TOKEN to the staging token of \
+             your app in Qonto's Developer Portal"
+        ),
+        crate::config::Environment::Production => format!(
+            "Qonto answered HTTP {status} with an HTML page where JSON was expected; check \
+             QONTO_API_URL and QONTO_OAUTH_URL"
+        ),
+    }
+}
+
+/// A 401/403 that says the payment-link connection is revoked, as the
+/// reason to pause payments.
+fn revocation(verdict: &Verdict) -> Option<String> {
+    let (status, detail) = match verdict {
+        Verdict::Unauthorized(d) => (401, d),
+        Verdict::Rejected { status, detail } => (*status, detail),
+        _ => return None,
+    };
+    crate::connection_state::says_revoked(status, detail).then(|| detail.clone())
 }
 
 /// Classifies an HTTP answer.
@@ -898,6 +961,38 @@ mod tests {
         for bad in ["", "../connections", "a/b", "a?b=1", "a b", "é"] {
             assert!(path_segment(bad, "x").is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn html_answers_are_told_apart_and_explained() {
+        assert!(is_html(b"<!doctype html><html><body>Sign in</body></html>"));
+        assert!(is_html(b"\n  <HTML><head>"));
+        assert!(!is_html(br#"{"errors":[]}"#));
+        assert!(!is_html(b""));
+        let sandbox = html_answer_problem(crate::config::Environment::Sandbox, 403);
+        assert!(
+            sandbox.starts_with("the sandbox staging token is missing or wrong"),
+            "{sandbox}"
+        );
+        assert!(sandbox.contains("QONTO_STAGING_TOKEN"), "{sandbox}");
+        let prod = html_answer_problem(crate::config::Environment::Production, 200);
+        assert!(!prod.contains("staging"), "{prod}");
+    }
+
+    #[test]
+    fn revoked_connections_are_recognised() {
+        let revoked = Verdict::Rejected {
+            status: 403,
+            detail: "HTTP 403: code=connection_revoked detail=\"The payment links connection was revoked\"".into(),
+        };
+        assert!(revocation(&revoked).is_some());
+        let scope = Verdict::Rejected {
+            status: 403,
+            detail: "HTTP 403: code=forbidden detail=\"missing required oauth scope: webhook\""
+                .into(),
+        };
+        assert_eq!(revocation(&scope), None);
+        assert_eq!(revocation(&Verdict::Unauthorized("expired".into())), None);
     }
 
     #[test]

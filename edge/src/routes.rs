@@ -22,6 +22,9 @@ pub(crate) enum Route {
     AdminStatus,
     AdminConnection,
     AdminCreateConnection,
+    /// `GET /admin/organization`: the connected organisation's name and
+    /// bank accounts.
+    AdminOrganization,
     AdminCheckouts,
     AdminCheckout(String),
     AdminCheckoutPayments(String),
@@ -57,6 +60,7 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/status"),
     ("GET", "/admin/connection"),
     ("POST", "/admin/connection"),
+    ("GET", "/admin/organization"),
     ("GET", "/admin/checkouts"),
     ("GET", "/admin/checkouts/{id}"),
     ("GET", "/admin/checkouts/{id}/payments"),
@@ -92,6 +96,7 @@ pub(crate) fn resolve(method: &str, path: &str) -> Result<Route, EdgeError> {
         ("GET", ["admin", "status"]) => Route::AdminStatus,
         ("GET", ["admin", "connection"]) => Route::AdminConnection,
         ("POST", ["admin", "connection"]) => Route::AdminCreateConnection,
+        ("GET", ["admin", "organization"]) => Route::AdminOrganization,
         ("GET", ["admin", "checkouts"]) => Route::AdminCheckouts,
         ("GET", ["admin", "checkouts", id]) if !id.is_empty() => {
             Route::AdminCheckout((*id).to_owned())

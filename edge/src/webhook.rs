@@ -1,4 +1,5 @@
-//! `POST /webhooks/qonto`: Qonto's payment-link events.
+//! `POST /webhooks/qonto`: Qonto's payment-link events, and its connection
+//! events (`v1/payment-links-connections`, handled in `connection`).
 //!
 //! The signature (`X-Qonto-Signature`, HMAC-SHA256 over `"{t}.{raw body}"`) is
 //! checked with the `shared` code and a 5-minute window; the answer is
@@ -17,7 +18,7 @@ use crate::http::{self, Cx};
 use crate::ledger::Ledger;
 use crate::log;
 use serde_json::json;
-use shared::qonto::{PaymentLinkEventKind, WebhookEvent};
+use shared::qonto::{PaymentLinkEventKind, WebhookEvent, WEBHOOK_TYPE_PAYMENT_LINKS_CONNECTIONS};
 use shared::webhook::{verify, DEFAULT_TOLERANCE_SECS};
 use worker::{Request, Response};
 
@@ -65,6 +66,10 @@ pub(crate) async fn receive(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
             json!({"event": event.id}),
         );
         return Ok(json_response(&json!({"status": "duplicate"}), 200));
+    }
+    if event.event_type == WEBHOOK_TYPE_PAYMENT_LINKS_CONNECTIONS {
+        crate::connection::on_connection_event(cx, &event).await?;
+        return Ok(json_response(&json!({"status": "accepted"}), 200));
     }
     let data = event.payment_link_data().ok();
     // A "created" event only announces a link this edge has just created and

@@ -5,7 +5,7 @@
 // `qc-stack run --no-connect`.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, watchedPage, screenshot, control, edge, admin, eventually, EDGE, ADMIN_TOKEN } from "./lib.mjs";
+import { launch, watchedPage, screenshot, control, edge, admin, eventually, EDGE, SHOP, ADMIN_TOKEN } from "./lib.mjs";
 
 let browser;
 let page;
@@ -63,7 +63,14 @@ test("start the payment provider connection with validation", async () => {
   await page.reload();
   await eventually(async () => (await page.locator("#connection-state").getAttribute("data-state")) === "not_connected", { what: "not_connected" });
   const form = page.locator("#connection-form");
-  await form.getByLabel("Bank account id").fill("46e9e0d2-f1af-4d2e-a6be-a536a604b89e");
+  // The bank account is chosen from the organisation's list: main first,
+  // IBANs masked, no UUID to type.
+  const accounts = form.getByLabel("Bank account credited by payments");
+  await eventually(async () => (await accounts.locator("option").count()) === 2, { what: "two bank accounts" });
+  const options = await accounts.locator("option").allTextContents();
+  assert.deepEqual(options, ["Main account (FR76 •••• 0123) — main account", "Savings (FR76 •••• 0987)"]);
+  assert.equal(await form.getByLabel("Bank account id").isVisible(), false, "no id to type");
+  await accounts.selectOption({ label: "Main account (FR76 •••• 0123) — main account" });
   await form.getByLabel(/^Phone/).fill("0612345678");
   await form.getByLabel(/Business description/).fill("Too short.");
   await form.getByRole("button", { name: "Connect to the payment provider" }).click();
@@ -82,6 +89,31 @@ test("start the payment provider connection with validation", async () => {
   await page.getByRole("button", { name: /complete onboarding/i }).click();
   await page.waitForURL(/\/admin\//);
   await eventually(async () => (await page.locator("#connection-state").getAttribute("data-state")) === "enabled", { what: "enabled" });
+  const conn = await control("GET", "/connection");
+  assert.equal(conn.bank_account_id, "46e9e0d2-f1af-4d2e-a6be-a536a604b89e", "the chosen account");
+});
+
+test("the connected organisation's name is on the admin page", async () => {
+  await page.goto(`${EDGE}/admin/`);
+  await page.locator("#app").waitFor();
+  await eventually(async () => (await page.locator("#organization-name").textContent()) === "Atelier Démo SAS", { what: "the organisation's name" });
+});
+
+test("a second connection that Qonto refuses shows the existing one", async () => {
+  await page.goto(`${EDGE}/admin/`);
+  await page.locator("#app").waitFor();
+  await page.locator("#connect-provider summary").click();
+  const form = page.locator("#connection-form");
+  await eventually(async () => (await form.getByLabel("Bank account credited by payments").locator("option").count()) === 2, { what: "the accounts" });
+  await form.getByLabel(/^Phone/).fill("+33612345678");
+  await form.getByLabel(/Business description/).fill(
+    "Atelier Démo roasts single-origin coffee in Lyon and sells beans, equipment and latte-art workshops online.");
+  await form.getByLabel("Website").fill("https://atelier-demo.example");
+  await form.getByRole("button", { name: "Connect to the payment provider" }).click();
+  const existing = page.locator("#existing-connection");
+  await existing.waitFor();
+  assert.match(await existing.textContent(), /already has a payment provider connection.*status: enabled/);
+  assert.match(await page.locator("#connection-result").textContent(), /46e9e0d2-f1af-4d2e-a6be-a536a604b89e/);
 });
 
 test("subscribe the webhook", async () => {
@@ -175,4 +207,41 @@ test("orders show the customer and address, export as CSV, and a customer can be
   assert.doesNotMatch(after, /Ana Lopes|ana\.lopes|rue de la Paix/);
   assert.ok(after.split("\r\n").length >= 3, "the orders themselves are kept");
   await screenshot(page, "admin-orders", { fullPage: true });
+});
+
+test("a revoked connection: the admin page and the widget say payments are paused, until it is enabled again", async () => {
+  const paused = page.locator("#payments-paused");
+  await control("PUT", "/connection", { status: "disabled" });
+  await eventually(async () => (await edge("GET", "/health")).json.payments === "paused", { what: "/health paused" });
+  const health = await edge("GET", "/health");
+  assert.equal(health.status, 503);
+  assert.ok(health.json.problems.some((p) => p.startsWith("payments are paused: reconnect")), JSON.stringify(health.json));
+  await page.goto(`${EDGE}/admin/`);
+  await page.locator("#app").waitFor();
+  await paused.waitFor();
+  assert.match(await paused.textContent(), /^Payments are paused: reconnect/);
+  assert.match(await page.locator("#connection-state").textContent(), /^paused/);
+  await screenshot(page, "admin-payments-paused");
+
+  // The shopper's Pay says so, in the page's language.
+  const shop = await watchedPage(browser);
+  await shop.goto(`${SHOP}/`);
+  await shop.waitForFunction(() => window.__qcEvents.some((e) => e.type === "qc:ready"));
+  await shop.locator('[data-qc-buy="ebook"]').click();
+  const d = shop.locator("#qonto-checkout").getByRole("dialog");
+  await d.getByRole("heading", { name: "Your details" }).waitFor();
+  await d.getByLabel("Email").fill("ana.lopes@example.com");
+  await d.getByLabel("Full name").fill("Ana Lopes");
+  await d.getByRole("button", { name: /^Pay / }).click();
+  await d.getByText("Payments are paused for this shop. Please try again later.").first().waitFor({ timeout: 20000 });
+  const error = await shop.evaluate(() => window.__qcEvents.filter((e) => e.type === "qc:error").map((e) => e.detail.code));
+  assert.ok(error.includes("payments_paused"), JSON.stringify(error));
+  await shop.context().close();
+
+  await control("PUT", "/connection", { status: "enabled" });
+  await eventually(async () => (await edge("GET", "/health")).json.payments === "active", { what: "/health active" });
+  await page.reload();
+  await page.locator("#app").waitFor();
+  await eventually(async () => (await page.locator("#connection-state").getAttribute("data-state")) === "enabled", { what: "enabled" });
+  assert.equal(await paused.isHidden(), true);
 });

@@ -1553,6 +1553,7 @@ async fn the_edge_error_codes_have_their_texts() {
         (502, "payment_provider_rejected", Msg::ErrDown),
         (503, "payment_provider_unavailable", Msg::ErrDown),
         (503, "not_connected", Msg::ErrDown),
+        (503, "payments_paused", Msg::ErrPaused),
         (504, "payment_provider_timeout", Msg::ErrDown),
         (500, "internal_error", Msg::ErrDown),
         (403, "origin_not_allowed", Msg::ErrGeneric),

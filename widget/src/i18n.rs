@@ -155,10 +155,12 @@ pub(crate) enum Msg {
     ErrPhone,
     ErrTooLong,
     ErrInvoicePaid,
+    /// The shop's payments are paused (its Qonto connection was revoked).
+    ErrPaused,
 }
 
 /// Number of texts per language (keep in step with [`Msg`]).
-const N: usize = Msg::ErrInvoicePaid as usize + 1;
+const N: usize = Msg::ErrPaused as usize + 1;
 
 /// The English texts, built in. French texts (fetched) put a no-break space
 /// (U+00A0) before ':' and '!'.

@@ -97,6 +97,8 @@ fn msg_for(code: &str, status: u16) -> Msg {
         | "service_unavailable" => Msg::ErrDown,
         "invalid_invoice_id" | "invoice_not_payable" => Msg::ErrInvoice,
         "invoice_already_paid" => Msg::ErrInvoicePaid,
+        // 503: the merchant must reconnect Qonto; retrying now will not help.
+        "payments_paused" => Msg::ErrPaused,
         _ => match status {
             429 => Msg::ErrBusy,
             500..=599 => Msg::ErrDown,

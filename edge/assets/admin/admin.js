@@ -92,6 +92,60 @@ function renderStatus(s) {
   $("webhook-url").textContent = s.webhook_callback_url ? `(${s.webhook_callback_url})` : "";
   $("subscribe").disabled = s.webhook_subscribed === true || s.qonto !== "connected";
   if (!$("partner_callback_url").value) $("partner_callback_url").value = `${location.origin}/admin/`;
+  renderOrganization(s);
+}
+
+// ---------------------------------------------------------------------------
+// The connected organisation, the payments pause and the bank account list
+// ---------------------------------------------------------------------------
+
+/** The organisation's name and whether payments are paused (from /admin/status). */
+function renderOrganization(s) {
+  const name = $("organization-name");
+  name.textContent = (s.organization && s.organization.name) || (s.qonto === "connected" ? "unknown (organization.read not granted)" : "not connected");
+  const paused = $("payments-paused");
+  paused.hidden = !s.payments_paused;
+  paused.textContent = s.payments_paused ? "Payments are paused: reconnect. Qonto revoked the payment provider connection; press \"Reconnect Qonto\" and finish the payment provider connection." : "";
+  const c = $("connection-state");
+  if (s.payments_paused) {
+    c.textContent = `paused (${(s.connection || "unknown").replace(/_/g, " ")})`;
+    $("connect-provider").open = true;
+  }
+  if (s.qonto === "connected" && !state.organizationLoaded) loadBankAccounts().catch((e) => announce(e.message));
+}
+
+/** The organisation's bank accounts, to pick the one payment links credit. */
+async function loadBankAccounts() {
+  state.organizationLoaded = true;
+  const org = await api("GET", "/admin/organization");
+  const list = $("bank-account-choice");
+  const accounts = org.available ? org.bank_accounts || [] : [];
+  if (!accounts.length) {
+    $("bank-account-reason").textContent = org.reason || "";
+    show("bank-account-list", false);
+    show("bank-account-manual", true);
+    return;
+  }
+  list.replaceChildren(...accounts.map((a) => Object.assign(document.createElement("option"), {
+    value: a.id,
+    textContent: `${a.name || "Account"} (${a.iban || "no IBAN"})${a.main ? " — main account" : ""}`,
+  })));
+  $("user_bank_account_id").value = list.value;
+  show("bank-account-list", true);
+  show("bank-account-manual", false);
+}
+
+/** A connection Qonto already had (it allows one per user): show it. */
+function renderExistingConnection(c) {
+  const out = $("connection-result");
+  const text = Object.assign(document.createElement("span"), {
+    id: "existing-connection",
+    textContent: `Qonto already has a payment provider connection for this user (status: ${c.status.replace(/_/g, " ")}${c.bank_account_id ? `, bank account ${c.bank_account_id}` : ""}). `,
+  });
+  out.replaceChildren(text);
+  if (c.connection_location && c.status !== "enabled") {
+    out.append(Object.assign(document.createElement("a"), { href: c.connection_location, textContent: "Continue at the payment provider", className: "button", id: "provider-onboarding" }));
+  }
 }
 
 async function loadStatus() {
@@ -102,8 +156,12 @@ async function loadStatus() {
 const CHECKS = {
   user_bank_account_id: (v) => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v) ? "" : "Enter the bank account id (a uuid, from Qonto)."),
   user_phone_number: (v) => (/^\+[1-9][0-9]{6,14}$/.test(v) ? "" : "Enter the phone number in international format, e.g. +33612345678."),
-  business_description: (v) => (v.trim().length >= 80 ? "" : `Describe the business in at least 80 characters (${v.trim().length} so far).`),
-  user_website_url: (v) => (!v || (/^https?:\/\//.test(v) && !v.includes("@")) ? "" : "Enter a website address starting with http:// or https://."),
+  business_description: (v) => {
+    const n = [...v.trim()].length;
+    if (n < 80) return `Describe the business in at least 80 characters (${n} so far).`;
+    return n > 1000 ? `Keep the description to 1000 characters (${n} now).` : "";
+  },
+  user_website_url: (v) => (/^https?:\/\//.test(v) && !v.includes("@") ? "" : "Enter the business's website (or LinkedIn page), starting with http:// or https://."),
   partner_callback_url: (v) => (!v || /^https?:\/\//.test(v) ? "" : "Enter an address starting with http:// or https://."),
 };
 
@@ -132,7 +190,9 @@ async function connectProvider(event) {
   try {
     const c = await api("POST", "/admin/connection", body);
     $("connection-result").textContent = `Status: ${c.status}.`;
-    if (c.connection_location) {
+    if (c.existing) {
+      renderExistingConnection(c);
+    } else if (c.connection_location) {
       const link = Object.assign(document.createElement("a"), { href: c.connection_location, textContent: "Continue at the payment provider", className: "button", id: "provider-onboarding" });
       $("connection-result").replaceChildren(link);
       link.focus();
@@ -313,6 +373,7 @@ function wire() {
   $("notify").addEventListener("click", resendNotification);
   $("confirm").addEventListener("close", onConfirmClosed);
   $("forget-form").addEventListener("submit", forgetCustomer);
+  $("bank-account-choice").addEventListener("change", (e) => { $("user_bank_account_id").value = e.target.value; });
 }
 
 wire();

@@ -224,19 +224,16 @@ pub(crate) async fn create_connection(
         if !errs.is_empty() {
             return Err(bad_request(errs));
         }
-        // One connection per user: an enabled one stays as it is.
-        let keep = st
-            .connection
-            .as_ref()
-            .is_some_and(|c| c.status == ConnectionStatus::Enabled);
-        if !keep {
-            st.connection = Some(ConnectionRecord {
-                id: new_id(),
-                status: ConnectionStatus::NotConnected,
-                bank_account_id: account.unwrap_or_default().to_owned(),
-                partner_callback_url: callback.map(str::to_owned),
-            });
+        // One connection per user, on one of the organisation's accounts.
+        if let Some(refusal) = crate::connections::refuse(st, account) {
+            return Err(refusal);
         }
+        st.connection = Some(ConnectionRecord {
+            id: new_id(),
+            status: ConnectionStatus::NotConnected,
+            bank_account_id: account.unwrap_or_default().to_owned(),
+            partner_callback_url: callback.map(str::to_owned),
+        });
         match &st.connection {
             Some(c) => Written::json(StatusCode::CREATED, &connection_json(&app2, c), Vec::new()),
             None => Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),

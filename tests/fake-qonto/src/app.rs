@@ -61,6 +61,10 @@ pub(crate) struct Settings {
     pub(crate) webhooks: bool,
     /// Creation refuses a `redirect_url` (400 pointing at it).
     pub(crate) refuse_redirect_url: bool,
+    /// The scopes the OAuth client (the app in Qonto's Developer Portal) is
+    /// allowed to request; `None` allows any. Asking for another one fails
+    /// the authorization with `invalid_scope` (see `oauth`).
+    pub(crate) allowed_scopes: Option<Vec<String>>,
 }
 
 fn ser_status<S: serde::Serializer>(p: &PaymentStatus, s: S) -> Result<S::Ok, S::Error> {
@@ -99,6 +103,7 @@ impl Settings {
             link_stays_processing: false,
             webhooks: true,
             refuse_redirect_url: false,
+            allowed_scopes: None,
         }
     }
 }
@@ -256,8 +261,15 @@ pub(crate) enum FaultKind {
     },
     /// 500 with no body (as Qonto's docs say).
     ServerError,
-    /// Any status with a JSON:API error body.
-    Status { status: u16 },
+    /// Any status with a JSON:API error body; `code` and `detail` default
+    /// to `injected` and the status's reason phrase.
+    Status {
+        status: u16,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
     /// Waits, then handles the request normally.
     Latency { ms: u64 },
     /// Handles the request at once (side effects happen, the answer is
@@ -278,7 +290,7 @@ impl FaultKind {
         match self {
             FaultKind::RateLimit { .. } => "rate_limit".into(),
             FaultKind::ServerError => "server_error".into(),
-            FaultKind::Status { status } => format!("status_{status}"),
+            FaultKind::Status { status, .. } => format!("status_{status}"),
             FaultKind::Latency { ms } => format!("latency_{ms}ms"),
             FaultKind::SlowAnswer { ms } => format!("slow_answer_{ms}ms"),
             FaultKind::MalformedJson => "malformed_json".into(),

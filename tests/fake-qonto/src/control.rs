@@ -82,7 +82,7 @@ async fn index() -> Response {
             "POST /_control/payment_links/{id}/{pay|fail|cancel|expire} {payment_method?, debitor_email?}",
             "POST /_control/payment_links/{id}/settle {status?: paid|authorized|failed}",
             "GET /_control/subscriptions",
-            "GET|PATCH /_control/settings {vat_rate_format, rounding: per_line|total, vat_reading: as_validated|other_scale, pay_status: paid|pending|authorized, paid_amount_delta, link_stays_processing, webhooks, refuse_redirect_url, ...}"
+            "GET|PATCH /_control/settings {vat_rate_format, rounding: per_line|total, vat_reading: as_validated|other_scale, pay_status: paid|pending|authorized, paid_amount_delta, link_stays_processing, webhooks, refuse_redirect_url, allowed_scopes?: [..] | \"any\", staging_token?, ...}"
         ]
     }))
 }
@@ -540,6 +540,8 @@ struct SettingsPatch {
     link_stays_processing: Option<bool>,
     webhooks: Option<bool>,
     refuse_redirect_url: Option<bool>,
+    /// The scopes the OAuth client may request (a list), or `"any"`.
+    allowed_scopes: Option<Value>,
 }
 
 /// Changes settings at run time (until the next reset).
@@ -552,6 +554,14 @@ async fn patch_settings(State(app): State<Arc<App>>, body: Bytes) -> Response {
         None => None,
         Some(Ok(f)) => Some(f),
         Some(Err(e)) => return bad(e.to_string()),
+    };
+    let allowed_scopes = match patch.allowed_scopes {
+        None => None,
+        Some(Value::String(any)) if any == "any" => Some(None),
+        Some(list) => match serde_json::from_value::<Vec<String>>(list) {
+            Ok(l) => Some(Some(l)),
+            Err(_) => return bad("allowed_scopes must be a list of scope names or \"any\""),
+        },
     };
     let rounding = match patch.rounding.as_deref() {
         None => None,
@@ -598,6 +608,9 @@ async fn patch_settings(State(app): State<Arc<App>>, body: Bytes) -> Response {
     }
     if let Some(v) = patch.refuse_redirect_url {
         s.refuse_redirect_url = v;
+    }
+    if let Some(a) = allowed_scopes {
+        s.allowed_scopes = a;
     }
     if let Some(f) = format {
         s.vat_rate_format = f;

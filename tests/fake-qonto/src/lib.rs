@@ -21,9 +21,10 @@
 //!
 //! | Endpoint | Notes |
 //! |---|---|
-//! | `GET /oauth2/auth` | consent page (button), or a 302 back with `code`, `scope`, `state` when `auto_consent` is on (config, `/_control/settings`, or `&auto_consent=1`). Checks `client_id`, `redirect_uri` (http(s); exact match if `redirect_uris` is set), `response_type=code`, `state` ≥ 8 chars |
+//! | `GET /oauth2/auth` | consent page (button), or a 302 back with `code`, `scope`, `state` when `auto_consent` is on (config, `/_control/settings`, or `&auto_consent=1`). Checks `client_id`, `redirect_uri` (http(s); exact match if `redirect_uris` is set), `response_type=code`, `state` ≥ 8 chars; with `allowed_scopes` set (`/_control/settings`), a scope outside it redirects back with `error=invalid_scope` |
 //! | `POST /oauth2/token` | form-encoded; `authorization_code` (single use, 10 min, same `redirect_uri`) and `refresh_token` (rotates; the old token works for `refresh_grace` after its first use, then `400 {"error":"invalid_grant"}`). Client credentials in the form or HTTP Basic |
-//! | `GET/POST /v2/payment_links/connections` | bare object; 404 when there is none; create validates E.164 phone, description ≥ 80 chars, website rule |
+//! | `GET/POST /v2/payment_links/connections` | bare object; 404 when there is none; create validates E.164 phone, description ≥ 80 chars, website rule, then refuses a second connection with `422 multiple_connections_not_allowed` and an account outside the organisation |
+//! | `GET /v2/organization` | wrapped `{organization: {id, name, legal_name, slug, bank_accounts: [{id, name, iban, main, status, ...}]}}`, two accounts, the main one second; scope `organization.read` |
 //! | `GET /v2/payment_links/payment_methods` | `{payment_link_payment_methods:[{name,enabled}]}` |
 //! | `POST /v2/payment_links` | basket or invoice, wrapped; 201 wrapped; `X-Qonto-Idempotency-Key` honoured 30 min; optional `redirect_url`; the amount priced by the fake's own code (`pricing`) |
 //! | `GET /v2/payment_links` | `page`, `per_page` (1–100), `status[]` (or `status`), `sort_by`; `{payment_links, meta}` |
@@ -112,10 +113,12 @@
 mod api;
 mod app;
 mod config;
+mod connections;
 mod control;
 mod errors;
 mod flows;
 mod oauth;
+mod organization;
 mod pages;
 mod pricing;
 mod server;
@@ -128,6 +131,7 @@ pub use config::{
     DEFAULT_CLIENT_SECRET, DEFAULT_PORT, MEMBERSHIP_ID, ORGANIZATION_ID, SEED_INVOICE_DRAFT_ID,
     SEED_INVOICE_PAID_ID, SEED_INVOICE_UNPAID_ID,
 };
+pub use organization::{MAIN_IBAN, SAVINGS_BANK_ACCOUNT_ID, SAVINGS_IBAN};
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};

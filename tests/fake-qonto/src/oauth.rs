@@ -114,7 +114,8 @@ fn validate(app: &App, r: &AuthRequest) -> Result<(), Response> {
 }
 
 /// Errors that are reported to the client through the redirect.
-fn redirect_error(r: &AuthRequest) -> Option<Response> {
+/// `allowed` is the client's allowed scopes (`None`: any).
+fn redirect_error(r: &AuthRequest, allowed: Option<&[String]>) -> Option<Response> {
     if r.response_type != "code" {
         return Some(redirect_to(
             &r.redirect_uri,
@@ -127,6 +128,23 @@ fn redirect_error(r: &AuthRequest) -> Option<Response> {
                 ("state", &r.state),
             ],
         ));
+    }
+    if let Some(allowed) = allowed.filter(|_| !r.scope.is_empty()) {
+        if let Some(refused) = r.scopes().into_iter().find(|s| !allowed.contains(s)) {
+            // Hydra's wording: the whole authorization fails for one scope
+            // the client may not ask for.
+            let description = format!(
+                "The requested scope is invalid, unknown, or malformed. The OAuth 2.0 Client is not allowed to request scope '{refused}'."
+            );
+            return Some(redirect_to(
+                &r.redirect_uri,
+                &[
+                    ("error", "invalid_scope"),
+                    ("error_description", &description),
+                    ("state", &r.state),
+                ],
+            ));
+        }
     }
     if r.state.chars().count() < 8 {
         return Some(redirect_to(
@@ -171,7 +189,8 @@ pub(crate) async fn authorize(State(app): State<Arc<App>>, RawQuery(query): RawQ
     if let Err(resp) = validate(&app, &r) {
         return resp;
     }
-    if let Some(resp) = redirect_error(&r) {
+    let allowed = app.lock().settings.allowed_scopes.clone();
+    if let Some(resp) = redirect_error(&r, allowed.as_deref()) {
         return resp;
     }
     let auto = r.auto_consent || app.lock().settings.auto_consent;
@@ -227,7 +246,8 @@ pub(crate) async fn consent(State(app): State<Arc<App>>, body: Bytes) -> Respons
     if let Err(resp) = validate(&app, &r) {
         return resp;
     }
-    if let Some(resp) = redirect_error(&r) {
+    let allowed = app.lock().settings.allowed_scopes.clone();
+    if let Some(resp) = redirect_error(&r, allowed.as_deref()) {
         return resp;
     }
     let mut resp = if r.decision == "allow" {

@@ -4,7 +4,7 @@
 use crate::app::{App, FaultKind, RequestLogEntry};
 use crate::errors;
 use crate::time;
-use crate::{api, control, oauth, pages};
+use crate::{api, control, oauth, organization, pages};
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -60,6 +60,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         )
         .route("/v2/payment_links/{id}/payments", get(api::list_payments))
         .route("/v2/client_invoices/{id}", get(api::get_client_invoice))
+        .route("/v2/organization", get(organization::get_organization))
         .route(
             "/v2/webhook_subscriptions",
             get(api::list_subscriptions).post(api::create_subscription),
@@ -100,6 +101,7 @@ pub(crate) fn classify(method: &Method, path: &str) -> (&'static str, &'static [
     const WRITE: &[&str] = &["payment_link.write"];
     const INVOICES: &[&str] = &["client_invoices.read"];
     const WEBHOOK: &[&str] = &["webhook"];
+    const ORGANIZATION: &[&str] = &["organization.read"];
     let segs: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     let m = method.as_str();
     match (m, segs.as_slice()) {
@@ -115,6 +117,7 @@ pub(crate) fn classify(method: &Method, path: &str) -> (&'static str, &'static [
         ("PATCH", ["v2", "payment_links", _, "deactivate"]) => ("deactivate_payment_link", WRITE),
         ("GET", ["v2", "payment_links", _, "payments"]) => ("list_payments", READ),
         ("GET", ["v2", "client_invoices", _]) => ("get_client_invoice", INVOICES),
+        ("GET", ["v2", "organization"]) => ("get_organization", ORGANIZATION),
         ("GET", ["v2", "webhook_subscriptions"]) => ("list_webhook_subscriptions", WEBHOOK),
         ("POST", ["v2", "webhook_subscriptions"]) => ("create_webhook_subscription", WEBHOOK),
         ("GET", ["v2", "webhook_subscriptions", _]) => ("get_webhook_subscription", WEBHOOK),
@@ -248,13 +251,22 @@ async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) -> Response
                 StatusCode::INTERNAL_SERVER_ERROR.into_response(),
             );
         }
-        Some(FaultKind::Status { status }) => {
+        Some(FaultKind::Status {
+            status,
+            code,
+            detail,
+        }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let resp = errors::errors(
                 status,
                 vec![errors::plain(
-                    "injected",
-                    status.canonical_reason().unwrap_or("Injected error"),
+                    code.as_deref().unwrap_or("injected"),
+                    detail.unwrap_or_else(|| {
+                        status
+                            .canonical_reason()
+                            .unwrap_or("Injected error")
+                            .to_owned()
+                    }),
                 )],
             );
             return finish(&app, entry, resp);

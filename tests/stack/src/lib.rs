@@ -144,6 +144,184 @@ pub struct StackConfig {
     /// Another wrangler configuration for the edge (see
     /// [`EdgeConfig::wrangler_config`]).
     pub wrangler_config: Option<PathBuf>,
+    /// Which Qonto the edge talks to: the fake started here (default), any
+    /// base URL, or Qonto's real sandbox.
+    pub qonto: QontoTarget,
+}
+
+/// Which Qonto the edge talks to. The fake Qonto is started in every case
+/// (it is cheap and the tests' control API lives there); only the edge's
+/// configuration changes.
+#[derive(Debug, Clone, Default)]
+pub enum QontoTarget {
+    /// The fake Qonto of this stack.
+    #[default]
+    Fake,
+    /// Other base URLs (a recording proxy, another fake), with the fake's
+    /// client credentials unless `credentials` are given.
+    Urls {
+        /// The Business API's base URL.
+        api: String,
+        /// The OAuth server's base URL.
+        oauth: String,
+        /// Credentials for it; the fake's when `None`.
+        credentials: Option<QontoCredentials>,
+    },
+    /// Qonto's sandbox (`QONTO_ENVIRONMENT=sandbox`, Qonto's own URLs).
+    Sandbox(QontoCredentials),
+}
+
+/// An OAuth app's credentials and the sandbox staging token.
+#[derive(Clone)]
+pub struct QontoCredentials {
+    /// `QONTO_CLIENT_ID`.
+    pub client_id: String,
+    /// `QONTO_CLIENT_SECRET`.
+    pub client_secret: String,
+    /// `QONTO_STAGING_TOKEN`.
+    pub staging_token: String,
+}
+
+impl fmt::Debug for QontoCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "QontoCredentials {{ client_id: {:?}, .. }}",
+            self.client_id
+        )
+    }
+}
+
+/// The file `QC_QONTO=sandbox` reads the sandbox app's credentials from
+/// (repository root; ignored by git), unless `QC_QONTO_SANDBOX_ENV` names
+/// another.
+pub const SANDBOX_ENV_FILE: &str = ".qonto-sandbox.env";
+
+impl QontoTarget {
+    /// From the environment: `QC_QONTO` (`fake`, the default, or
+    /// `sandbox`), `QC_QONTO_API_URL` and `QC_QONTO_OAUTH_URL` (any base
+    /// URL; the OAuth one defaults to the API one). The error says exactly
+    /// what is missing.
+    pub fn from_env() -> Result<QontoTarget, String> {
+        let var = |n: &str| std::env::var(n).ok().filter(|v| !v.trim().is_empty());
+        let sandbox = match var("QC_QONTO").as_deref() {
+            None | Some("fake") => None,
+            Some("sandbox") => Some(sandbox_credentials(var("QC_QONTO_SANDBOX_ENV"))?),
+            Some(other) => {
+                return Err(format!(
+                    "QC_QONTO is \"{other}\"; it must be \"fake\" (the default) or \"sandbox\""
+                ))
+            }
+        };
+        match (var("QC_QONTO_API_URL"), sandbox) {
+            (Some(api), credentials) => {
+                let oauth = var("QC_QONTO_OAUTH_URL").unwrap_or_else(|| api.clone());
+                for (name, url) in [("QC_QONTO_API_URL", &api), ("QC_QONTO_OAUTH_URL", &oauth)] {
+                    if !(url.starts_with("http://") || url.starts_with("https://")) {
+                        return Err(format!("{name} is \"{url}\"; it must be an http(s) URL"));
+                    }
+                }
+                Ok(QontoTarget::Urls {
+                    api,
+                    oauth,
+                    credentials,
+                })
+            }
+            (None, Some(c)) => Ok(QontoTarget::Sandbox(c)),
+            (None, None) => Ok(QontoTarget::Fake),
+        }
+    }
+
+    /// Whether the edge talks to this stack's fake (which consents at once,
+    /// so the stack can connect the edge by itself).
+    pub fn is_fake(&self) -> bool {
+        matches!(self, QontoTarget::Fake)
+    }
+}
+
+/// Reads `KEY=value` lines (`#` comments, optional quotes) and checks the
+/// three values `QC_QONTO=sandbox` needs.
+fn sandbox_credentials(path: Option<String>) -> Result<QontoCredentials, String> {
+    let path = path
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(SANDBOX_ENV_FILE));
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "QC_QONTO=sandbox reads the sandbox app's credentials from {} ({e}); create it with the \
+             lines QONTO_CLIENT_ID=..., QONTO_CLIENT_SECRET=... and QONTO_STAGING_TOKEN=... from your \
+             app in Qonto's Developer Portal (see the README's sandbox guide)",
+            path.display()
+        )
+    })?;
+    parse_credentials(&text).map_err(|missing| {
+        format!(
+            "{} lacks {}: add the line(s) from your sandbox app in Qonto's Developer Portal \
+             (the staging token is on the app's page too)",
+            path.display(),
+            missing.join(", ")
+        )
+    })
+}
+
+fn parse_credentials(text: &str) -> Result<QontoCredentials, Vec<&'static str>> {
+    let mut values = std::collections::HashMap::new();
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('#') {
+            continue;
+        }
+        if let Some((k, v)) = line.split_once('=') {
+            let v = v.trim().trim_matches('"').trim_matches('\'').to_owned();
+            if !v.is_empty() {
+                values.insert(k.trim().trim_start_matches("export ").to_owned(), v);
+            }
+        }
+    }
+    let names = [
+        "QONTO_CLIENT_ID",
+        "QONTO_CLIENT_SECRET",
+        "QONTO_STAGING_TOKEN",
+    ];
+    let missing: Vec<&'static str> = names
+        .into_iter()
+        .filter(|n| !values.contains_key(*n))
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    let get = |n: &str| values.get(n).cloned().unwrap_or_default();
+    Ok(QontoCredentials {
+        client_id: get("QONTO_CLIENT_ID"),
+        client_secret: get("QONTO_CLIENT_SECRET"),
+        staging_token: get("QONTO_STAGING_TOKEN"),
+    })
+}
+
+/// Every scope the fake's test app may have: the stack turns on every
+/// feature (`QONTO_SCOPES`).
+pub const ALL_SCOPES: &str =
+    "payment_link.read payment_link.write offline_access webhook organization.read client_invoices.read";
+
+#[cfg(test)]
+mod tests {
+    use super::parse_credentials;
+
+    #[test]
+    fn sandbox_credentials_name_what_is_missing() {
+        let c = parse_credentials("# app\nQONTO_CLIENT_ID=abc\nexport QONTO_CLIENT_SECRET=\"s e\"\nQONTO_STAGING_TOKEN='t'\n")
+            .unwrap();
+        assert_eq!(
+            (
+                c.client_id.as_str(),
+                c.client_secret.as_str(),
+                c.staging_token.as_str()
+            ),
+            ("abc", "s e", "t")
+        );
+        assert_eq!(
+            parse_credentials("QONTO_CLIENT_ID=abc\nQONTO_STAGING_TOKEN=\n").err(),
+            Some(vec!["QONTO_CLIENT_SECRET", "QONTO_STAGING_TOKEN"])
+        );
+    }
 }
 
 impl Default for StackConfig {
@@ -164,6 +342,7 @@ impl Default for StackConfig {
             subscribe: true,
             omit_secrets: Vec::new(),
             wrangler_config: None,
+            qonto: QontoTarget::Fake,
         }
     }
 }
@@ -230,10 +409,37 @@ impl Stack {
                 (t.path.clone(), Some(t))
             }
         };
-        let mut vars = vec![
-            ("QONTO_ENVIRONMENT".to_owned(), "sandbox".to_owned()),
-            ("QONTO_API_URL".to_owned(), fake.base_url().to_owned()),
-            ("QONTO_OAUTH_URL".to_owned(), fake.base_url().to_owned()),
+        let fake_credentials = QontoCredentials {
+            client_id: config.fake.client_id.clone(),
+            client_secret: config.fake.client_secret.clone(),
+            staging_token: LOCAL_STAGING_TOKEN.to_owned(),
+        };
+        let (urls, credentials) = match &config.qonto {
+            QontoTarget::Fake => (
+                Some((fake.base_url().to_owned(), fake.base_url().to_owned())),
+                fake_credentials,
+            ),
+            QontoTarget::Urls {
+                api,
+                oauth,
+                credentials,
+            } => (
+                Some((api.clone(), oauth.clone())),
+                credentials.clone().unwrap_or(fake_credentials),
+            ),
+            QontoTarget::Sandbox(c) => (None, c.clone()),
+        };
+        let mut vars = vec![("QONTO_ENVIRONMENT".to_owned(), "sandbox".to_owned())];
+        if let Some((api, oauth)) = urls {
+            vars.push(("QONTO_API_URL".to_owned(), api));
+            vars.push(("QONTO_OAUTH_URL".to_owned(), oauth));
+        }
+        if config.qonto.is_fake() {
+            vars.push(("QONTO_SCOPES".to_owned(), ALL_SCOPES.to_owned()));
+        } else if let Ok(scopes) = std::env::var("QC_QONTO_SCOPES") {
+            vars.push(("QONTO_SCOPES".to_owned(), scopes));
+        }
+        vars.extend([
             ("ALLOWED_ORIGINS".to_owned(), shop.url()),
             ("VAT_RATE_FORMAT".to_owned(), "fraction".to_owned()),
             ("CURRENCY".to_owned(), "EUR".to_owned()),
@@ -261,22 +467,16 @@ impl Stack {
                 "WITHDRAWAL_URL".to_owned(),
                 format!("{}/withdrawal.html", shop.url()),
             ),
-        ];
+        ]);
         for (k, v) in &config.extra_vars {
             vars.retain(|(name, _)| name != k);
             vars.push((k.clone(), v.clone()));
         }
         let secrets = vec![
             ("ADMIN_TOKEN".to_owned(), LOCAL_ADMIN_TOKEN.to_owned()),
-            ("QONTO_CLIENT_ID".to_owned(), config.fake.client_id.clone()),
-            (
-                "QONTO_CLIENT_SECRET".to_owned(),
-                config.fake.client_secret.clone(),
-            ),
-            (
-                "QONTO_STAGING_TOKEN".to_owned(),
-                LOCAL_STAGING_TOKEN.to_owned(),
-            ),
+            ("QONTO_CLIENT_ID".to_owned(), credentials.client_id),
+            ("QONTO_CLIENT_SECRET".to_owned(), credentials.client_secret),
+            ("QONTO_STAGING_TOKEN".to_owned(), credentials.staging_token),
             (
                 "QONTO_WEBHOOK_SECRET".to_owned(),
                 LOCAL_WEBHOOK_SECRET.to_owned(),
@@ -365,13 +565,21 @@ pub async fn authorize_edge(edge_url: &str) -> Result<(), StackError> {
     let fail = connect_failed;
     let mut url = format!("{edge_url}/admin/oauth/start");
     let mut hops = 0;
+    // The edge binds the OAuth state to the browser that started it with a
+    // cookie (`qc_oauth`): carry it to the callback as a browser would.
+    let mut binding: Option<String> = None;
     loop {
-        let resp = client
-            .get(&url)
-            .bearer_auth(LOCAL_ADMIN_TOKEN)
+        let mut req = client.get(&url).bearer_auth(LOCAL_ADMIN_TOKEN);
+        if let Some(cookie) = binding.as_deref().filter(|_| url.starts_with(edge_url)) {
+            req = req.header("cookie", cookie);
+        }
+        let resp = req
             .send()
             .await
             .map_err(|e| fail("request", format!("{url}: {e}")))?;
+        if let Some(cookie) = oauth_binding(&resp) {
+            binding = Some(cookie);
+        }
         let status = resp.status();
         if status.is_redirection() {
             let location = resp
@@ -399,6 +607,17 @@ pub async fn authorize_edge(edge_url: &str) -> Result<(), StackError> {
         break;
     }
     Ok(())
+}
+
+/// The `qc_oauth=…` pair of a response's `Set-Cookie` headers, if any.
+pub fn oauth_binding(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| pair.starts_with("qc_oauth=") && pair.len() > "qc_oauth=".len())
+        .map(str::to_owned)
 }
 
 /// The webhook part of [`connect_edge`]: `POST /admin/webhook-subscription`.

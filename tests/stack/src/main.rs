@@ -1,7 +1,7 @@
 //! `qc-stack`: runs the local stack for a person (`demo`) or for a command
 //! (`run -- CMD...`). See the crate docs and the README.
 
-use qc_stack::{Stack, StackConfig, StackError};
+use qc_stack::{QontoTarget, Stack, StackConfig, StackError};
 use std::process::ExitCode;
 
 fn port_from_env(name: &str, default: u16) -> Result<u16, String> {
@@ -47,11 +47,38 @@ async fn main() -> ExitCode {
     }
 }
 
+/// The Qonto to use (`QC_QONTO`, `QC_QONTO_API_URL`, see
+/// [`QontoTarget::from_env`]), and whether the stack may connect the edge by
+/// itself (only the fake consents without a person).
+fn qonto_target(connect: bool) -> Result<(QontoTarget, bool), String> {
+    let target = QontoTarget::from_env()?;
+    let auto = connect && target.is_fake();
+    if !target.is_fake() {
+        eprintln!(
+            "qc-stack: the edge talks to {}; connect it yourself at /admin (\"Connect Qonto\")",
+            match &target {
+                QontoTarget::Sandbox(_) => "Qonto's sandbox".to_owned(),
+                QontoTarget::Urls { api, .. } => api.clone(),
+                QontoTarget::Fake => String::new(),
+            }
+        );
+    }
+    Ok((target, auto))
+}
+
 async fn demo() -> Result<ExitCode, String> {
+    let (qonto, authorize) = qonto_target(true)?;
+    let qonto_label = match &qonto {
+        QontoTarget::Fake => None,
+        QontoTarget::Sandbox(_) => Some("Qonto's sandbox".to_owned()),
+        QontoTarget::Urls { api, .. } => Some(api.clone()),
+    };
     let config = StackConfig {
         fake_port: port_from_env("QC_FAKE_QONTO_PORT", fake_qonto::DEFAULT_PORT)?,
         edge_port: port_from_env("QC_EDGE_PORT", 8787)?,
         shop_port: port_from_env("QC_SHOP_PORT", 8080)?,
+        qonto,
+        authorize,
         ..StackConfig::default()
     };
     eprintln!("qc-stack: starting the fake Qonto, the edge (wrangler dev) and the demo shop...");
@@ -65,11 +92,14 @@ async fn demo() -> Result<ExitCode, String> {
         stack.edge.url(),
         stack.edge.url()
     );
-    println!(
-        "  Fake Qonto:             {}  (control API: {}/_control)",
-        stack.fake.base_url(),
-        stack.fake.base_url()
-    );
+    match &qonto_label {
+        None => println!(
+            "  Fake Qonto:             {}  (control API: {}/_control)",
+            stack.fake.base_url(),
+            stack.fake.base_url()
+        ),
+        Some(label) => println!("  Qonto:                  {label} (connect at the admin page)"),
+    }
     println!(
         "  Admin page:             {}/admin/  (admin token: {})",
         stack.edge.url(),
@@ -92,8 +122,10 @@ async fn demo() -> Result<ExitCode, String> {
 }
 
 async fn run(cmd: Vec<String>, connect: bool) -> Result<ExitCode, String> {
+    let (qonto, authorize) = qonto_target(connect)?;
     let config = StackConfig {
-        authorize: connect,
+        authorize,
+        qonto,
         ..StackConfig::default()
     };
     let stack = Stack::start(config).await.map_err(|e| e.to_string())?;

@@ -117,9 +117,10 @@ async fn clear_log(c: &Client, fake: &str) {
 }
 
 /// `/admin/oauth/start` → the fake's `/oauth2/auth` (auto consent) → back to
-/// the callback. Returns the callback URL (with code and state) after it
-/// answered "connected".
-async fn connect(c: &Client, edge: &str, fake: &str) -> String {
+/// the callback, with the cookie that binds the state to this client.
+/// Returns the callback URL (with code and state) and that cookie after the
+/// callback answered "connected".
+async fn connect(c: &Client, edge: &str, fake: &str) -> (String, String) {
     let start = c
         .get(format!("{edge}/admin/oauth/start"))
         .bearer_auth(LOCAL_ADMIN_TOKEN)
@@ -127,6 +128,7 @@ async fn connect(c: &Client, edge: &str, fake: &str) -> String {
         .await
         .expect("start");
     assert_eq!(start.status(), 302, "start");
+    let binding = qc_stack::oauth_binding(&start).expect("start sets the qc_oauth cookie");
     let authorize = location(&start);
     assert!(
         authorize.starts_with(&format!("{fake}/oauth2/auth?")),
@@ -139,7 +141,12 @@ async fn connect(c: &Client, edge: &str, fake: &str) -> String {
         callback.starts_with(&format!("{edge}/oauth/callback?")),
         "{callback}"
     );
-    let done = c.get(&callback).send().await.expect("callback");
+    let done = c
+        .get(&callback)
+        .header("cookie", &binding)
+        .send()
+        .await
+        .expect("callback");
     let status = done.status();
     let page = done.text().await.expect("page");
     assert_eq!(status, 200, "{page}");
@@ -148,7 +155,7 @@ async fn connect(c: &Client, edge: &str, fake: &str) -> String {
         "{page}"
     );
     assert!(page.contains("/admin?connected=1"), "{page}");
-    callback
+    (callback, binding)
 }
 
 /// What must never reach the edge's log: tokens (the fake's are prefixed
@@ -267,13 +274,23 @@ async fn connect_flow_checks_state_and_serves_the_connection_routes() {
     }
     let state = q["state"].clone();
     assert_eq!(state.len(), 32, "{state}");
+    let binding = qc_stack::oauth_binding(&start).expect("the state's binding cookie");
 
-    // A forged state is refused before any exchange.
+    // A forged state is refused before any exchange: it has no binding, and
+    // with this client's binding it is still unknown.
     clear_log(&c, &fake).await;
+    let forged_url =
+        format!("{edge}/oauth/callback?code=ory_ac_forged&state=0123456789abcdef0123456789abcdef");
+    let forged = c.get(&forged_url).send().await.expect("forged");
+    assert_eq!(forged.status(), 400);
+    assert!(forged
+        .text()
+        .await
+        .expect("page")
+        .contains(r#"data-outcome="other_session""#));
     let forged = c
-        .get(format!(
-            "{edge}/oauth/callback?code=ory_ac_forged&state=0123456789abcdef0123456789abcdef"
-        ))
+        .get(&forged_url)
+        .header("cookie", &binding)
         .send()
         .await
         .expect("forged");
@@ -282,7 +299,7 @@ async fn connect_flow_checks_state_and_serves_the_connection_routes() {
         .text()
         .await
         .expect("page")
-        .contains(r#"data-outcome="invalid_state""#));
+        .contains(r#"data-outcome="other_session""#));
     let garbage = c
         .get(format!("{edge}/oauth/callback?code=x&state=%3Cscript%3E"))
         .send()
@@ -306,6 +323,7 @@ async fn connect_flow_checks_state_and_serves_the_connection_routes() {
         .get(format!(
             "{edge}/oauth/callback?error=access_denied&error_description=no&state={state}"
         ))
+        .header("cookie", &binding)
         .send()
         .await
         .expect("declined");
@@ -317,6 +335,7 @@ async fn connect_flow_checks_state_and_serves_the_connection_routes() {
         .contains(r#"data-outcome="denied""#));
     let after_decline = c
         .get(format!("{edge}/oauth/callback?code=ory_ac_x&state={state}"))
+        .header("cookie", &binding)
         .send()
         .await
         .expect("reuse");
@@ -325,10 +344,15 @@ async fn connect_flow_checks_state_and_serves_the_connection_routes() {
         400,
         "a declined state cannot be used again"
     );
+    assert!(after_decline
+        .text()
+        .await
+        .expect("page")
+        .contains(r#"data-outcome="invalid_state""#));
     assert_eq!(health(&c, &edge).await["qonto"], "not_authorized");
 
     // The real flow, then the same callback again.
-    let callback = connect(&c, &edge, &fake).await;
+    let (callback, binding) = connect(&c, &edge, &fake).await;
     assert_eq!(health(&c, &edge).await["qonto"], "connected");
     let codes = upstream(&c, &fake, "route=oauth_token&grant_type=authorization_code").await;
     assert_eq!(codes.len(), 1, "{codes:?}");
@@ -341,7 +365,12 @@ async fn connect_flow_checks_state_and_serves_the_connection_routes() {
         body.contains("redirect_uri=") && body.contains("client_id="),
         "{body}"
     );
-    let again = c.get(&callback).send().await.expect("replay");
+    let again = c
+        .get(&callback)
+        .header("cookie", &binding)
+        .send()
+        .await
+        .expect("replay");
     assert_eq!(again.status(), 400, "a used state is refused");
     assert!(again
         .text()
@@ -355,7 +384,30 @@ async fn connect_flow_checks_state_and_serves_the_connection_routes() {
     );
     assert_eq!(health(&c, &edge).await["qonto"], "connected");
 
-    // GET /admin/connection (Bearer, then the admin cookie).
+    // GET /admin/connection (Bearer, then the admin session cookie; the
+    // token itself is no cookie).
+    let signed_in = c
+        .post(format!("{edge}/admin/session"))
+        .json(&json!({"token": LOCAL_ADMIN_TOKEN}))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(signed_in.status(), 200);
+    let session = signed_in
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("session cookie")
+        .to_owned();
+    assert!(!session.contains(LOCAL_ADMIN_TOKEN), "{session}");
+    let raw = c
+        .get(format!("{edge}/admin/connection"))
+        .header("cookie", format!("qc_admin={LOCAL_ADMIN_TOKEN}"))
+        .send()
+        .await
+        .expect("raw token cookie");
+    assert_eq!(raw.status(), 401, "the admin token is not a session");
     clear_log(&c, &fake).await;
     let (status, conn) = json_of(admin_get(&c, &edge, "/admin/connection").await).await;
     assert_eq!(status, 200, "{conn}");
@@ -367,7 +419,7 @@ async fn connect_flow_checks_state_and_serves_the_connection_routes() {
     );
     let with_cookie = c
         .get(format!("{edge}/admin/connection"))
-        .header("cookie", format!("qc_admin={LOCAL_ADMIN_TOKEN}"))
+        .header("cookie", &session)
         .send()
         .await
         .expect("cookie");
@@ -793,6 +845,7 @@ async fn a_revoked_refresh_token_needs_reauthorization() {
             "user_bank_account_id": fake_qonto::BANK_ACCOUNT_ID,
             "user_phone_number": "+33612345678",
             "business_description": "We sell hand-made ceramics and run pottery workshops in Lyon for adults and children.",
+            "user_website_url": "https://ceramics.example.com",
         }))
         .send()
         .await
