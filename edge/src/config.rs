@@ -59,6 +59,9 @@ pub(crate) struct Config {
     /// Seconds before each retry of a merchant notification that got no
     /// 2xx (`MERCHANT_WEBHOOK_RETRY_SECONDS`); given up after the last.
     pub(crate) merchant_retry_secs: Vec<u32>,
+    /// The time zone of the dashboard's days and the VAT report's periods
+    /// (`REPORT_TIME_ZONE`, default `Europe/Paris`).
+    pub(crate) report_time_zone: crate::dashboard::tz::Zone,
     /// Configuration problems, each a full sentence for `/health` and logs.
     pub(crate) problems: Vec<String>,
 }
@@ -221,6 +224,16 @@ impl Config {
             },
         };
 
+        let report_time_zone = match get("REPORT_TIME_ZONE") {
+            None => crate::dashboard::tz::DEFAULT_ZONE,
+            Some(z) => crate::dashboard::tz::Zone::by_name(&z).unwrap_or_else(|| {
+                problems.push(format!(
+                    "REPORT_TIME_ZONE is \"{z}\"; it must be UTC or a European zone such as Europe/Paris (see the README for the list)"
+                ));
+                crate::dashboard::tz::DEFAULT_ZONE
+            }),
+        };
+
         Config {
             environment,
             api_url,
@@ -237,6 +250,7 @@ impl Config {
             merchant_webhook_secret,
             retention_days,
             merchant_retry_secs,
+            report_time_zone,
             problems,
         }
     }

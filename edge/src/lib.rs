@@ -19,6 +19,8 @@ mod auth;
 mod catalog;
 mod checkout;
 mod config;
+mod csv;
+mod dashboard;
 mod error;
 mod health;
 mod http;
@@ -161,6 +163,10 @@ async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
         Route::AdminWebhookSubscription => admin::subscribe_webhook(req, cx).await,
         Route::AdminOrdersCsv => orders::export_csv(req, cx).await,
         Route::AdminForgetCustomer => orders::forget_customer(req, cx).await,
+        Route::AdminDashboard => dashboard::routes::dashboard(req, cx).await,
+        Route::AdminVatReport => dashboard::routes::vat_report(req, cx).await,
+        Route::AdminVatReportCsv => dashboard::routes::vat_report_csv(req, cx).await,
+        Route::AdminLostCheckouts => dashboard::routes::lost_checkouts(req, cx).await,
     }
 }
 

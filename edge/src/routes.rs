@@ -32,6 +32,14 @@ pub(crate) enum Route {
     AdminWebhookSubscription,
     AdminOrdersCsv,
     AdminForgetCustomer,
+    /// `GET /admin/dashboard`: the figures of a period.
+    AdminDashboard,
+    /// `GET /admin/vat-report`: the VAT report of a period.
+    AdminVatReport,
+    /// `GET /admin/vat-report.csv`: the same as CSV.
+    AdminVatReportCsv,
+    /// `GET /admin/lost-checkouts`: abandoned, failed, expired or mismatched checkouts.
+    AdminLostCheckouts,
 }
 
 /// Every route as (method, OpenAPI path template). `docs/openapi.json`
@@ -59,6 +67,10 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/admin/webhook-subscription"),
     ("GET", "/admin/orders.csv"),
     ("POST", "/admin/customers/forget"),
+    ("GET", "/admin/dashboard"),
+    ("GET", "/admin/vat-report"),
+    ("GET", "/admin/vat-report.csv"),
+    ("GET", "/admin/lost-checkouts"),
 ];
 
 /// Resolves a request; 404 for unknown paths, 405 for known paths with
@@ -100,6 +112,10 @@ pub(crate) fn resolve(method: &str, path: &str) -> Result<Route, EdgeError> {
         ("POST", ["admin", "webhook-subscription"]) => Route::AdminWebhookSubscription,
         ("GET", ["admin", "orders.csv"]) => Route::AdminOrdersCsv,
         ("POST", ["admin", "customers", "forget"]) => Route::AdminForgetCustomer,
+        ("GET", ["admin", "dashboard"]) => Route::AdminDashboard,
+        ("GET", ["admin", "vat-report"]) => Route::AdminVatReport,
+        ("GET", ["admin", "vat-report.csv"]) => Route::AdminVatReportCsv,
+        ("GET", ["admin", "lost-checkouts"]) => Route::AdminLostCheckouts,
         _ => {
             let known_path = ROUTES
                 .iter()
