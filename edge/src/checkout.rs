@@ -240,7 +240,7 @@ fn order_record(order: &ValidatedOrder) -> serde_json::Value {
 
 /// The Qonto basket body for a priced order: one item per line, and the
 /// shipping line as a `service` item (when it is not free).
-fn basket_body(
+pub(crate) fn basket_body(
     order: &ValidatedOrder,
     cx: &Cx,
     methods: Vec<PaymentMethod>,

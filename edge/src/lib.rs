@@ -167,6 +167,10 @@ async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
         Route::AdminVatReport => dashboard::routes::vat_report(req, cx).await,
         Route::AdminVatReportCsv => dashboard::routes::vat_report_csv(req, cx).await,
         Route::AdminLostCheckouts => dashboard::routes::lost_checkouts(req, cx).await,
+        Route::AdminCreateShareLink => dashboard::share_links::create(req, cx).await,
+        Route::AdminShareLinks => dashboard::share_links::list(req, cx).await,
+        Route::AdminShareLink(id) => dashboard::share_links::get(req, &id, cx).await,
+        Route::AdminShareLinkQr(id) => dashboard::share_links::qr_svg(req, &id, cx).await,
     }
 }
 

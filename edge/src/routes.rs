@@ -40,6 +40,14 @@ pub(crate) enum Route {
     AdminVatReportCsv,
     /// `GET /admin/lost-checkouts`: abandoned, failed, expired or mismatched checkouts.
     AdminLostCheckouts,
+    /// `POST /admin/share-links`: a payment link to share.
+    AdminCreateShareLink,
+    /// `GET /admin/share-links`: the links to share.
+    AdminShareLinks,
+    /// `GET /admin/share-links/{id}`: one, with its recorded payments.
+    AdminShareLink(String),
+    /// `GET /admin/share-links/{id}/qr.svg`: its QR code.
+    AdminShareLinkQr(String),
 }
 
 /// Every route as (method, OpenAPI path template). `docs/openapi.json`
@@ -71,6 +79,10 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/vat-report"),
     ("GET", "/admin/vat-report.csv"),
     ("GET", "/admin/lost-checkouts"),
+    ("POST", "/admin/share-links"),
+    ("GET", "/admin/share-links"),
+    ("GET", "/admin/share-links/{id}"),
+    ("GET", "/admin/share-links/{id}/qr.svg"),
 ];
 
 /// Resolves a request; 404 for unknown paths, 405 for known paths with
@@ -116,6 +128,14 @@ pub(crate) fn resolve(method: &str, path: &str) -> Result<Route, EdgeError> {
         ("GET", ["admin", "vat-report"]) => Route::AdminVatReport,
         ("GET", ["admin", "vat-report.csv"]) => Route::AdminVatReportCsv,
         ("GET", ["admin", "lost-checkouts"]) => Route::AdminLostCheckouts,
+        ("POST", ["admin", "share-links"]) => Route::AdminCreateShareLink,
+        ("GET", ["admin", "share-links"]) => Route::AdminShareLinks,
+        ("GET", ["admin", "share-links", id]) if !id.is_empty() => {
+            Route::AdminShareLink((*id).to_owned())
+        }
+        ("GET", ["admin", "share-links", id, "qr.svg"]) => {
+            Route::AdminShareLinkQr((*id).to_owned())
+        }
         _ => {
             let known_path = ROUTES
                 .iter()

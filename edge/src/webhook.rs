@@ -104,6 +104,9 @@ async fn process(cx: &Cx, link_id: &str) -> EdgeResult<()> {
     // A checkout found paid here queues the merchant's notification (see
     // `notify`), as it does wherever else it is found paid first.
     let fresh = refresh(&row, &ledger, cx).await?;
+    // A reusable share link stays open: each of its payments is recorded
+    // and notified on its own.
+    crate::dashboard::share_links::record_payments(cx, &ledger, &fresh).await?;
     log::info(
         &cx.request_id,
         "checkout status updated",

@@ -3,6 +3,8 @@
 //! REPORT_TIME_ZONE), with orders either side of both of its month
 //! boundaries, three VAT rates, a shipping line and an invoice. Every
 //! expected figure below is a literal worked out by hand from the seed.
+//! Then the links to share: a reusable link paid twice on the fake Qonto,
+//! and its QR code read back by a QR decoder.
 
 mod common;
 
@@ -527,4 +529,249 @@ async fn lost_checkouts_are_filtered_and_say_why() {
     let (s, b) = admin_get(stack, "/admin/lost-checkouts?reason=paid").await;
     assert_eq!(s, 400, "{b}");
     assert_eq!(b["error"]["field"], "reason");
+}
+
+/// Rasterises the edge's QR SVG (a white background and one black path of
+/// `M{x} {y}h{w}v{h}...` squares) into grey pixels for the decoder.
+fn decode_qr(svg: &str) -> String {
+    let attr = |name: &str| -> usize {
+        let start = svg.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+        svg[start..]
+            .split('"')
+            .next()
+            .and_then(|v| v.parse().ok())
+            .expect(name)
+    };
+    let (w, h) = (attr("width"), attr("height"));
+    let mut pixels = vec![255u8; w * h];
+    let d_start = svg.find(" d=\"").expect("a path") + 4;
+    let d = svg[d_start..].split('"').next().expect("path data");
+    for square in d.split('M').filter(|s| !s.is_empty()) {
+        let num = |s: &str| -> usize {
+            s.chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect::<String>()
+                .parse()
+                .expect("number")
+        };
+        let x = num(square);
+        let y = num(square.split(' ').nth(1).expect("y"));
+        let sw = num(square.split('h').nth(1).expect("h"));
+        let sh = num(square.split('v').nth(1).expect("v"));
+        for yy in y..(y + sh).min(h) {
+            for xx in x..(x + sw).min(w) {
+                pixels[yy * w + xx] = 0;
+            }
+        }
+    }
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| pixels[y * w + x]);
+    let grids = img.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the image");
+    grids[0].decode().expect("a readable QR code").1
+}
+
+fn link_id_of(url: &str) -> String {
+    url.rsplit('/')
+        .next()
+        .and_then(|l| l.split('?').next())
+        .unwrap_or("")
+        .to_owned()
+}
+
+async fn admin_post(stack: &StackUrls, path: &str, body: &Value) -> (u16, Value) {
+    let resp = client()
+        .post(format!("{}{path}", stack.edge))
+        .bearer_auth(LOCAL_ADMIN_TOKEN)
+        .json(body)
+        .send()
+        .await
+        .expect("admin POST");
+    let (s, _, v) = parts(resp).await;
+    (s, v)
+}
+
+#[tokio::test]
+async fn a_reusable_link_paid_twice_records_and_notifies_each_payment() {
+    let stack = seeded().await;
+    let (s, link) = admin_post(
+        stack,
+        "/admin/share-links",
+        &json!({"title": "Deposit: latte-art workshop", "amount": "25.00", "vat_rate": "20", "reusable": true}),
+    )
+    .await;
+    assert_eq!(s, 201, "{link}");
+    assert_eq!(link["reusable"], true);
+    assert_eq!(link["status"], "open");
+    // 25.00 net at 20 %: 30.00.
+    assert_eq!(link["amount"], json!({"value": "30.00", "currency": "EUR"}));
+    let id = link["id"].as_str().expect("id").to_owned();
+    let url = link["url"].as_str().expect("url").to_owned();
+
+    // Qonto was asked for a reusable basket link of that one item.
+    let created = fake_requests(stack, "route=create_payment_link").await;
+    let body = created
+        .iter()
+        .rev()
+        .filter_map(|r| {
+            r["body"]
+                .as_str()
+                .and_then(|b| serde_json::from_str::<Value>(b).ok())
+                .or_else(|| Some(r["body"].clone()))
+        })
+        .find(|b| b["payment_link"]["items"][0]["title"] == "Deposit: latte-art workshop")
+        .expect("the create request");
+    assert_eq!(body["payment_link"]["reusable"], true);
+    assert_eq!(
+        body["payment_link"]["items"][0]["unit_price"]["value"],
+        "25.00"
+    );
+
+    // Its QR code, in the answer and as its own SVG, decodes to its URL.
+    assert_eq!(decode_qr(link["qr_svg"].as_str().expect("qr_svg")), url);
+    let resp = client()
+        .get(format!("{}/admin/share-links/{id}/qr.svg", stack.edge))
+        .bearer_auth(LOCAL_ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("qr");
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "image/svg+xml");
+    assert_eq!(decode_qr(&resp.text().await.expect("svg")), url);
+
+    let qonto_link = link_id_of(&url);
+    pay_link(stack, &qonto_link).await;
+    pay_link(stack, &qonto_link).await;
+
+    // Qonto's webhooks make the edge record each payment as a paid checkout.
+    let mut detail = Value::Null;
+    for _ in 0..100 {
+        let (_, d) = admin_get(stack, &format!("/admin/share-links/{id}")).await;
+        let delivered = d["payments"].as_array().map_or(0, |p| {
+            p.iter()
+                .filter(|p| p["notification"]["state"] == "delivered")
+                .count()
+        });
+        detail = d;
+        if delivered == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let payments = detail["payments"].as_array().cloned().unwrap_or_default();
+    assert_eq!(payments.len(), 2, "{detail}");
+    assert_eq!(detail["payments_recorded"], 2);
+    assert_eq!(
+        detail["status"], "open",
+        "a reusable link stays open: {detail}"
+    );
+    assert_ne!(payments[0]["payment_id"], payments[1]["payment_id"]);
+    for p in &payments {
+        assert_eq!(
+            p["amount"],
+            json!({"value": "30.00", "currency": "EUR"}),
+            "{p}"
+        );
+        assert_eq!(p["notification"]["state"], "delivered", "{p}");
+        let child = p["checkout_id"].as_str().expect("checkout id");
+        let received = merchant_received(stack, child).await;
+        assert_eq!(
+            received.len(),
+            1,
+            "one notification per payment: {received:?}"
+        );
+        let body: Value =
+            serde_json::from_str(received[0]["body"].as_str().unwrap_or("")).expect("json");
+        assert_eq!(body["checkout"]["status"], "paid");
+        assert_eq!(
+            body["checkout"]["amount"],
+            json!({"value": "30.00", "currency": "EUR"})
+        );
+        assert_eq!(
+            body["checkout"]["order"]["share_link"]["checkout_id"],
+            id.as_str()
+        );
+    }
+    // Qonto has the two payments of the link.
+    let (_, qp) = admin_get(stack, &format!("/admin/checkouts/{id}/payments")).await;
+    let paid = qp["payments"]
+        .as_array()
+        .map_or(0, |p| p.iter().filter(|p| p["status"] == "paid").count());
+    assert_eq!(paid, 2, "{qp}");
+
+    // Each payment is a paid order of today in the dashboard.
+    let (_, today) = admin_get(stack, "/admin/dashboard?period=today").await;
+    let free = today["top_products_by_revenue"]
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["sku"] == "amount").cloned())
+        .expect("the free amount among today's products");
+    assert_eq!(free["quantity"], 2);
+    assert_eq!(free["gross"], "60.00");
+
+    // A webhook delivered again records nothing twice.
+    let (_, list) = admin_get(stack, "/admin/share-links").await;
+    let listed = list["share_links"]
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["id"] == id.as_str()).cloned())
+        .expect("listed");
+    assert_eq!(listed["payments_recorded"], 2);
+
+    // Deactivated, it takes no more payments.
+    let (s, off) = admin_post(
+        stack,
+        &format!("/admin/checkouts/{id}/deactivate"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(s, 200, "{off}");
+    assert_eq!(off["status"], "canceled");
+}
+
+#[tokio::test]
+async fn a_single_use_link_of_catalog_items_is_a_checkout_like_the_others() {
+    let stack = seeded().await;
+    let (s, link) = admin_post(
+        stack,
+        "/admin/share-links",
+        &json!({"title": "Two mugs for Léa", "items": [{"sku": "mug", "quantity": 2}]}),
+    )
+    .await;
+    assert_eq!(s, 201, "{link}");
+    assert_eq!(link["reusable"], false);
+    // 2 × 12.50 net at 20 %, no shipping line on a shared link.
+    assert_eq!(link["amount"], json!({"value": "30.00", "currency": "EUR"}));
+    assert_eq!(link["lines"].as_array().map(Vec::len), Some(1));
+    let id = link["id"].as_str().expect("id").to_owned();
+    pay_link(stack, &link_id_of(link["url"].as_str().unwrap_or(""))).await;
+    let mut status = Value::Null;
+    for _ in 0..50 {
+        let (_, c) = admin_get(stack, &format!("/admin/checkouts/{id}")).await;
+        status = c["status"].clone();
+        if status == "paid" && c["notification"]["state"] == "delivered" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(status, "paid");
+    assert_eq!(merchant_received(stack, &id).await.len(), 1);
+
+    for (body, field) in [
+        (json!({"title": "", "amount": "5.00"}), "title"),
+        (
+            json!({"title": "Both", "amount": "5.00", "items": [{"sku": "mug", "quantity": 1}]}),
+            "items",
+        ),
+        (json!({"title": "Zero", "amount": "0.00"}), "amount"),
+        (
+            json!({"title": "Rate", "amount": "5.00", "vat_rate": "twenty"}),
+            "vat_rate",
+        ),
+        (
+            json!({"title": "Unknown", "items": [{"sku": "nope", "quantity": 1}]}),
+            "items[0].sku",
+        ),
+    ] {
+        let (s, b) = admin_post(stack, "/admin/share-links", &body).await;
+        assert_eq!(s, 422, "{body}: {b}");
+        assert_eq!(b["error"]["field"], field, "{body}: {b}");
+    }
 }
