@@ -315,4 +315,28 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(1_743_460_200), "2025-03-31T22:30:00.000Z");
     }
+
+    #[test]
+    fn report_time_zone_is_read_from_the_configuration() {
+        let config = |zone: Option<&str>| {
+            let zone = zone.map(str::to_owned);
+            crate::config::Config::from_lookup(&move |k: &str| {
+                (k == "REPORT_TIME_ZONE").then(|| zone.clone()).flatten()
+            })
+        };
+        assert_eq!(config(None).report_time_zone.name, "Europe/Paris");
+        assert_eq!(
+            config(Some("Europe/Helsinki")).report_time_zone.name,
+            "Europe/Helsinki"
+        );
+        let bad = config(Some("America/New_York"));
+        assert_eq!(bad.report_time_zone.name, "Europe/Paris");
+        assert!(
+            bad.problems
+                .iter()
+                .any(|p| p.starts_with("REPORT_TIME_ZONE is \"America/New_York\"")),
+            "{:?}",
+            bad.problems
+        );
+    }
 }
