@@ -20,10 +20,19 @@ fi
 state="$(dirname "$QC_EDGE_LOG")"
 d1() { wrangler d1 execute qonto-checkout --local --persist-to "$state" "$@"; }
 
-# Three baskets (two VAT rates, a shipping line), every 50th an invoice;
-# six in ten paid, then open, expired, failed and canceled ones.
-line_a='[{"sku":"tshirt-m","title":"Organic cotton T-shirt (M)","quantity":2,"unit_price":{"value":"25.00","currency":"EUR"},"vat_rate":"20.0","net":{"value":"50.00","currency":"EUR"},"vat":{"value":"10.00","currency":"EUR"},"gross":{"value":"60.00","currency":"EUR"}},{"sku":"shipping","title":"Shipping (France)","quantity":1,"unit_price":{"value":"4.90","currency":"EUR"},"vat_rate":"20.0","net":{"value":"4.90","currency":"EUR"},"vat":{"value":"0.98","currency":"EUR"},"gross":{"value":"5.88","currency":"EUR"}}]'
-line_b='[{"sku":"coffee-250","title":"Single-origin coffee beans, 250 g","quantity":3,"unit_price":{"value":"10.99","currency":"EUR"},"vat_rate":"5.5","net":{"value":"32.97","currency":"EUR"},"vat":{"value":"1.81","currency":"EUR"},"gross":{"value":"34.78","currency":"EUR"}},{"sku":"mug","title":"Enamel camping mug","quantity":1,"unit_price":{"value":"12.50","currency":"EUR"},"vat_rate":"20.0","net":{"value":"12.50","currency":"EUR"},"vat":{"value":"2.50","currency":"EUR"},"gross":{"value":"15.00","currency":"EUR"}}]'
+# Baskets of 1-20 T-shirts and 1-50 mugs (1,000 different baskets, a 20 %
+# line each and a shipping line), of coffee (5.5 %) or of a workshop (10 %);
+# every 50th an invoice; six in ten paid, then open, expired, failed and
+# canceled ones.
+amt() { echo "json_object('value', printf('%d.%02d', ($1) / 100, ($1) % 100), 'currency', 'EUR')"; }
+line() { # sku title quantity-expr unit-cents rate-text vat-per-unit-cents
+  echo "json_object('sku', '$1', 'title', '$2', 'quantity', $3, 'unit_price', $(amt "$4"), 'vat_rate', '$5', \
+    'net', $(amt "($3) * $4"), 'vat', $(amt "($3) * $6"), 'gross', $(amt "($3) * ($4 + $6)"))"
+}
+q1="(1 + i % 20)"; q2="(1 + (i / 20) % 50)"
+basket_a="json_array($(line tshirt-m 'Organic cotton T-shirt (M)' "$q1" 2500 20.0 500), $(line mug 'Enamel camping mug' "$q2" 1250 20.0 250), \
+  $(line shipping 'Shipping (France)' 1 490 20.0 98))"
+line_b='[{"sku":"coffee-250","title":"Single-origin coffee beans, 250 g","quantity":3,"unit_price":{"value":"10.99","currency":"EUR"},"vat_rate":"5.5","net":{"value":"32.97","currency":"EUR"},"vat":{"value":"1.81","currency":"EUR"},"gross":{"value":"34.78","currency":"EUR"}}]'
 line_c='[{"sku":"workshop","title":"Latte-art workshop, 2 hours","quantity":1,"unit_price":{"value":"45.00","currency":"EUR"},"vat_rate":"10.0","net":{"value":"45.00","currency":"EUR"},"vat":{"value":"4.50","currency":"EUR"},"gross":{"value":"49.50","currency":"EUR"}}]'
 step=$(( 365 * 86400 / N ))
 seed_sql="INSERT INTO checkouts (id, kind, request_hash, status, last_payment_status, currency, net_minor, vat_minor,
@@ -34,9 +43,9 @@ t(i, kind, status, last, net, vat, lines, created) AS (
     CASE WHEN i % 50 = 0 THEN 'invoice' ELSE 'basket' END,
     CASE i % 10 WHEN 6 THEN 'open' WHEN 7 THEN 'expired' WHEN 8 THEN 'open' WHEN 9 THEN 'canceled' ELSE 'paid' END,
     CASE i % 10 WHEN 8 THEN 'failed' WHEN 6 THEN NULL WHEN 7 THEN NULL WHEN 9 THEN NULL ELSE 'paid' END,
-    CASE WHEN i % 50 = 0 THEN 10000 ELSE CASE i % 3 WHEN 0 THEN 5490 WHEN 1 THEN 4547 ELSE 4500 END END,
-    CASE WHEN i % 50 = 0 THEN 2000 ELSE CASE i % 3 WHEN 0 THEN 1098 WHEN 1 THEN 431 ELSE 450 END END,
-    CASE WHEN i % 50 = 0 THEN '[]' ELSE CASE i % 3 WHEN 0 THEN '$line_a' WHEN 1 THEN '$line_b' ELSE '$line_c' END END,
+    CASE WHEN i % 50 = 0 THEN 10000 ELSE CASE i % 3 WHEN 0 THEN $q1 * 2500 + $q2 * 1250 + 490 WHEN 1 THEN 3297 ELSE 4500 END END,
+    CASE WHEN i % 50 = 0 THEN 2000 ELSE CASE i % 3 WHEN 0 THEN $q1 * 500 + $q2 * 250 + 98 WHEN 1 THEN 181 ELSE 450 END END,
+    CASE WHEN i % 50 = 0 THEN '[]' ELSE CASE i % 3 WHEN 0 THEN $basket_a WHEN 1 THEN '$line_b' ELSE '$line_c' END END,
     CAST(strftime('%s', 'now') AS INTEGER) - 365 * 86400 + i * $step
   FROM n)
 SELECT 'ck_b' || printf('%023x', i), kind, 'bench', status, last, 'EUR', net, vat, net + vat, net + vat, lines,
