@@ -61,6 +61,9 @@ pub(crate) struct Config {
     pub(crate) merchant_retry_secs: Vec<u32>,
     /// The outbox's e-mails: sender, switches, merchant identity.
     pub(crate) email: crate::outbox::EmailSettings,
+    /// The time zone of the dashboard's days and the VAT report's periods
+    /// (`REPORT_TIME_ZONE`, default `Europe/Paris`).
+    pub(crate) report_time_zone: crate::dashboard::tz::Zone,
     /// Configuration problems, each a full sentence for `/health` and logs.
     pub(crate) problems: Vec<String>,
     /// The OAuth scopes asked of Qonto (`QONTO_SCOPES`, space- or
@@ -293,6 +296,16 @@ impl Config {
 
         let email = crate::outbox::EmailSettings::from_lookup(get);
         problems.extend(email.problems.iter().cloned());
+        let report_time_zone = match get("REPORT_TIME_ZONE") {
+            None => crate::dashboard::tz::DEFAULT_ZONE,
+            Some(z) => crate::dashboard::tz::Zone::by_name(&z).unwrap_or_else(|| {
+                problems.push(format!(
+                    "REPORT_TIME_ZONE is \"{z}\"; it must be UTC or a European zone such as Europe/Paris (see the README for the list)"
+                ));
+                crate::dashboard::tz::DEFAULT_ZONE
+            }),
+        };
+
         Config {
             environment,
             api_url,
@@ -310,6 +323,7 @@ impl Config {
             retention_days,
             merchant_retry_secs,
             email,
+            report_time_zone,
             problems,
             scopes,
             warnings,

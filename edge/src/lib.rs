@@ -24,6 +24,8 @@ mod checkouts;
 mod config;
 mod connection;
 mod connection_state;
+mod csv;
+mod dashboard;
 mod error;
 mod health;
 mod http;
@@ -168,6 +170,14 @@ async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
         Route::AdminWebhookSubscription => admin::subscribe_webhook(req, cx).await,
         Route::AdminOrdersCsv => orders::export_csv(req, cx).await,
         Route::AdminForgetCustomer => orders::forget_customer(req, cx).await,
+        Route::AdminDashboard => dashboard::routes::dashboard(req, cx).await,
+        Route::AdminVatReport => dashboard::routes::vat_report(req, cx).await,
+        Route::AdminVatReportCsv => dashboard::routes::vat_report_csv(req, cx).await,
+        Route::AdminLostCheckouts => dashboard::routes::lost_checkouts(req, cx).await,
+        Route::AdminCreateShareLink => dashboard::share_links::create(req, cx).await,
+        Route::AdminShareLinks => dashboard::share_links::list(req, cx).await,
+        Route::AdminShareLink(id) => dashboard::share_links::get(req, &id, cx).await,
+        Route::AdminShareLinkQr(id) => dashboard::share_links::qr_svg(req, &id, cx).await,
     }
 }
 

@@ -5,6 +5,7 @@
 
 use crate::auth::require_admin;
 use crate::config::Config;
+use crate::csv::cell;
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::{self, Cx};
 use crate::ledger::{CheckoutRow, Ledger};
@@ -32,21 +33,6 @@ const CSV_COLUMNS: &[&str] = &[
     "items",
     "reference",
 ];
-
-/// One CSV cell: quoted when needed, and defused when a spreadsheet would
-/// read it as a formula (a customer's name is untrusted input).
-fn cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
 
 fn text(v: &Value) -> String {
     match v {
@@ -196,19 +182,4 @@ pub(crate) async fn forget_old_deliveries(env: &Env) -> EdgeResult<usize> {
     ledger
         .forget_deliveries_before(&cutoff(worker::js_sys::Date::now(), DELIVERY_IDS_KEPT_DAYS))
         .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cell;
-
-    #[test]
-    fn cells_are_quoted_and_defused() {
-        assert_eq!(cell("plain"), "plain");
-        assert_eq!(cell("a,b"), "\"a,b\"");
-        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(cell("+33612345678"), "'+33612345678");
-        assert_eq!(cell("line1\nline2"), "\"line1\nline2\"");
-    }
 }

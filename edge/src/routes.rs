@@ -41,6 +41,22 @@ pub(crate) enum Route {
     AdminWebhookSubscription,
     AdminOrdersCsv,
     AdminForgetCustomer,
+    /// `GET /admin/dashboard`: the figures of a period.
+    AdminDashboard,
+    /// `GET /admin/vat-report`: the VAT report of a period.
+    AdminVatReport,
+    /// `GET /admin/vat-report.csv`: the same as CSV.
+    AdminVatReportCsv,
+    /// `GET /admin/lost-checkouts`: abandoned, failed, expired or mismatched checkouts.
+    AdminLostCheckouts,
+    /// `POST /admin/share-links`: a payment link to share.
+    AdminCreateShareLink,
+    /// `GET /admin/share-links`: the links to share.
+    AdminShareLinks,
+    /// `GET /admin/share-links/{id}`: one, with its recorded payments.
+    AdminShareLink(String),
+    /// `GET /admin/share-links/{id}/qr.svg`: its QR code.
+    AdminShareLinkQr(String),
 }
 
 /// Every route as (method, OpenAPI path template). `docs/openapi.json`
@@ -71,6 +87,14 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/admin/webhook-subscription"),
     ("GET", "/admin/orders.csv"),
     ("POST", "/admin/customers/forget"),
+    ("GET", "/admin/dashboard"),
+    ("GET", "/admin/vat-report"),
+    ("GET", "/admin/vat-report.csv"),
+    ("GET", "/admin/lost-checkouts"),
+    ("POST", "/admin/share-links"),
+    ("GET", "/admin/share-links"),
+    ("GET", "/admin/share-links/{id}"),
+    ("GET", "/admin/share-links/{id}/qr.svg"),
 ];
 
 /// Resolves a request; 404 for unknown paths, 405 for known paths with
@@ -119,6 +143,18 @@ pub(crate) fn resolve(method: &str, path: &str) -> Result<Route, EdgeError> {
         ("POST", ["admin", "webhook-subscription"]) => Route::AdminWebhookSubscription,
         ("GET", ["admin", "orders.csv"]) => Route::AdminOrdersCsv,
         ("POST", ["admin", "customers", "forget"]) => Route::AdminForgetCustomer,
+        ("GET", ["admin", "dashboard"]) => Route::AdminDashboard,
+        ("GET", ["admin", "vat-report"]) => Route::AdminVatReport,
+        ("GET", ["admin", "vat-report.csv"]) => Route::AdminVatReportCsv,
+        ("GET", ["admin", "lost-checkouts"]) => Route::AdminLostCheckouts,
+        ("POST", ["admin", "share-links"]) => Route::AdminCreateShareLink,
+        ("GET", ["admin", "share-links"]) => Route::AdminShareLinks,
+        ("GET", ["admin", "share-links", id]) if !id.is_empty() => {
+            Route::AdminShareLink((*id).to_owned())
+        }
+        ("GET", ["admin", "share-links", id, "qr.svg"]) => {
+            Route::AdminShareLinkQr((*id).to_owned())
+        }
         _ => {
             let known_path = ROUTES
                 .iter()

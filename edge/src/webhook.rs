@@ -134,6 +134,9 @@ async fn process(cx: &Cx, link_id: &str) -> EdgeResult<()> {
             return Err(e);
         }
     };
+    // A reusable share link stays open: each of its payments is recorded
+    // and notified on its own.
+    crate::dashboard::share_links::record_payments(cx, &ledger, &fresh).await?;
     log::info(
         &cx.request_id,
         "checkout status updated",

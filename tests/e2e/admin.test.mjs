@@ -5,7 +5,10 @@
 // `qc-stack run --no-connect`.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, watchedPage, screenshot, control, edge, admin, eventually, EDGE, SHOP, ADMIN_TOKEN } from "./lib.mjs";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { launch, watchedPage, screenshot, control, edge, admin, eventually, EDGE, SHOP, ADMIN_TOKEN, ROOT } from "./lib.mjs";
 
 let browser;
 let page;
@@ -244,4 +247,109 @@ test("a revoked connection: the admin page and the widget say payments are pause
   await page.locator("#app").waitFor();
   await eventually(async () => (await page.locator("#connection-state").getAttribute("data-state")) === "enabled", { what: "enabled" });
   assert.equal(await paused.isHidden(), true);
+});
+
+test("the dashboard shows the period's figures, the revenue chart and the same figures as a table", async () => {
+  // A ledger with a few weeks of sales, written straight into the edge's
+  // local D1 (as the benchmark does), so the chart has something to draw.
+  const state = dirname(process.env.QC_EDGE_LOG);
+  const lines = (sku, title, qty, unit, rate, net, vat, gross) => JSON.stringify([{ sku, title, quantity: qty,
+    unit_price: { value: unit, currency: "EUR" }, vat_rate: rate, net: { value: net, currency: "EUR" },
+    vat: { value: vat, currency: "EUR" }, gross: { value: gross, currency: "EUR" } }]).replaceAll("'", "''");
+  const kinds = [
+    ["tshirt-m", "Organic cotton T-shirt (M)", 2, "25.00", "20.0", "50.00", "10.00", "60.00", 5000, 1000],
+    ["coffee-250", "Single-origin coffee beans, 250 g", 3, "10.99", "5.5", "32.97", "1.81", "34.78", 3297, 181],
+    ["workshop", "Latte-art workshop, 2 hours", 1, "45.00", "10.0", "45.00", "4.50", "49.50", 4500, 450],
+  ];
+  const now = Date.now();
+  const rows = [];
+  for (let i = 1; i <= 90; i++) {
+    const [sku, title, qty, unit, rate, net, vat, gross, netMinor, vatMinor] = kinds[(i * 7) % 3];
+    const created = new Date(now - (i * 16 + ((i * i * 37) % 13)) * 3600 * 1000).toISOString();
+    const status = i % 9 === 0 ? "expired" : i % 7 === 0 ? "open" : "paid";
+    const id = `ck_e${i.toString(16).padStart(23, "0")}`;
+    rows.push(`INSERT INTO checkouts (id, kind, request_hash, status, last_payment_status, currency, net_minor, vat_minor,
+      expected_gross_minor, qonto_amount_minor, lines_json, order_json, created_at, updated_at, paid_at) VALUES ('${id}', 'basket',
+      'e2e', '${status}', ${status === "paid" ? "'paid'" : "NULL"}, 'EUR', ${netMinor}, ${vatMinor}, ${netMinor + vatMinor},
+      ${netMinor + vatMinor}, '${lines(sku, title, qty, unit, rate, net, vat, gross)}', '{}', '${created}', '${created}',
+      ${status === "paid" ? `'${created}'` : "NULL"});`);
+  }
+  execFileSync(join(ROOT, "node_modules", ".bin", "wrangler"),
+    ["d1", "execute", "qonto-checkout", "--local", "--persist-to", state, "--command", rows.join(" ")],
+    { cwd: ROOT, stdio: "pipe", env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" } });
+
+  // (wrangler dev may be reloading the Worker just then: ask again.)
+  let api;
+  await eventually(async () => {
+    api = await admin("GET", "/admin/dashboard?period=30d").catch(() => null);
+    return api && api.status === 200;
+  }, { what: "the dashboard's figures" });
+  assert.ok(api.json.paid.orders >= 30, JSON.stringify(api.json.paid));
+
+  await page.setViewportSize({ width: 1100, height: 900 });
+  await page.goto(`${EDGE}/admin/`);
+  await page.locator("#app").waitFor();
+  await page.getByLabel("Period", { exact: true }).selectOption("30d");
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.locator("#dashboard[data-loaded]").waitFor();
+  // The figures at a glance are the API's.
+  const figure = (key) => page.locator(`#glance [data-figure="${key}"]`).textContent();
+  assert.equal(await figure("orders"), String(api.json.paid.orders));
+  assert.equal(await figure("gross"), `${api.json.paid.gross} EUR`);
+  assert.match(await page.locator("#dashboard-context").textContent(), /Amounts in EUR; days in Europe\/Paris time/);
+  // The chart: an SVG image with a bar per day, described for screen readers.
+  const chart = page.getByRole("img", { name: /Paid revenue per day/ });
+  await chart.waitFor();
+  assert.equal(await page.locator("#chart svg rect.current").count(), 30);
+  assert.ok(await page.locator("#chart svg rect.previous").count() > 0, "the previous period is drawn");
+  // The same figures as a table: a row per day, summing to the period's revenue.
+  const table = page.getByRole("table", { name: "Paid revenue per day, with the previous period" });
+  assert.equal(await table.locator("tbody tr").count(), 30);
+  const cents = (await table.locator("tbody tr td:nth-child(3)").allTextContents())
+    .map((t) => Math.round(Number(t.replace(" EUR", "")) * 100)).reduce((a, b) => a + b, 0);
+  assert.equal(cents, Math.round(Number(api.json.paid.gross) * 100));
+  assert.ok(await page.getByRole("table", { name: "Top products by revenue" }).locator("tbody tr").count() >= 3);
+  // The VAT report of the same period, and its CSV behind the same cookie.
+  const vat = page.getByRole("table", { name: /Paid basket lines per VAT rate/ });
+  assert.match(await vat.textContent(), /20\.0 %/);
+  const csv = await page.request.get(await page.locator("#vat-csv").evaluate((a) => a.href));
+  assert.equal(csv.status(), 200);
+  assert.equal((await csv.text()).split("\r\n")[0],
+    "section,vat_rate,lines,shipping_lines,net,vat,gross,currency,checkout_id,invoice_number,debitor,paid_at,period_from,period_to,time_zone");
+  // Where checkouts are lost: the expired ones, each with why.
+  await page.getByRole("button", { name: "Expired", exact: true }).click();
+  await page.locator('#lost[data-reason="expired"]').waitFor();
+  await page.locator("#lost-table tbody tr", { hasText: "The link expired" }).first().waitFor();
+
+  const shot = await page.locator("#dashboard").screenshot({ path: join(ROOT, "test-results", "screenshots", "dashboard.png") });
+  if (process.env.QC_UPDATE_DOCS === "1") writeFileSync(join(ROOT, "docs", "screenshots", "dashboard.png"), shot);
+  assert.deepEqual(page.problems, []);
+});
+
+test("a reusable link to share for a free amount, with its URL, copy button and QR code", async () => {
+  await page.goto(`${EDGE}/admin/`);
+  await page.locator("#app").waitFor();
+  const share = page.locator("#share");
+  await share.getByLabel("Title").fill("Deposit: Saturday workshop");
+  await share.getByLabel("A free amount").check();
+  await share.getByLabel("Amount, excluding VAT").fill("25.00");
+  await share.getByLabel("VAT rate").selectOption("20");
+  await share.getByLabel("Reusable (many payments)").check();
+  await share.getByRole("button", { name: "Create the link" }).click();
+  await share.locator("#share-result:not([hidden])").waitFor();
+  const url = await share.getByLabel("Link", { exact: true }).inputValue();
+  assert.match(url, /^https?:\/\//);
+  assert.match(await share.locator("#share-result-title").textContent(), /30\.00 EUR, reusable/);
+  // The QR code is an image the page loaded (an SVG behind the session cookie).
+  const qr = share.getByRole("img", { name: /QR code of the payment link/ });
+  await qr.waitFor();
+  await eventually(async () => (await qr.evaluate((img) => img.complete && img.naturalWidth)) > 0, { what: "the QR code loaded" });
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: EDGE });
+  await share.getByRole("button", { name: "Copy the link" }).click();
+  await share.locator("#share-status", { hasText: "Link copied." }).waitFor();
+  const row = share.locator("#share-links tbody tr", { hasText: "Deposit: Saturday workshop" });
+  await row.waitFor();
+  assert.match(await row.textContent(), /Reusable/);
+  await screenshot(page, "admin-share-link");
+  assert.deepEqual(page.problems, []);
 });
