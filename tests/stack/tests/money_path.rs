@@ -610,3 +610,30 @@ async fn the_link_sends_the_shopper_back_and_an_account_refusing_that_still_gets
     );
     agreeing_qonto(stack).await;
 }
+
+#[tokio::test]
+async fn a_link_left_processing_with_its_payment_paid_is_paid() {
+    let stack = shared_stack();
+    agreeing_qonto(stack).await;
+    // Qonto's link status lags behind its payment: the payment decides.
+    settings(stack, json!({"link_stays_processing": true})).await;
+    let (id, link) = open_checkout(stack, &[("ebook", 2)]).await;
+    pay_link(stack, &link).await;
+    let (_, l) = control(
+        stack,
+        reqwest::Method::GET,
+        &format!("/payment_links/{link}"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(l["payment_link"]["status"], "processing", "{l}");
+    eventually(10, "paid", || async {
+        get_checkout(stack, &id).await.1["status"] == "paid"
+    })
+    .await;
+    eventually(10, "one notification", || async {
+        merchant_received(stack, &id).await.len() == 1
+    })
+    .await;
+    agreeing_qonto(stack).await;
+}
