@@ -170,7 +170,9 @@ try {
   const body =
     '{"items":[{"sku":"tshirt","quantity":3}],"customer":{"email":"ada@example.com",' +
     '"name":"Ada Lovelace","address":{"line1":"1 rue de la Paix","postal_code":"75002",' +
-    '"city":"Paris","country":"FR"}}}';
+    '"city":"Paris","country":"FR"}}' +
+    // The page the checkout started from, for Qonto to send the shopper back to.
+    `,"return_url":${JSON.stringify(Object.assign(new URL(tab.url()), { hash: "" }).href)}}`;
   check(sent?.body === body, `checkout body ${sent?.body}`);
   check(/^[0-9a-f-]{36}$/.test(sent?.key ?? ""), "idempotency key sent");
   const pending = await tab.evaluate(() => localStorage.getItem("qc-pending"));

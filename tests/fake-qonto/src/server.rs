@@ -302,11 +302,14 @@ async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) -> Response
         resp = corrupt_body(resp).await;
     }
     if let Some(wait) = answer_after {
-        // Read in full now, so the answer is the state at handling time.
+        // Read in full now, so the answer is the state at handling time, and
+        // logged now: a client that gives up before the answer still shows.
         let (parts, body) = resp.into_parts();
         let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+        let resp = finish(&app, entry, Response::from_parts(parts, Body::empty()));
         tokio::time::sleep(wait).await;
-        resp = Response::from_parts(parts, Body::from(bytes));
+        let (parts, _) = resp.into_parts();
+        return Response::from_parts(parts, Body::from(bytes));
     }
     finish(&app, entry, resp)
 }

@@ -457,6 +457,10 @@ async fn an_invoice_retried_after_a_timeout_reuses_the_first_link() {
     let stack = shared_stack();
     agreeing_qonto(stack).await;
     let invoice = "0199e1de-4e01-72b7-86a0-fbe4e0475d56";
+    let _ = client()
+        .delete(format!("{}/_control/requests", stack.fake))
+        .send()
+        .await;
     // Qonto creates the link but its answer comes after the edge's 15 s.
     fault(
         stack,
@@ -493,6 +497,23 @@ async fn an_invoice_retried_after_a_timeout_reuses_the_first_link() {
         links[0]["payment_link"]["id"].as_str().unwrap_or("?")
     );
     assert_eq!(second["amount"]["value"], "120.00");
+    // Found among Qonto's open links: not created (nor replayed) again. (The
+    // slow creation is logged once its late answer is sent.)
+    eventually(5, "the slow creation logged", || async {
+        !fake_requests(stack, "route=create_payment_link")
+            .await
+            .is_empty()
+    })
+    .await;
+    assert_eq!(
+        fake_requests(stack, "route=create_payment_link")
+            .await
+            .len(),
+        1
+    );
+    assert!(!fake_requests(stack, "route=list_payment_links")
+        .await
+        .is_empty());
     agreeing_qonto(stack).await;
 }
 
@@ -587,5 +608,32 @@ async fn the_link_sends_the_shopper_back_and_an_account_refusing_that_still_gets
         logged,
         "logged once"
     );
+    agreeing_qonto(stack).await;
+}
+
+#[tokio::test]
+async fn a_link_left_processing_with_its_payment_paid_is_paid() {
+    let stack = shared_stack();
+    agreeing_qonto(stack).await;
+    // Qonto's link status lags behind its payment: the payment decides.
+    settings(stack, json!({"link_stays_processing": true})).await;
+    let (id, link) = open_checkout(stack, &[("ebook", 2)]).await;
+    pay_link(stack, &link).await;
+    let (_, l) = control(
+        stack,
+        reqwest::Method::GET,
+        &format!("/payment_links/{link}"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(l["payment_link"]["status"], "processing", "{l}");
+    eventually(10, "paid", || async {
+        get_checkout(stack, &id).await.1["status"] == "paid"
+    })
+    .await;
+    eventually(10, "one notification", || async {
+        merchant_received(stack, &id).await.len() == 1
+    })
+    .await;
     agreeing_qonto(stack).await;
 }
