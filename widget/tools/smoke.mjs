@@ -170,7 +170,7 @@ try {
   const body =
     '{"items":[{"sku":"tshirt","quantity":3}],"customer":{"email":"ada@example.com",' +
     '"name":"Ada Lovelace","address":{"line1":"1 rue de la Paix","postal_code":"75002",' +
-    '"city":"Paris","country":"FR"}}}';
+    '"city":"Paris","country":"FR"}},"language":"fr"}';
   check(sent?.body === body, `checkout body ${sent?.body}`);
   check(/^[0-9a-f-]{36}$/.test(sent?.key ?? ""), "idempotency key sent");
   const pending = await tab.evaluate(() => localStorage.getItem("qc-pending"));
