@@ -170,7 +170,7 @@ try {
   const body =
     '{"items":[{"sku":"tshirt","quantity":3}],"customer":{"email":"ada@example.com",' +
     '"name":"Ada Lovelace","address":{"line1":"1 rue de la Paix","postal_code":"75002",' +
-    '"city":"Paris","country":"FR"}}' +
+    '"city":"Paris","country":"FR"}},"language":"fr"' +
     // The page the checkout started from, for Qonto to send the shopper back to.
     `,"return_url":${JSON.stringify(Object.assign(new URL(tab.url()), { hash: "" }).href)}}`;
   check(sent?.body === body, `checkout body ${sent?.body}`);

@@ -173,9 +173,9 @@ pub(crate) fn send_soon(cx: &Cx, id: &str) {
                 request_id: &bg.request_id,
                 ledger: &ledger,
             };
-            for kind in Kind::ALL {
-                sender.attempt(&id, kind).await;
-            }
+            // At once, so a slow merchant server does not hold up the
+            // shopper's e-mail.
+            futures_util::future::join_all(Kind::ALL.map(|kind| sender.attempt(&id, kind))).await;
         }
     });
 }
