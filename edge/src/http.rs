@@ -184,7 +184,13 @@ fn mutable(resp: Response) -> Response {
 /// so cycling through addresses of one's own block gains nothing. Requests
 /// without the header (only possible outside Cloudflare) share one bucket.
 pub(crate) fn client_key(req: &Request) -> String {
-    rate_key(req.headers().get("cf-connecting-ip").ok().flatten().as_deref())
+    rate_key(
+        req.headers()
+            .get("cf-connecting-ip")
+            .ok()
+            .flatten()
+            .as_deref(),
+    )
 }
 
 /// [`client_key`] for a `CF-Connecting-IP` value (pure, host-tested).
@@ -231,7 +237,10 @@ mod tests {
             (Some("203.0.113.7"), "203.0.113.7"),
             (Some(" 203.0.113.7 "), "203.0.113.7"),
             (Some("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64"),
-            (Some("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64"),
+            (
+                Some("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+                "2001:db8:1:2::/64",
+            ),
             (Some("2001:0db8:0001:0003::1"), "2001:db8:1:3::/64"),
             (Some("::ffff:198.51.100.4"), "198.51.100.4"),
             (Some("::1"), "0:0:0:0::/64"),
