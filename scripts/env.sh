@@ -5,6 +5,8 @@ QC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # The project's own tool folder (cargo install --root). It lives outside the
 # clone so that every clone and CI run on this machine reuses the same build.
 export QC_TOOLS="${QC_TOOLS:-$HOME/.cache/qonto-checkout/tools}"
+# Python tools (Schemathesis) live in a venv beside it.
+export QC_VENV="${QC_VENV:-$HOME/.cache/qonto-checkout/venv}"
 export PATH="$QC_TOOLS/bin:$QC_ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export WASM_BINDGEN_BIN="$QC_TOOLS/bin/wasm-bindgen"
 export WASM_OPT_BIN="$QC_ROOT/node_modules/.bin/wasm-opt"   # binaryen 132 from npm (Debian's 108 is too old)

@@ -40,3 +40,11 @@ if ! "$QC_TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q "$WASM_BINDGEN
   cargo install --root "$QC_TOOLS" wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 done_stage
+
+SCHEMATHESIS_VERSION=4.32.5   # tests/api-fuzz/run.sh checks the same version
+stage "setup: schemathesis $SCHEMATHESIS_VERSION (PyPI, in the tool folder's venv)"
+if ! "$QC_VENV/bin/st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  python3 -m venv "$QC_VENV"
+  "$QC_VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+done_stage

@@ -5,6 +5,7 @@
 #   widget                                  -> release build + size budget, browser tests in Chromium
 #   edge under wrangler dev + fake Qonto    -> cargo test -p qc-stack (real workerd, D1, Durable Objects)
 #   admin page and shopper journey          -> Playwright (playwright-core) in Debian's Chromium
+#   the HTTP API against its OpenAPI document -> Schemathesis (PyPI) on the running edge
 #   deploy bundle                           -> wrangler deploy --dry-run (offline)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +48,10 @@ done_stage
 
 stage "end to end: the shopper journey in Chromium"
 target/debug/qc-stack run -- node --test --test-concurrency=1 tests/e2e/journey.test.mjs
+done_stage
+
+stage "API fuzzing: Schemathesis against docs/openapi.json on the running edge"
+target/debug/qc-stack run -- bash tests/api-fuzz/run.sh
 done_stage
 
 stage "deploy: wrangler deploy --dry-run"

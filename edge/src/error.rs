@@ -34,8 +34,12 @@ pub(crate) enum EdgeError {
     OriginNotAllowed,
     /// 404: no such route, or a resource this edge does not know.
     NotFound(&'static str),
-    /// 405: the route exists with other methods.
-    MethodNotAllowed,
+    /// 405: the route exists with other methods; `allow` lists them for the
+    /// `Allow` header (RFC 9110 requires it on a 405).
+    MethodNotAllowed {
+        /// e.g. `GET, OPTIONS`.
+        allow: String,
+    },
     /// 409: a conflict with an earlier request (`idempotency_key_reused`: the
     /// key was used with another body; `checkout_in_progress`: a request with
     /// the same key is still being processed, retry shortly).
@@ -156,7 +160,7 @@ impl EdgeError {
             EdgeError::Unauthorized | EdgeError::InvalidSignature => 401,
             EdgeError::OriginNotAllowed => 403,
             EdgeError::NotFound(_) => 404,
-            EdgeError::MethodNotAllowed => 405,
+            EdgeError::MethodNotAllowed { .. } => 405,
             EdgeError::Conflict { .. } => 409,
             EdgeError::PayloadTooLarge { .. } => 413,
             EdgeError::UnsupportedMediaType => 415,
@@ -189,7 +193,7 @@ impl EdgeError {
                 None,
             ),
             EdgeError::NotFound(what) => ("not_found", format!("No such {what}."), None),
-            EdgeError::MethodNotAllowed => ("method_not_allowed", "This method is not allowed here.".into(), None),
+            EdgeError::MethodNotAllowed { .. } => ("method_not_allowed", "This method is not allowed here.".into(), None),
             EdgeError::Conflict { code, message } => (code, message.clone(), None),
             EdgeError::PayloadTooLarge { limit } => {
                 ("payload_too_large", format!("The request body is larger than {limit} bytes."), None)
@@ -322,6 +326,9 @@ impl EdgeError {
         let mut resp = json_response(&json!({ "error": error }), status);
         if let Some(secs) = self.retry_after() {
             let _ = resp.headers_mut().set("retry-after", &secs.to_string());
+        }
+        if let EdgeError::MethodNotAllowed { allow } = &self {
+            let _ = resp.headers_mut().set("allow", allow);
         }
         resp
     }

@@ -51,25 +51,44 @@ pub(crate) async fn read_json<T: DeserializeOwned>(
     parse_json(&bytes)
 }
 
-/// Reads the raw body, refusing more than `limit` bytes.
+/// Reads the raw body, refusing more than `limit` bytes. A declared
+/// `Content-Length` above the limit is refused before reading; a chunked body
+/// (no length) is read chunk by chunk and refused as soon as it passes the
+/// limit, so an endless upload costs at most `limit` bytes of memory.
 pub(crate) async fn read_body(req: &mut Request, limit: usize) -> EdgeResult<Vec<u8>> {
+    use futures_util::StreamExt;
     if let Some(len) = req.headers().get("content-length").ok().flatten() {
-        if len
-            .trim()
-            .parse::<usize>()
-            .map(|n| n > limit)
-            .unwrap_or(false)
-        {
+        if declared_too_large(&len, limit) {
             return Err(EdgeError::PayloadTooLarge { limit });
         }
     }
-    let bytes = req.bytes().await.map_err(|_| {
-        EdgeError::bad_request("invalid_body", "The request body could not be read.", None)
-    })?;
-    if bytes.len() > limit {
-        return Err(EdgeError::PayloadTooLarge { limit });
+    let unreadable =
+        || EdgeError::bad_request("invalid_body", "The request body could not be read.", None);
+    // A request without a body (GET) has no stream.
+    let mut stream = match req.stream() {
+        Ok(stream) => stream,
+        Err(_) => return Ok(Vec::new()),
+    };
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| unreadable())?;
+        if exceeds(bytes.len(), chunk.len(), limit) {
+            return Err(EdgeError::PayloadTooLarge { limit });
+        }
+        bytes.extend_from_slice(&chunk);
     }
     Ok(bytes)
+}
+
+/// Whether a `Content-Length` value announces more than `limit` bytes (an
+/// unreadable value is left to the streaming check).
+fn declared_too_large(len: &str, limit: usize) -> bool {
+    len.trim().parse::<u64>().is_ok_and(|n| n > limit as u64)
+}
+
+/// Whether adding a chunk of `chunk` bytes to `read` bytes passes `limit`.
+fn exceeds(read: usize, chunk: usize, limit: usize) -> bool {
+    read.saturating_add(chunk) > limit
 }
 
 /// Parses JSON, telling a syntax error (`invalid_json`) from a shape error
@@ -90,13 +109,15 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> EdgeResult<T> {
     })
 }
 
-/// The `Origin` of a browser request, if any.
+/// The `Origin` of a browser request, if any. `Origin: null` (a sandboxed
+/// iframe, a `file:` page, some redirects) is kept: it is a browser request
+/// from an origin nobody can allow, so it is refused like any foreign one.
 pub(crate) fn origin(req: &Request) -> Option<String> {
     req.headers()
         .get("origin")
         .ok()
         .flatten()
-        .filter(|o| !o.is_empty() && o != "null")
+        .filter(|o| !o.is_empty())
 }
 
 /// Refuses browser requests from origins not in `ALLOWED_ORIGINS`. Requests
@@ -112,20 +133,25 @@ pub(crate) fn check_origin(req: &Request, config: &Config, self_origin: &str) ->
 }
 
 /// Adds CORS headers to a public API response for an allowed origin.
-pub(crate) fn with_cors(mut resp: Response, req_origin: Option<&str>, config: &Config) -> Response {
+///
+/// `Vary: Origin` is on every public answer, allowed origin or not: a shared
+/// cache must never serve one origin's answer (with or without the CORS
+/// header) to another.
+pub(crate) fn with_cors(resp: Response, req_origin: Option<&str>, config: &Config) -> Response {
+    let mut resp = mutable(resp);
+    let h = resp.headers_mut();
     if let Some(o) = req_origin.filter(|o| config.origin_allowed(o)) {
-        resp = mutable(resp);
-        let h = resp.headers_mut();
         let _ = h.set("access-control-allow-origin", o);
         let _ = h.set("access-control-expose-headers", "retry-after, x-request-id");
-        let _ = h.append("vary", "Origin");
     }
+    let _ = h.append("vary", "Origin");
     resp
 }
 
 /// The answer to a CORS preflight of the public API.
 pub(crate) fn preflight(req: &Request, config: &Config) -> Response {
     let mut resp = Response::builder().with_status(204).empty();
+    let _ = resp.headers_mut().set("vary", "Origin");
     if let Some(o) = origin(req).filter(|o| config.origin_allowed(o)) {
         let h = resp.headers_mut();
         let _ = h.set("access-control-allow-origin", &o);
@@ -135,7 +161,6 @@ pub(crate) fn preflight(req: &Request, config: &Config) -> Response {
             "content-type, idempotency-key",
         );
         let _ = h.set("access-control-max-age", "600");
-        let _ = h.set("vary", "Origin");
     }
     resp
 }
@@ -150,15 +175,42 @@ fn mutable(resp: Response) -> Response {
     resp.with_headers(headers)
 }
 
-/// The key rate limits count per client: the connecting IP as Cloudflare
-/// reports it.
+/// The key rate limits count per client.
+///
+/// Only `CF-Connecting-IP` is read: Cloudflare sets it on every request and
+/// overwrites a client-sent one, whereas `X-Forwarded-For` is whatever the
+/// client wrote (trusting it would give every request a fresh bucket). An
+/// IPv6 client is counted by its /64, the block one subscriber usually gets,
+/// so cycling through addresses of one's own block gains nothing. Requests
+/// without the header (only possible outside Cloudflare) share one bucket.
 pub(crate) fn client_key(req: &Request) -> String {
-    req.headers()
-        .get("cf-connecting-ip")
-        .ok()
-        .flatten()
-        .or_else(|| req.headers().get("x-forwarded-for").ok().flatten())
-        .unwrap_or_else(|| "unknown".to_owned())
+    rate_key(
+        req.headers()
+            .get("cf-connecting-ip")
+            .ok()
+            .flatten()
+            .as_deref(),
+    )
+}
+
+/// [`client_key`] for a `CF-Connecting-IP` value (pure, host-tested).
+pub(crate) fn rate_key(connecting_ip: Option<&str>) -> String {
+    let Some(ip) = connecting_ip.map(str::trim).filter(|ip| !ip.is_empty()) else {
+        return "unknown".to_owned();
+    };
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => v4.to_string(),
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        // Not an address: counted as itself (bounded, so it cannot grow a
+        // key space without limit).
+        Err(_) => ip.chars().take(64).collect(),
+    }
 }
 
 /// A request id: Cloudflare's ray id when present, else random.
@@ -173,4 +225,45 @@ pub(crate) fn request_id(req: &Request) -> String {
         return ray;
     }
     crate::ids::random_hex(8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_keys_group_ipv6_by_64_and_ignore_nothing_else() {
+        let cases: &[(Option<&str>, &str)] = &[
+            (Some("203.0.113.7"), "203.0.113.7"),
+            (Some(" 203.0.113.7 "), "203.0.113.7"),
+            (Some("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64"),
+            (
+                Some("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+                "2001:db8:1:2::/64",
+            ),
+            (Some("2001:0db8:0001:0003::1"), "2001:db8:1:3::/64"),
+            (Some("::ffff:198.51.100.4"), "198.51.100.4"),
+            (Some("::1"), "0:0:0:0::/64"),
+            (Some(""), "unknown"),
+            (None, "unknown"),
+            (Some("not-an-ip"), "not-an-ip"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(rate_key(*input), *expected, "{input:?}");
+        }
+        assert_eq!(rate_key(Some(&"x".repeat(500))).len(), 64);
+    }
+
+    #[test]
+    fn body_limits_hold_for_declared_and_streamed_lengths() {
+        assert!(declared_too_large("32769", 32 * 1024));
+        assert!(!declared_too_large("32768", 32 * 1024));
+        assert!(!declared_too_large(" 10 ", 32 * 1024));
+        // Too big to parse: left to the streaming check, which stops at the limit.
+        assert!(!declared_too_large("99999999999999999999", 10));
+        assert!(!declared_too_large("abc", 10));
+        assert!(exceeds(30, 3, 32));
+        assert!(!exceeds(30, 2, 32));
+        assert!(exceeds(usize::MAX, 1, 32));
+    }
 }

@@ -136,7 +136,9 @@ async fn scheduled(event: ScheduledEvent, env: Env, ctx: ScheduleContext) {
 }
 
 async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
-    let route = routes::resolve(req.method().as_ref(), &req.path())?;
+    // The raw method: workers-rs reads any method it does not know (QUERY,
+    // PROPFIND, ...) as GET, which would run GET handlers for them.
+    let route = routes::resolve(&req.inner().method(), &req.path())?;
     if matches!(route, Route::Preflight) {
         return Ok(http::preflight(&req, &cx.config));
     }

@@ -135,13 +135,17 @@ pub(crate) async fn export_csv(req: Request, cx: &Cx) -> EdgeResult<Response> {
 pub(crate) async fn forget_customer(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     require_admin(&req, &cx.config)?;
     #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
     struct Forget {
         #[serde(default)]
         email: String,
     }
     let body: Forget = http::read_json(&mut req, 4 * 1024).await?;
-    let email = body.email.trim();
-    if !email.contains('@') || email.len() > 254 {
+    // As documented: at most 254 characters, with an `@`; then compared
+    // without surrounding spaces.
+    let raw = body.email.as_str();
+    let email = raw.trim();
+    if !email.contains('@') || raw.chars().count() > 254 {
         return Err(EdgeError::invalid(
             "invalid_email",
             "Give the customer's e-mail address.",

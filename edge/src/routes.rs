@@ -156,17 +156,30 @@ pub(crate) fn resolve(method: &str, path: &str) -> Result<Route, EdgeError> {
             Route::AdminShareLinkQr((*id).to_owned())
         }
         _ => {
-            let known_path = ROUTES
-                .iter()
-                .any(|(_, template)| template_matches(template, path));
-            return Err(if known_path {
-                EdgeError::MethodNotAllowed
-            } else {
+            let allow = allowed_methods(path);
+            return Err(if allow.is_empty() {
                 EdgeError::NotFound("route")
+            } else {
+                EdgeError::MethodNotAllowed { allow }
             });
         }
     };
     Ok(route)
+}
+
+/// The methods a path answers, for `Allow` (empty: no such path). The public
+/// API also answers CORS preflights.
+fn allowed_methods(path: &str) -> String {
+    let mut methods: Vec<&str> = ROUTES
+        .iter()
+        .filter(|(_, template)| template_matches(template, path))
+        .map(|(method, _)| *method)
+        .collect();
+    if !methods.is_empty() && path.starts_with("/v1/") {
+        methods.push("OPTIONS");
+    }
+    methods.dedup();
+    methods.join(", ")
 }
 
 /// Whether `path` fits `template` (`{x}` matches one non-empty segment).
@@ -220,11 +233,19 @@ mod tests {
         ));
         assert!(matches!(
             resolve("GET", "/v1/checkouts/"),
-            Err(EdgeError::MethodNotAllowed)
+            Err(EdgeError::MethodNotAllowed { .. })
         ));
         assert!(matches!(
             resolve("DELETE", "/v1/checkouts/ck_1"),
-            Err(EdgeError::MethodNotAllowed)
+            Err(EdgeError::MethodNotAllowed { allow }) if allow == "GET, OPTIONS"
+        ));
+        assert!(matches!(
+            resolve("TRACE", "/admin/connection"),
+            Err(EdgeError::MethodNotAllowed { allow }) if allow == "GET, POST"
+        ));
+        assert!(matches!(
+            resolve("PUT", "/health"),
+            Err(EdgeError::MethodNotAllowed { allow }) if allow == "GET"
         ));
         assert!(matches!(
             resolve("GET", "/v1/checkouts/a/b"),

@@ -334,7 +334,8 @@ impl App {
                 stored: saved.is_some(),
                 values: saved.unwrap_or_default(),
                 errors: Errors::default(),
-                remember: true,
+                // Opt-in: ticked only if the shopper chose it on an earlier visit.
+                remember: saved.is_some(),
                 countries: Vec::new(),
             }),
             local: StoredValue::new_local(Local {
@@ -842,6 +843,7 @@ impl App {
             s.values = Values::default();
             s.errors = Errors::default();
             s.stored = false;
+            s.remember = false;
         });
         // Typed values live in the fields, not only in the state.
         for i in 0..Values::default().len() {

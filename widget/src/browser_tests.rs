@@ -1423,8 +1423,8 @@ async fn details_are_remembered_on_the_device_until_forgotten() {
         let remember = control(&w, "remember");
         assert_eq!(
             field(&remember, "checked").as_bool(),
-            Some(true),
-            "by default"
+            Some(false),
+            "unticked by default: the shopper opts in"
         );
         assert_eq!(
             remember.parent_element().unwrap().text_content().unwrap(),
@@ -1439,6 +1439,8 @@ async fn details_are_remembered_on_the_device_until_forgotten() {
         type_into(&w, "postal-code", "75001");
         type_into(&w, "city", "Paris");
         type_into(&w, "country", "FR");
+        remember.click();
+        tick().await;
         pay_button(&w).click();
         wait_for("the redirect", || stored("qc-pending").is_some()).await;
         assert_eq!(
@@ -1458,6 +1460,11 @@ async fn details_are_remembered_on_the_device_until_forgotten() {
     assert_eq!(value_of(&w, "city"), "Paris");
     assert_eq!(value_of(&w, "country"), "FR");
     assert_eq!(pay_button(&w).text_content().unwrap(), "Pay €16.43");
+    assert_eq!(
+        field(&control(&w, "remember"), "checked").as_bool(),
+        Some(true),
+        "still chosen on the next visit"
+    );
 
     let forget = w.el("[data-action=forget]");
     assert!(forget.offset_parent().is_some());
@@ -1480,14 +1487,16 @@ async fn details_are_remembered_on_the_device_until_forgotten() {
     wait_for("the focus", || focused(&w) == "input#qc-f0").await;
     assert_eq!(w.text(".qc-ship dd"), "—");
 
-    // Unchecked, Pay stores nothing.
+    // Forgetting also unticks the box: Pay stores nothing now.
+    assert_eq!(
+        field(&control(&w, "remember"), "checked").as_bool(),
+        Some(false)
+    );
     fill_details(&w);
     type_into(&w, "address-line1", "1 Main Street");
     type_into(&w, "postal-code", "75001");
     type_into(&w, "city", "Paris");
     type_into(&w, "country", "FR");
-    control(&w, "remember").click();
-    tick().await;
     pay_button(&w).click();
     wait_for("the second checkout", || {
         requests("POST", "/v1/checkouts").len() == 2
