@@ -67,7 +67,8 @@ pub(crate) async fn sign_in(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         token: String,
     }
     let body: SignIn = crate::http::read_json(&mut req, 4 * 1024).await?;
-    if cx.config.admin_token.is_empty() || !token_matches(body.token.trim(), &cx.config.admin_token)
+    if cx.config.admin_token.is_empty()
+        || !token_matches(body.token.trim(), cx.config.admin_token.expose())
     {
         log::warn(&cx.request_id, "admin sign-in refused", json!({}));
         return Err(EdgeError::Unauthorized);
@@ -75,7 +76,7 @@ pub(crate) async fn sign_in(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     let mut resp = json_response(&json!({"signed_in": true}), 200);
     let _ = resp.headers_mut().set(
         "set-cookie",
-        &session_cookie(cx, &cx.config.admin_token, 8 * 3600),
+        &session_cookie(cx, cx.config.admin_token.expose(), 8 * 3600),
     );
     let _ = resp.headers_mut().set("cache-control", "no-store");
     Ok(resp)
@@ -234,7 +235,7 @@ pub(crate) async fn get_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<
 pub(crate) async fn notify_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<Response> {
     require_admin(&req, &cx.config)?;
     let (ledger, row) = find_checkout(id, cx).await?;
-    if cx.config.merchant_webhook_url.is_none() {
+    if cx.config.merchant_webhook.is_none() {
         return Err(EdgeError::Conflict {
             code: "notifications_off",
             message: "MERCHANT_WEBHOOK_URL is not set: there is nowhere to send notifications."
@@ -294,7 +295,7 @@ pub(crate) async fn deactivate_checkout(req: Request, id: &str, cx: &Cx) -> Edge
             link.status.as_str(),
             fresh.last_payment_status.as_deref(),
             None,
-            cx.config.merchant_webhook_url.is_some(),
+            cx.config.merchant_webhook.is_some(),
         )
         .await?;
     if queued {
@@ -316,7 +317,7 @@ pub(crate) async fn deactivate_checkout(req: Request, id: &str, cx: &Cx) -> Edge
 pub(crate) async fn subscribe_webhook(req: Request, cx: &Cx) -> EdgeResult<Response> {
     require_admin(&req, &cx.config)?;
     let secret = &cx.config.webhook_secret;
-    if !(32..=128).contains(&secret.len()) {
+    if !crate::config::WEBHOOK_SECRET_CHARS.contains(&secret.len()) {
         return Err(EdgeError::Misconfigured(vec![
             "QONTO_WEBHOOK_SECRET must be 32 to 128 characters (Qonto's rule for subscription secrets)".into(),
         ]));
@@ -336,7 +337,7 @@ pub(crate) async fn subscribe_webhook(req: Request, cx: &Cx) -> EdgeResult<Respo
         .create_webhook_subscription(&CreateWebhookSubscription {
             callback_url: callback_url.clone(),
             types: vec![WEBHOOK_TYPE_PAYMENT_LINKS.to_owned()],
-            secret: Some(secret.clone()),
+            secret: Some(secret.expose().to_owned()),
             description: Some("Qonto Checkout edge: payment-link events".into()),
         })
         .await?;

@@ -18,7 +18,7 @@ pub(crate) fn require_admin(req: &Request, config: &Config) -> EdgeResult<()> {
     }
     let presented = bearer(req).or_else(|| cookie(req, ADMIN_COOKIE));
     match presented {
-        Some(t) if token_matches(&t, &config.admin_token) => Ok(()),
+        Some(t) if token_matches(&t, config.admin_token.expose()) => Ok(()),
         _ => Err(EdgeError::Unauthorized),
     }
 }

@@ -19,6 +19,7 @@ use crate::log;
 use crate::qonto::Qonto;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use shared::api::stored::StoredOrder;
 use shared::api::{
     CheckoutRequest, CheckoutResponse, CheckoutStatus, CheckoutStatusResponse,
     PaymentMethodsResponse, ValidatedOrder,
@@ -212,32 +213,6 @@ fn shipping_title(q: &shared::shipping::ShippingQuote) -> String {
     format!("Shipping ({})", q.zone)
 }
 
-/// What the merchant needs to fulfil the order, kept with the checkout and
-/// sent in the paid notification: the customer, shipping and totals.
-fn order_record(order: &ValidatedOrder) -> serde_json::Value {
-    let totals = &order.totals;
-    json!({
-        "customer": order.customer,
-        "shipping": order.shipping.as_ref().map(|q| json!({
-            "zone": q.zone,
-            "country": q.country,
-            "free": q.free,
-            "net": WireAmount::from(q.line.net),
-            "vat": WireAmount::from(q.line.vat),
-            "gross": WireAmount::from(q.line.gross),
-        })),
-        "totals": {
-            "net": WireAmount::from(totals.net),
-            "vat": WireAmount::from(totals.vat),
-            "gross": WireAmount::from(totals.gross),
-            "vat_by_rate": totals.vat_by_rate.iter().map(|(rate, vat)| json!({
-                "rate": rate.format(shared::vat::VatRateFormat::Percent),
-                "vat": WireAmount::from(*vat),
-            })).collect::<Vec<_>>(),
-        },
-    })
-}
-
 /// The Qonto basket body for a priced order: one item per line, and the
 /// shipping line as a `service` item (when it is not free).
 fn basket_body(
@@ -369,7 +344,7 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         expected_gross_minor: order.totals.gross.minor(),
         invoice_id: None,
         lines_json: serde_json::to_string(&lines).unwrap_or_default(),
-        order_json: Some(order_record(&order).to_string()),
+        order_json: Some(StoredOrder::from(&order).to_json()),
         customer_email: order.customer.as_ref().map(|c| c.email.to_lowercase()),
     };
     if !ledger.insert_creating(&new).await? {
@@ -578,7 +553,7 @@ pub(crate) async fn refresh(
             &status,
             last_payment.as_deref(),
             paid_at.as_deref(),
-            cx.config.merchant_webhook_url.is_some(),
+            cx.config.merchant_webhook.is_some(),
         )
         .await?;
     if queued {

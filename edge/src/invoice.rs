@@ -13,6 +13,7 @@ use crate::ledger::{age_ms, CheckoutRow, Ledger, NewCheckout, ABANDONED_MS};
 use crate::log;
 use crate::qonto::Qonto;
 use serde_json::json;
+use shared::api::stored::{InvoiceOrder, StoredOrder};
 use shared::api::InvoiceCheckoutRequest;
 use shared::money::Money;
 use shared::qonto::{ClientInvoiceStatus, CreateInvoicePaymentLink, CreatePaymentLinkRequest};
@@ -90,7 +91,13 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         expected_gross_minor: gross.minor(),
         invoice_id: Some(invoice_id.clone()),
         lines_json: "[]".to_owned(),
-        order_json: Some(json!({"invoice_number": number, "debitor_name": debitor}).to_string()),
+        order_json: Some(
+            StoredOrder::Invoice(InvoiceOrder {
+                invoice_number: number.clone(),
+                debitor_name: debitor.clone(),
+            })
+            .to_json(),
+        ),
         customer_email: None,
     };
     if !ledger.insert_creating(&new).await? {

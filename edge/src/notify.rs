@@ -18,10 +18,10 @@
 //! `checkout.id`.
 
 use crate::error::EdgeResult;
+use crate::fetch::{send_with_timeout, SendError};
 use crate::http::Cx;
 use crate::ledger::{now, CheckoutRow, Ledger};
 use crate::log;
-use crate::qonto::{send_with_timeout, SendError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use shared::webhook::sign;
@@ -158,7 +158,7 @@ pub(crate) async fn retry_due(
     config: &crate::config::Config,
     request_id: &str,
 ) -> EdgeResult<u32> {
-    if config.merchant_webhook_url.is_none() {
+    if config.merchant_webhook.is_none() {
         return Ok(0);
     }
     let now = now();
@@ -193,12 +193,10 @@ async fn attempt(
     request_id: &str,
     id: &str,
 ) -> bool {
-    let (Some(url), Some(secret)) = (
-        &config.merchant_webhook_url,
-        &config.merchant_webhook_secret,
-    ) else {
+    let Some(hook) = &config.merchant_webhook else {
         return false;
     };
+    let (url, secret) = (&hook.url, hook.secret.expose());
     #[derive(Deserialize)]
     struct Claimed {
         attempts: u32,

@@ -9,8 +9,9 @@
 //! - `GET|POST /admin/connection` (admin) read and start the payment
 //!   provider connection (Mollie onboarding) that payment links need.
 //!
-//! Payment links are OAuth-only at Qonto (qonto-api.md §2.3), so this is the
-//! one way to make the shop work.
+//! Payment links are OAuth-only at Qonto (an API key reaches only a mostly
+//! read-only subset of endpoints), so this is the one way to make the shop
+//! work.
 
 use crate::auth::require_admin;
 use crate::error::{json_response, EdgeError, EdgeResult};
@@ -25,7 +26,7 @@ use shared::html::escape;
 use shared::qonto::{Connection, CreateConnection};
 use worker::{Request, Response};
 
-/// The scopes the shop asks for (qonto-api.md §2.2): payment links, the
+/// The scopes the shop asks for (Qonto's OAuth scopes): payment links, the
 /// invoices behind invoice links, webhooks, a refresh token, and the bank
 /// accounts (to pick the one payment links credit).
 pub(crate) const SCOPES: &[&str] = &[
@@ -171,7 +172,8 @@ fn redirect_uri(cx: &Cx) -> String {
     format!("{}{CALLBACK_PATH}", cx.self_origin)
 }
 
-/// Qonto's authorization URL (qonto-api.md §2.1).
+/// Qonto's authorization URL (`{oauth_url}/oauth2/auth`, the authorization-
+/// code flow).
 fn authorize_url(oauth_url: &str, client_id: &str, redirect_uri: &str, state: &str) -> String {
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("client_id", client_id)
@@ -306,7 +308,8 @@ struct ConnectionInput {
     user_website_url: Option<String>,
 }
 
-/// Qonto's minimum for `business_description` (qonto-api.md §4.1).
+/// Qonto's minimum length for `business_description` when connecting to the
+/// payment provider.
 const MIN_DESCRIPTION_CHARS: usize = 80;
 
 /// Validates like Qonto does (so the merchant gets a 422 naming the field,

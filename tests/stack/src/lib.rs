@@ -21,7 +21,7 @@ pub mod shop;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use edge::{EdgeConfig, EdgeServer};
+pub use edge::{EdgeBuild, EdgeConfig, EdgeServer};
 pub use fake_qonto::{FakeConfig, RunningFake};
 pub use receiver::MerchantReceiver;
 pub use shop::ShopServer;
@@ -140,6 +140,8 @@ pub struct StackConfig {
     /// With `authorize`, also subscribe the edge to Qonto's webhooks (off:
     /// the edge only learns a link's status by asking Qonto).
     pub subscribe: bool,
+    /// Which build of the Worker runs: the tests' (default) or the shop's.
+    pub edge_build: EdgeBuild,
 }
 
 impl Default for StackConfig {
@@ -159,6 +161,7 @@ impl Default for StackConfig {
             authorize: true,
             subscribe: true,
             omit_secrets: Vec::new(),
+            edge_build: EdgeBuild::Test,
         }
     }
 }
@@ -267,6 +270,7 @@ impl Stack {
             state_dir,
             vars,
             secrets,
+            build: config.edge_build,
         })
         .await?;
         if config.authorize {

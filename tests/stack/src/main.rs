@@ -1,7 +1,7 @@
 //! `qc-stack`: runs the local stack for a person (`demo`) or for a command
 //! (`run -- CMD...`). See the crate docs and the README.
 
-use qc_stack::{Stack, StackConfig, StackError};
+use qc_stack::{EdgeBuild, Stack, StackConfig, StackError};
 use std::process::ExitCode;
 
 fn port_from_env(name: &str, default: u16) -> Result<u16, String> {
@@ -52,6 +52,7 @@ async fn demo() -> Result<ExitCode, String> {
         fake_port: port_from_env("QC_FAKE_QONTO_PORT", fake_qonto::DEFAULT_PORT)?,
         edge_port: port_from_env("QC_EDGE_PORT", 8787)?,
         shop_port: port_from_env("QC_SHOP_PORT", 8080)?,
+        edge_build: EdgeBuild::Shop,
         ..StackConfig::default()
     };
     eprintln!("qc-stack: starting the fake Qonto, the edge (wrangler dev) and the demo shop...");
@@ -90,6 +91,7 @@ async fn demo() -> Result<ExitCode, String> {
 async fn run(cmd: Vec<String>, connect: bool) -> Result<ExitCode, String> {
     let config = StackConfig {
         authorize: connect,
+        edge_build: EdgeBuild::Shop,
         ..StackConfig::default()
     };
     let stack = Stack::start(config).await.map_err(|e| e.to_string())?;
