@@ -6,7 +6,7 @@
 
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::Cx;
-use crate::merchant_files::{parse_catalog, parse_shipping};
+use crate::merchant_files::parse_both;
 use shared::api::{CatalogResponse, ShippingInfo};
 use shared::catalog::Catalog;
 use shared::shipping::Shipping;
@@ -18,23 +18,24 @@ const CATALOG_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog.json"
 /// The merchant's shipping rules, as deployed (copied by `build.rs`).
 const SHIPPING_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/shipping.json"));
 
-/// The catalog, parsed once per isolate.
-pub(crate) fn catalog() -> EdgeResult<&'static Catalog> {
-    static CATALOG: OnceLock<Result<Catalog, Vec<String>>> = OnceLock::new();
-    CATALOG
-        .get_or_init(|| parse_catalog(CATALOG_JSON))
+/// The catalog and the shipping rules, parsed once per isolate with the
+/// parser `build.rs` checked them with.
+fn merchant_files() -> EdgeResult<&'static (Catalog, Shipping)> {
+    static FILES: OnceLock<Result<(Catalog, Shipping), Vec<String>>> = OnceLock::new();
+    FILES
+        .get_or_init(|| parse_both(CATALOG_JSON, SHIPPING_JSON))
         .as_ref()
         .map_err(|problems| EdgeError::Misconfigured(problems.clone()))
 }
 
-/// The shipping rules, parsed once per isolate.
+/// The catalog.
+pub(crate) fn catalog() -> EdgeResult<&'static Catalog> {
+    merchant_files().map(|(catalog, _)| catalog)
+}
+
+/// The shipping rules.
 pub(crate) fn shipping() -> EdgeResult<&'static Shipping> {
-    static SHIPPING: OnceLock<Result<Shipping, Vec<String>>> = OnceLock::new();
-    let catalog = catalog()?;
-    SHIPPING
-        .get_or_init(|| parse_shipping(SHIPPING_JSON, catalog))
-        .as_ref()
-        .map_err(|problems| EdgeError::Misconfigured(problems.clone()))
+    merchant_files().map(|(_, shipping)| shipping)
 }
 
 /// Catalog and shipping problems for `/health` (none when the build check
@@ -62,6 +63,7 @@ pub(crate) fn get_catalog(_cx: &Cx) -> EdgeResult<Response> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::merchant_files::{parse_catalog, parse_shipping};
 
     #[test]
     fn the_shipped_catalog_is_valid() {

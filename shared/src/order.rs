@@ -115,11 +115,18 @@ pub struct OrderLine {
     pub quantity: u32,
     /// The first item with this SKU, in the items as sent.
     pub item: usize,
-    /// A good (shipped); false when the SKU is not sold.
-    pub good: bool,
+    /// The price of one unit; `None` when the SKU is not sold.
+    pub price: Option<ItemPrice>,
     /// The line priced; `None` when the SKU is not sold or the order's total
     /// is above the maximum.
     pub priced: Option<PricedLine>,
+}
+
+impl OrderLine {
+    /// A good (shipped); false when the SKU is not sold.
+    pub fn good(&self) -> bool {
+        self.price.is_some_and(|p| p.good)
+    }
 }
 
 /// The shipping of an order.
@@ -174,7 +181,6 @@ impl PricedOrder {
         let currency = source.currency();
         let mut problems = Vec::new();
         let mut lines: Vec<OrderLine> = Vec::new();
-        let mut prices: Vec<Option<ItemPrice>> = Vec::new();
         let mut count = 0;
         for (i, (sku, quantity)) in items.into_iter().enumerate() {
             count += 1;
@@ -214,10 +220,9 @@ impl PricedOrder {
                         sku: sku.to_owned(),
                         quantity: q,
                         item: i,
-                        good: price.is_some_and(|p| p.good),
+                        price,
                         priced: None,
                     });
-                    prices.push(price);
                 }
             }
         }
@@ -226,15 +231,13 @@ impl PricedOrder {
         } else if count > MAX_LINES {
             problems.clear();
             lines.clear();
-            prices.clear();
             problems.push(OrderProblem::TooManyLines { count });
         }
 
         let inputs: Vec<LineInput> = lines
             .iter()
-            .zip(&prices)
-            .filter_map(|(line, price)| {
-                price.map(|p| LineInput {
+            .filter_map(|line| {
+                line.price.map(|p| LineInput {
                     quantity: line.quantity,
                     unit_net: p.unit_net,
                     vat_rate: p.vat_rate,
@@ -244,8 +247,8 @@ impl PricedOrder {
         let goods = match price_in(currency, &inputs) {
             Ok((priced, totals)) => {
                 let mut priced = priced.into_iter();
-                for (line, price) in lines.iter_mut().zip(&prices) {
-                    if price.is_some() {
+                for line in lines.iter_mut() {
+                    if line.price.is_some() {
                         line.priced = priced.next();
                     }
                 }
@@ -257,11 +260,11 @@ impl PricedOrder {
         let mut too_large = goods.is_none();
         let country = country.filter(|c| !c.is_empty());
         let goods_gross = goods.as_ref().and_then(|_| {
-            let gross = lines.iter().filter(|l| l.good).filter_map(|l| l.priced);
+            let gross = lines.iter().filter(|l| l.good()).filter_map(|l| l.priced);
             Money::sum(currency, gross.map(|p| p.gross)).ok()
         });
         let (shipping, total) = match (goods_gross, country) {
-            _ if !lines.iter().any(|l| l.good) || !shipping.ships() => {
+            _ if !lines.iter().any(|l| l.good()) || !shipping.ships() => {
                 (ShippingLine::NotShipped, goods.as_ref().map(|t| t.gross))
             }
             (_, Some(country)) if shipping.zone_for(country).is_none() => {
@@ -307,7 +310,7 @@ impl PricedOrder {
 
     /// True if some line is a good.
     pub fn has_goods(&self) -> bool {
-        self.lines.iter().any(|l| l.good)
+        self.lines.iter().any(|l| l.good())
     }
 
     /// The totals with the shipping line in them (its net, VAT and rate in

@@ -5,11 +5,12 @@
 
 use shared::order::{PricedOrder, ShippingLine};
 use shared::shipping::Shipping;
-use shared::{Basket, Money, Totals};
+use shared::{Basket, Currency, Money, Totals};
 
 use crate::i18n::Msg;
 
 use super::state::Prices;
+use crate::edge::PriceList;
 
 /// One basket line as shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,31 +84,19 @@ pub(crate) struct Bill {
 /// totals, never silently dropped.
 pub(crate) fn bill(items: &Basket, prices: &Prices, country: &str) -> Bill {
     let count = items.item_count();
-    let Prices::Ready(list) = prices else {
-        let lines = items
-            .lines()
-            .iter()
-            .map(|l| Line {
-                sku: l.sku.clone(),
-                title: l.sku.clone(),
-                quantity: l.quantity,
-                unit: None,
-                total: None,
-                gone: false,
-                good: false,
-            })
-            .collect();
-        let summary = Summary {
-            lines,
-            totals: None,
-            count,
-            gone: false,
-        };
-        return Bill {
-            summary,
-            ship: Ship::None,
-            total: None,
-        };
+    // Until the prices are known, the lines are priced from an empty list:
+    // shown with their SKU, and nothing is totalled.
+    let empty;
+    let (list, ready) = match prices {
+        Prices::Ready(list) => (list, true),
+        _ => {
+            empty = PriceList {
+                currency: Currency::EUR,
+                products: Vec::new(),
+                shipping: None,
+            };
+            (&empty, false)
+        }
     };
     let none = Shipping::none(list.currency);
     let rules = list.shipping.as_ref().unwrap_or(&none);
@@ -127,14 +116,15 @@ pub(crate) fn bill(items: &Basket, prices: &Prices, country: &str) -> Bill {
                 quantity: l.quantity,
                 unit: product.map(|p| p.unit_gross),
                 total: l.priced.map(|p| p.gross),
-                gone: product.is_none(),
-                good: l.good,
+                gone: ready && product.is_none(),
+                good: l.good(),
             }
         })
         .collect();
+    let goods = order.goods.filter(|_| ready);
     let ship = match &order.shipping {
-        // Above the maximum: the amount is what the shopper is told about.
-        _ if order.goods.is_none() => Ship::None,
+        // Above the maximum (or no prices yet): no shipping is shown.
+        _ if goods.is_none() => Ship::None,
         ShippingLine::NotShipped | ShippingLine::Unpriced => Ship::None,
         ShippingLine::NeedsCountry { free: true } => Ship::Free,
         ShippingLine::NeedsCountry { free: false } => Ship::Later,
@@ -146,12 +136,12 @@ pub(crate) fn bill(items: &Basket, prices: &Prices, country: &str) -> Bill {
         count,
         gone: lines.iter().any(|l| l.gone),
         lines,
-        totals: order.goods,
+        totals: goods,
     };
     Bill {
         summary,
         ship,
-        total: order.total,
+        total: order.total.filter(|_| ready),
     }
 }
 
@@ -255,8 +245,9 @@ mod tests {
         let five = bill(&basket(&[("mug", 5)]), &prices(true), "");
         assert_eq!((five.ship, five.total), (Ship::Free, Some(eur(6000))));
         // Services only, or a merchant who does not ship: no shipping.
+        // 2 × 10.99 = 21.98 net, 5.5 % VAT 1.2089 rounds to 1.21.
         let service = bill(&basket(&[("ebook", 2)]), &prices(true), "");
-        assert_eq!((service.ship, service.total), (Ship::None, Some(eur(2318))));
+        assert_eq!((service.ship, service.total), (Ship::None, Some(eur(2319))));
         let no_rules = bill(&one, &prices(false), "");
         assert_eq!(
             (no_rules.ship, no_rules.total),
