@@ -18,7 +18,13 @@ rm -rf "$work"
 mkdir -p "$work" "$out"
 wasm-bindgen --target web --no-typescript --out-dir "$work" --out-name widget \
   "$target/wasm32-unknown-unknown/release/widget.wasm"
-cp widget/js/qonto-checkout.js "$work/qonto-checkout.js"
+# The languages other than English are the text files in widget/src/i18n/
+# (the widget's tests check they are its languages): the loader gets the list
+# from here, not from a copy kept by hand.
+langs=$(cd widget/src/i18n && ls -- *.txt | sed 's/\.txt$//' | grep -vx en | sort)
+list=$(printf '"%s", ' en $langs | sed 's/, $//')
+grep -q '^const LANGUAGES = \[\];' widget/js/qonto-checkout.js
+sed "s/^const LANGUAGES = \[\];/const LANGUAGES = [$list];/" widget/js/qonto-checkout.js >"$work/qonto-checkout.js"
 # Short import/export names instead of wasm-bindgen's hashed ones (-5 KB gzip).
 node widget/tools/shrink-imports.mjs "$work"
 # Unused stream classes of Leptos's server functions: without this statement
@@ -27,7 +33,7 @@ sed -i '/^if (Symbol.dispose) IntoUnderlying/d' "$work/widget.js"
 # Files of earlier layouts (widget.js) must not linger in the served folder.
 rm -rf "$out"/*.js "$out"/*.wasm "$out"/*.css "$out"/i18n
 mkdir -p "$out/i18n"
-for lang in fr de it es nl; do
+for lang in $langs; do
   cp "widget/src/i18n/$lang.txt" "$out/i18n/$lang.txt"
 done
 # --remove-exports drops wasm-streams' exported stream classes (a dependency

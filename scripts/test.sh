@@ -3,7 +3,8 @@
 # builds and tests every part, printing how long each stage took.
 #   shared rules, fake Qonto, edge units   -> cargo test (host)
 #   widget                                  -> release build + size budget, browser tests in Chromium
-#   edge under wrangler dev + fake Qonto    -> cargo test -p qc-stack (real workerd, D1, Durable Objects)
+#   edge under wrangler dev + fake Qonto    -> cargo test -p qc-stack (real workerd, D1, Durable Objects;
+#                                              the Worker built with tests/stack/fixtures' catalog)
 #   admin page and shopper journey          -> Playwright (playwright-core) in Debian's Chromium
 #   the HTTP API against its OpenAPI document -> Schemathesis (PyPI) on the running edge
 #   deploy bundle                           -> wrangler deploy --dry-run (offline)
@@ -33,8 +34,9 @@ stage "widget: browser tests (headless Chromium)"
 cargo test -p widget --target wasm32-unknown-unknown
 done_stage
 
-stage "edge: build (worker-build)"
+stage "edge: build (worker-build): the shop's Worker and the tests' (their own catalog)"
 sh scripts/build-edge.sh
+sh scripts/build-edge.sh --test
 done_stage
 
 stage "edge: integration tests under wrangler dev against the fake Qonto"

@@ -204,7 +204,7 @@ pub(crate) async fn get_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<
 pub(crate) async fn notify_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<Response> {
     require_admin(&req, &cx.config)?;
     let (ledger, row) = find_checkout(id, cx).await?;
-    if cx.config.merchant_webhook_url.is_none() {
+    if cx.config.merchant_webhook.is_none() {
         return Err(EdgeError::Conflict {
             code: "notifications_off",
             message: "MERCHANT_WEBHOOK_URL is not set: there is nowhere to send notifications."
@@ -270,7 +270,7 @@ pub(crate) async fn deactivate_checkout(req: Request, id: &str, cx: &Cx) -> Edge
 pub(crate) async fn subscribe_webhook(req: Request, cx: &Cx) -> EdgeResult<Response> {
     require_admin(&req, &cx.config)?;
     let secret = &cx.config.webhook_secret;
-    if !(32..=128).contains(&secret.len()) {
+    if !crate::config::WEBHOOK_SECRET_CHARS.contains(&secret.len()) {
         return Err(EdgeError::Misconfigured(vec![
             "QONTO_WEBHOOK_SECRET must be 32 to 128 characters (Qonto's rule for subscription secrets)".into(),
         ]));
@@ -303,7 +303,7 @@ pub(crate) async fn subscribe_webhook(req: Request, cx: &Cx) -> EdgeResult<Respo
         .create_webhook_subscription(&CreateWebhookSubscription {
             callback_url: callback_url.clone(),
             types: missing.clone(),
-            secret: Some(secret.clone()),
+            secret: Some(secret.expose().to_owned()),
             description: Some("Qonto Checkout edge: payment-link and connection events".into()),
         })
         .await?;

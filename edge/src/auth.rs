@@ -48,14 +48,14 @@ pub(crate) fn admin_principal(req: &Request, config: &Config) -> EdgeResult<Opti
         return Err(EdgeError::Unauthorized);
     }
     if let Some(t) = bearer(req) {
-        return if token_matches(&t, &config.admin_token) {
+        return if token_matches(&t, config.admin_token.expose()) {
             Ok(None)
         } else {
             Err(EdgeError::Unauthorized)
         };
     }
     cookie(req, ADMIN_COOKIE)
-        .and_then(|c| verify_session(&c, &config.admin_token, now_secs()))
+        .and_then(|c| verify_session(&c, config.admin_token.expose(), now_secs()))
         .map(Some)
         .ok_or(EdgeError::Unauthorized)
 }
@@ -76,13 +76,18 @@ pub(crate) async fn sign_in(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         token: String,
     }
     let body: SignIn = crate::http::read_json(&mut req, 4 * 1024).await?;
-    if cx.config.admin_token.is_empty() || !token_matches(body.token.trim(), &cx.config.admin_token)
+    if cx.config.admin_token.is_empty()
+        || !token_matches(body.token.trim(), cx.config.admin_token.expose())
     {
         log::warn(&cx.request_id, "admin sign-in refused", json!({}));
         return Err(EdgeError::Unauthorized);
     }
     let session = crate::ids::random_hex(16);
-    let value = session_value(&session, now_secs() + SESSION_SECS, &cx.config.admin_token);
+    let value = session_value(
+        &session,
+        now_secs() + SESSION_SECS,
+        cx.config.admin_token.expose(),
+    );
     let mut resp = json_response(&json!({"signed_in": true}), 200);
     let _ = resp.headers_mut().set(
         "set-cookie",
@@ -112,7 +117,7 @@ pub(crate) fn oauth_binding_cookie(cx: &Cx, principal: Option<&str>, state: &str
     let id = principal
         .map(str::to_owned)
         .unwrap_or_else(|| format!("api{}", crate::ids::random_hex(8)));
-    let value = binding_value(&id, state, &cx.config.admin_token);
+    let value = binding_value(&id, state, cx.config.admin_token.expose());
     cookie_header(
         cx,
         OAUTH_COOKIE,
@@ -127,7 +132,7 @@ pub(crate) fn oauth_binding_cookie(cx: &Cx, principal: Option<&str>, state: &str
 pub(crate) fn oauth_state_is_bound(req: &Request, config: &Config, state: &str) -> bool {
     !config.admin_token.is_empty()
         && cookie(req, OAUTH_COOKIE)
-            .is_some_and(|c| binding_matches(&c, state, &config.admin_token))
+            .is_some_and(|c| binding_matches(&c, state, config.admin_token.expose()))
 }
 
 /// The `Set-Cookie` that removes the OAuth binding after the callback.

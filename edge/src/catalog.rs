@@ -1,62 +1,41 @@
 //! The catalog and shipping rules shipped with the Worker (`catalog.json` and
-//! `shipping.json` at the repository root, compiled in and validated by
-//! `build.rs`), and `GET /v1/catalog`. Prices, shipping included, always come
-//! from here, never from the browser.
+//! `shipping.json` at the repository root, or the test files, see
+//! `build.rs`; compiled in and validated with [`crate::merchant_files`]),
+//! and `GET /v1/catalog`. Prices, shipping included, always come from here,
+//! never from the browser.
 
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::Cx;
+use crate::merchant_files::parse_both;
 use shared::api::{CatalogResponse, ShippingInfo};
-use shared::catalog::{Catalog, CatalogFile};
-use shared::shipping::{Shipping, ShippingFile};
+use shared::catalog::Catalog;
+use shared::shipping::Shipping;
 use std::sync::OnceLock;
 use worker::Response;
 
-/// The merchant's catalog file, as deployed.
-const CATALOG_JSON: &str = include_str!("../../catalog.json");
-/// The merchant's shipping rules, as deployed.
-const SHIPPING_JSON: &str = include_str!("../../shipping.json");
+/// The merchant's catalog file, as deployed (copied by `build.rs`).
+const CATALOG_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog.json"));
+/// The merchant's shipping rules, as deployed (copied by `build.rs`).
+const SHIPPING_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/shipping.json"));
 
-/// Parses and validates a catalog file, listing every problem.
-pub(crate) fn parse(text: &str) -> Result<Catalog, Vec<String>> {
-    let file: CatalogFile = serde_json::from_str(text)
-        .map_err(|e| vec![format!("catalog.json is not valid JSON: {e}")])?;
-    file.validate().map_err(|problems| {
-        problems
-            .iter()
-            .map(|p| format!("catalog.json {}: {}", p.pointer, p.message))
-            .collect()
-    })
+/// The catalog and the shipping rules, parsed once per isolate with the
+/// parser `build.rs` checked them with.
+fn merchant_files() -> EdgeResult<&'static (Catalog, Shipping)> {
+    static FILES: OnceLock<Result<(Catalog, Shipping), Vec<String>>> = OnceLock::new();
+    FILES
+        .get_or_init(|| parse_both(CATALOG_JSON, SHIPPING_JSON))
+        .as_ref()
+        .map_err(|problems| EdgeError::Misconfigured(problems.clone()))
 }
 
-/// The catalog, parsed once per isolate.
+/// The catalog.
 pub(crate) fn catalog() -> EdgeResult<&'static Catalog> {
-    static CATALOG: OnceLock<Result<Catalog, Vec<String>>> = OnceLock::new();
-    CATALOG
-        .get_or_init(|| parse(CATALOG_JSON))
-        .as_ref()
-        .map_err(|problems| EdgeError::Misconfigured(problems.clone()))
+    merchant_files().map(|(catalog, _)| catalog)
 }
 
-/// Parses and validates shipping rules against the catalog's currency.
-pub(crate) fn parse_shipping(text: &str, catalog: &Catalog) -> Result<Shipping, Vec<String>> {
-    let file: ShippingFile = serde_json::from_str(text)
-        .map_err(|e| vec![format!("shipping.json is not valid JSON: {e}")])?;
-    file.validate(catalog.currency()).map_err(|problems| {
-        problems
-            .iter()
-            .map(|p| format!("shipping.json {}: {}", p.pointer, p.message))
-            .collect()
-    })
-}
-
-/// The shipping rules, parsed once per isolate.
+/// The shipping rules.
 pub(crate) fn shipping() -> EdgeResult<&'static Shipping> {
-    static SHIPPING: OnceLock<Result<Shipping, Vec<String>>> = OnceLock::new();
-    let catalog = catalog()?;
-    SHIPPING
-        .get_or_init(|| parse_shipping(SHIPPING_JSON, catalog))
-        .as_ref()
-        .map_err(|problems| EdgeError::Misconfigured(problems.clone()))
+    merchant_files().map(|(_, shipping)| shipping)
 }
 
 /// Catalog and shipping problems for `/health` (none when the build check
@@ -84,16 +63,17 @@ pub(crate) fn get_catalog(_cx: &Cx) -> EdgeResult<Response> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::merchant_files::{parse_catalog, parse_shipping};
 
     #[test]
     fn the_shipped_catalog_is_valid() {
-        let catalog = parse(CATALOG_JSON).expect("catalog.json is valid");
+        let catalog = parse_catalog(CATALOG_JSON).expect("catalog.json is valid");
         assert!(!catalog.products().is_empty());
     }
 
     #[test]
     fn the_shipped_shipping_rules_are_valid() {
-        let catalog = parse(CATALOG_JSON).expect("catalog.json is valid");
+        let catalog = parse_catalog(CATALOG_JSON).expect("catalog.json is valid");
         let shipping = parse_shipping(SHIPPING_JSON, &catalog).expect("shipping.json is valid");
         assert!(shipping.ships());
         assert!(parse_shipping(
@@ -109,7 +89,7 @@ mod tests {
             {"sku":"a","title":"","unit_price":"1.00","vat_rate":"20","type":"good"},
             {"sku":"a","title":"A","unit_price":"-1","vat_rate":"20","type":"good"},
             {"sku":"b","title":"B","unit_price":"1.00","vat_rate":"120","type":"thing"}]}"#;
-        let problems = parse(text).expect_err("invalid").join("\n");
+        let problems = parse_catalog(text).expect_err("invalid").join("\n");
         for needle in [
             "products[0].title",
             "products[1].sku",
@@ -119,6 +99,6 @@ mod tests {
         ] {
             assert!(problems.contains(needle), "missing {needle} in\n{problems}");
         }
-        assert!(parse("{").expect_err("not json")[0].contains("not valid JSON"));
+        assert!(parse_catalog("{").expect_err("not json")[0].contains("not valid JSON"));
     }
 }

@@ -20,11 +20,11 @@ use crate::ledger::{CheckoutRow, Ledger, NewCheckout};
 use crate::log;
 use crate::qonto::Qonto;
 use serde_json::json;
+use shared::api::stored::StoredOrder;
 use shared::api::{
     CheckoutRequest, CheckoutResponse, CheckoutStatusResponse, PaymentMethodsResponse,
     ValidatedOrder,
 };
-use shared::money::WireAmount;
 use worker::{Request, Response};
 /// `GET /v1/payment-methods`: methods enabled at the provider (cached by the
 /// Qonto client for a few minutes).
@@ -135,40 +135,6 @@ fn response_lines(order: &ValidatedOrder) -> Vec<shared::api::CheckoutLine> {
     lines
 }
 
-/// What the merchant needs to fulfil the order, kept with the checkout and
-/// sent in the paid notification: the customer, shipping and totals.
-fn order_record(order: &ValidatedOrder, reference: &str) -> serde_json::Value {
-    let totals = &order.totals;
-    json!({
-        "reference": reference,
-        "customer": order.customer,
-        "shipping": order.shipping.as_ref().map(|q| json!({
-            "zone": q.zone,
-            "country": q.country,
-            "free": q.free,
-            "net": WireAmount::from(q.line.net),
-            "vat": WireAmount::from(q.line.vat),
-            "gross": WireAmount::from(q.line.gross),
-        })),
-        "totals": {
-            "net": WireAmount::from(totals.net),
-            "vat": WireAmount::from(totals.vat),
-            "gross": WireAmount::from(totals.gross),
-            "vat_by_rate": totals.vat_by_rate.iter().map(|(rate, vat)| json!({
-                "rate": rate.format(shared::vat::VatRateFormat::Percent),
-                "vat": WireAmount::from(*vat),
-            })).collect::<Vec<_>>(),
-        },
-    })
-}
-
-/// The order record with the shopper's language (one of the six the order
-/// confirmation e-mail is written in; see `outbox::checkout_language`).
-fn with_language(mut record: serde_json::Value, requested: Option<&str>) -> serde_json::Value {
-    record["language"] = json!(crate::outbox::checkout_language(requested));
-    record
-}
-
 /// The `201`/`200` body of a basket or invoice checkout.
 pub(crate) fn created_response(
     row: &CheckoutRow,
@@ -228,7 +194,12 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         expected_gross_minor: order.totals.gross.minor(),
         invoice_id: None,
         lines_json: serde_json::to_string(&lines).unwrap_or_default(),
-        order_json: Some(with_language(order_record(&order, &reference), body.language.as_deref()).to_string()),
+        order_json: Some(
+            StoredOrder::from(&order)
+                .with_reference(&reference)
+                .with_language(crate::outbox::checkout_language(body.language.as_deref()))
+                .to_json(),
+        ),
         customer_email: order.customer.as_ref().map(|c| c.email.to_lowercase()),
         return_url,
     };

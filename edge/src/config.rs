@@ -1,13 +1,21 @@
 //! The edge's configuration, read from wrangler's `[vars]` and secrets on
-//! each request (reading bindings is cheap) and checked as a whole, so that a
-//! misconfigured deploy answers `/health` with every problem in one readable
-//! list instead of failing a shopper's checkout with a panic.
+//! each request (reading bindings is cheap) and parsed in one place into a
+//! typed [`Config`]: secrets are [`Secret`]s (redacted in `Debug`), the
+//! merchant's webhook exists only with both its URL and its secret. It is
+//! checked as a whole, so that a misconfigured deploy answers `/health` with
+//! every problem in one readable list instead of failing a shopper's
+//! checkout with a panic.
+//!
+//! Adding a variable: a field on [`Config`] (or a struct of its own for a
+//! new concern, as [`MerchantWebhook`]), read in [`Config::from_lookup`]
+//! with its problems pushed to the one list, and a test.
 
 use shared::money::Currency;
 use shared::vat::VatRateFormat;
 use worker::Env;
 
-/// Qonto's production and sandbox hosts (qonto-api.md §1).
+/// Qonto's production and sandbox hosts (the sandbox also needs the
+/// `X-Qonto-Staging-Token` header).
 const PRODUCTION_API: &str = "https://thirdparty.qonto.com";
 const PRODUCTION_OAUTH: &str = "https://oauth.qonto.com";
 const SANDBOX_API: &str = "https://thirdparty-sandbox.staging.qonto.co";
@@ -15,6 +23,52 @@ const SANDBOX_OAUTH: &str = "https://oauth-sandbox.staging.qonto.co";
 
 /// Personal data kept for a year unless configured otherwise.
 const DEFAULT_RETENTION_DAYS: u32 = 365;
+
+/// Lengths Qonto accepts for a webhook subscription's secret, in characters
+/// (the edge subscribes with `QONTO_WEBHOOK_SECRET`).
+pub(crate) const WEBHOOK_SECRET_CHARS: std::ops::RangeInclusive<usize> = 32..=128;
+
+/// A secret from the environment. Its `Debug` never shows it; only
+/// [`Secret::expose`] does, where it is used.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub(crate) struct Secret(String);
+
+impl Secret {
+    /// The secret itself, for the one place that sends or checks it.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Not set (an empty secret matches nothing).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Its length in characters.
+    pub(crate) fn len(&self) -> usize {
+        self.0.chars().count()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "Secret(<unset>)"
+        } else {
+            "Secret(<redacted>)"
+        })
+    }
+}
+
+/// Where paid checkouts are notified (`MERCHANT_WEBHOOK_URL`) and the key
+/// that signs them (`MERCHANT_WEBHOOK_SECRET`): only both make one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MerchantWebhook {
+    /// An http(s) URL.
+    pub(crate) url: String,
+    /// The HMAC key of the signature header.
+    pub(crate) secret: Secret,
+}
 
 /// Which Qonto the edge talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,17 +97,19 @@ pub(crate) struct Config {
     /// Base URL of Qonto's OAuth server, no trailing slash.
     pub(crate) oauth_url: String,
     pub(crate) client_id: String,
-    pub(crate) client_secret: String,
+    pub(crate) client_secret: Secret,
     /// Sent as `X-Qonto-Staging-Token` (sandbox only).
-    pub(crate) staging_token: Option<String>,
-    pub(crate) webhook_secret: String,
-    pub(crate) admin_token: String,
+    pub(crate) staging_token: Option<Secret>,
+    /// Signs Qonto's webhook deliveries ([`WEBHOOK_SECRET_CHARS`] long).
+    pub(crate) webhook_secret: Secret,
+    /// The admin's token (16 characters at least).
+    pub(crate) admin_token: Secret,
     /// Exact origins (`scheme://host[:port]`) allowed by CORS.
     pub(crate) allowed_origins: Vec<String>,
     pub(crate) currency: Currency,
     pub(crate) vat_rate_format: VatRateFormat,
-    pub(crate) merchant_webhook_url: Option<String>,
-    pub(crate) merchant_webhook_secret: Option<String>,
+    /// Paid checkouts are notified here, when configured.
+    pub(crate) merchant_webhook: Option<MerchantWebhook>,
     /// Days a customer's personal data is kept with an order.
     pub(crate) retention_days: u32,
     /// Seconds before each retry of a merchant notification that got no
@@ -191,16 +247,24 @@ impl Config {
             })
         };
         let client_id = required("QONTO_CLIENT_ID");
-        let client_secret = required("QONTO_CLIENT_SECRET");
-        let webhook_secret = required("QONTO_WEBHOOK_SECRET");
-        let admin_token = required("ADMIN_TOKEN");
+        let client_secret = Secret(required("QONTO_CLIENT_SECRET"));
+        let webhook_secret = Secret(required("QONTO_WEBHOOK_SECRET"));
+        let admin_token = Secret(required("ADMIN_TOKEN"));
+        if !webhook_secret.is_empty() && !WEBHOOK_SECRET_CHARS.contains(&webhook_secret.len()) {
+            problems.push(format!(
+                "QONTO_WEBHOOK_SECRET is {} characters long; Qonto's webhook subscriptions need {} to {}",
+                webhook_secret.len(),
+                WEBHOOK_SECRET_CHARS.start(),
+                WEBHOOK_SECRET_CHARS.end()
+            ));
+        }
         if !admin_token.is_empty() && admin_token.len() < 16 {
             problems.push(
                 "ADMIN_TOKEN is shorter than 16 characters; use a long random value".to_owned(),
             );
         }
         let mut warnings = Vec::new();
-        let mut staging_token = get("QONTO_STAGING_TOKEN");
+        let mut staging_token = get("QONTO_STAGING_TOKEN").map(Secret);
         if environment == Environment::Production && staging_token.is_some() {
             // Qonto's production rejects it: never send it there.
             staging_token = None;
@@ -256,19 +320,7 @@ impl Config {
                 VatRateFormat::Fraction
             }),
         };
-        let merchant_webhook_url = get("MERCHANT_WEBHOOK_URL");
-        if let Some(u) = &merchant_webhook_url {
-            if !(u.starts_with("https://") || u.starts_with("http://")) {
-                problems.push(format!(
-                    "MERCHANT_WEBHOOK_URL is \"{u}\"; it must be an http(s) URL"
-                ));
-            }
-        }
-        let merchant_webhook_secret = get("MERCHANT_WEBHOOK_SECRET");
-        if merchant_webhook_url.is_some() && merchant_webhook_secret.is_none() {
-            problems
-                .push("MERCHANT_WEBHOOK_URL is set but MERCHANT_WEBHOOK_SECRET is not".to_owned());
-        }
+        let merchant_webhook = merchant_webhook(get, &mut problems);
 
         let merchant_retry_secs = match get("MERCHANT_WEBHOOK_RETRY_SECONDS") {
             None => DEFAULT_MERCHANT_RETRY_SECS.to_vec(),
@@ -318,8 +370,7 @@ impl Config {
             allowed_origins,
             currency,
             vat_rate_format,
-            merchant_webhook_url,
-            merchant_webhook_secret,
+            merchant_webhook,
             retention_days,
             merchant_retry_secs,
             email,
@@ -334,6 +385,30 @@ impl Config {
     pub(crate) fn origin_allowed(&self, origin: &str) -> bool {
         self.allowed_origins.iter().any(|o| o == origin)
     }
+}
+
+/// The merchant's webhook: both variables, or neither (a URL without a
+/// secret is a problem; the secret alone is unused and harmless).
+fn merchant_webhook(
+    get: &dyn Fn(&str) -> Option<String>,
+    problems: &mut Vec<String>,
+) -> Option<MerchantWebhook> {
+    let url = get("MERCHANT_WEBHOOK_URL")?;
+    let mut ok = true;
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        problems.push(format!(
+            "MERCHANT_WEBHOOK_URL is \"{url}\"; it must be an http(s) URL"
+        ));
+        ok = false;
+    }
+    let Some(secret) = get("MERCHANT_WEBHOOK_SECRET") else {
+        problems.push("MERCHANT_WEBHOOK_URL is set but MERCHANT_WEBHOOK_SECRET is not".to_owned());
+        return None;
+    };
+    ok.then_some(MerchantWebhook {
+        url,
+        secret: Secret(secret),
+    })
 }
 
 /// Retry delays of a merchant notification: 1 min, 5 min, 15 min, 1 h, 3 h,
@@ -404,7 +479,10 @@ mod tests {
         ("QONTO_ENVIRONMENT", "production"),
         ("QONTO_CLIENT_ID", "id"),
         ("QONTO_CLIENT_SECRET", "secret"),
-        ("QONTO_WEBHOOK_SECRET", "whsec"),
+        (
+            "QONTO_WEBHOOK_SECRET",
+            "whsec-0123456789abcdef0123456789abcdef",
+        ),
         ("ADMIN_TOKEN", "0123456789abcdef0123"),
         (
             "ALLOWED_ORIGINS",
@@ -567,7 +645,10 @@ mod tests {
             c.warnings
         );
         pairs[0] = ("QONTO_ENVIRONMENT", "sandbox");
-        assert_eq!(config(&pairs).staging_token.as_deref(), Some("stg"));
+        assert_eq!(
+            config(&pairs).staging_token.as_ref().map(|s| s.expose()),
+            Some("stg")
+        );
     }
 
     #[test]
@@ -588,6 +669,79 @@ mod tests {
             ("*", None),
         ] {
             assert_eq!(normalize_origin(raw).as_deref(), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_typed_and_redacted() {
+        let mut pairs = GOOD.to_vec();
+        pairs.push(("MERCHANT_WEBHOOK_URL", "https://shop.example.com/hook"));
+        pairs.push(("MERCHANT_WEBHOOK_SECRET", "merchant-secret"));
+        let c = config(&pairs);
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        let hook = c
+            .merchant_webhook
+            .clone()
+            .expect("both variables make a webhook");
+        assert_eq!(hook.url, "https://shop.example.com/hook");
+        assert_eq!(hook.secret.expose(), "merchant-secret");
+        let debug = format!("{c:?}");
+        for secret in [
+            "merchant-secret",
+            "0123456789abcdef0123",
+            "whsec-",
+            "\"secret\"",
+        ] {
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
+        assert_eq!(c.client_secret.expose(), "secret");
+    }
+
+    #[test]
+    fn a_merchant_webhook_needs_both_variables() {
+        let mut url_only = GOOD.to_vec();
+        url_only.push(("MERCHANT_WEBHOOK_URL", "https://shop.example.com/hook"));
+        let c = config(&url_only);
+        assert_eq!(c.merchant_webhook, None);
+        assert!(c
+            .problems
+            .iter()
+            .any(|p| p.contains("MERCHANT_WEBHOOK_SECRET")));
+        let mut secret_only = GOOD.to_vec();
+        secret_only.push(("MERCHANT_WEBHOOK_SECRET", "s"));
+        let c = config(&secret_only);
+        assert_eq!(c.merchant_webhook, None);
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        let mut bad_url = GOOD.to_vec();
+        bad_url.push(("MERCHANT_WEBHOOK_URL", "shop.example.com/hook"));
+        bad_url.push(("MERCHANT_WEBHOOK_SECRET", "s"));
+        let c = config(&bad_url);
+        assert_eq!(c.merchant_webhook, None);
+        assert!(c.problems.iter().any(|p| p.contains("http(s) URL")));
+    }
+
+    #[test]
+    fn the_webhook_secret_has_qonto_s_length() {
+        for (secret, ok) in [
+            ("a".repeat(31), false),
+            ("a".repeat(32), true),
+            ("a".repeat(128), true),
+            ("a".repeat(129), false),
+        ] {
+            let mut pairs = GOOD.to_vec();
+            pairs[3] = ("QONTO_WEBHOOK_SECRET", secret.as_str());
+            let c = config(&pairs);
+            let reported = c
+                .problems
+                .iter()
+                .any(|p| p.contains("QONTO_WEBHOOK_SECRET"));
+            assert_eq!(
+                reported,
+                !ok,
+                "{} characters: {:?}",
+                secret.len(),
+                c.problems
+            );
         }
     }
 }

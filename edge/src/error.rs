@@ -1,12 +1,13 @@
 //! The edge's one error type and the one place it becomes an HTTP response.
 //!
 //! Handlers return [`EdgeError`]; [`EdgeError::into_response`] picks the
-//! status, the public body `{"error": {"code", "message", "field"?}}` and
+//! status (the code's, from `shared::api::errors`), the public body `{"error": {"code", "message", "field"?}}` and
 //! `Retry-After`, and logs the internal detail (Qonto trace ids, platform
 //! errors) under the request id. Internals never reach the response.
 
 use crate::log;
 use serde_json::json;
+use shared::api::errors;
 use shared::api::ApiProblem;
 use worker::Response;
 
@@ -153,8 +154,11 @@ impl EdgeError {
         }])
     }
 
-    /// The HTTP status this error answers with.
+    /// The HTTP status this error answers with: its code's, from the API's
+    /// one list of codes (`shared::api::errors`).
     pub(crate) fn status(&self) -> u16 {
+        // By variant, not by looking the code up: a code missing from the
+        // shared list must never turn into a 500.
         match self {
             EdgeError::BadRequest { .. } => 400,
             EdgeError::Unauthorized | EdgeError::InvalidSignature => 401,
@@ -181,44 +185,44 @@ impl EdgeError {
     fn public(&self) -> (&'static str, String, Option<String>) {
         match self {
             EdgeError::BadRequest { code, message, field } => (code, message.clone(), field.clone()),
-            EdgeError::Unauthorized => ("unauthorized", "A valid admin token is required.".into(), None),
+            EdgeError::Unauthorized => (errors::UNAUTHORIZED, "A valid admin token is required.".into(), None),
             EdgeError::InvalidSignature => (
-                "invalid_signature",
+                errors::INVALID_SIGNATURE,
                 "The webhook signature is missing, stale or wrong.".into(),
                 None,
             ),
             EdgeError::OriginNotAllowed => (
-                "origin_not_allowed",
+                errors::ORIGIN_NOT_ALLOWED,
                 "This website is not allowed to use this checkout (ALLOWED_ORIGINS).".into(),
                 None,
             ),
-            EdgeError::NotFound(what) => ("not_found", format!("No such {what}."), None),
-            EdgeError::MethodNotAllowed { .. } => ("method_not_allowed", "This method is not allowed here.".into(), None),
+            EdgeError::NotFound(what) => (errors::NOT_FOUND, format!("No such {what}."), None),
+            EdgeError::MethodNotAllowed { .. } => (errors::METHOD_NOT_ALLOWED, "This method is not allowed here.".into(), None),
             EdgeError::Conflict { code, message } => (code, message.clone(), None),
             EdgeError::PayloadTooLarge { limit } => {
-                ("payload_too_large", format!("The request body is larger than {limit} bytes."), None)
+                (errors::PAYLOAD_TOO_LARGE, format!("The request body is larger than {limit} bytes."), None)
             }
             EdgeError::UnsupportedMediaType => (
-                "unsupported_media_type",
+                errors::UNSUPPORTED_MEDIA_TYPE,
                 "Send the body as JSON with Content-Type: application/json.".into(),
                 None,
             ),
             EdgeError::Invalid(problems) => match problems.first() {
                 Some(p) => (p.code, p.message.clone(), p.field.clone()),
-                None => ("invalid_request", "The request is invalid.".into(), None),
+                None => (errors::INVALID_REQUEST, "The request is invalid.".into(), None),
             },
             EdgeError::RateLimited { retry_after_secs } => (
-                "rate_limited",
+                errors::RATE_LIMITED,
                 format!("Too many requests; try again in {retry_after_secs} seconds."),
                 None,
             ),
             EdgeError::QontoRejected { .. } => (
-                "payment_provider_rejected",
+                errors::PAYMENT_PROVIDER_REJECTED,
                 "The payment provider refused this request; retrying it will not help.".into(),
                 None,
             ),
             EdgeError::AmountMismatch { expected, qonto } => (
-                "amount_mismatch",
+                errors::AMOUNT_MISMATCH,
                 format!(
                     "The payment provider computed {qonto} for this order, not {expected} as shown; \
                      the payment link was deactivated and nothing was charged. Merchant: check \
@@ -227,36 +231,36 @@ impl EdgeError {
                 None,
             ),
             EdgeError::QontoUnavailable { .. } => (
-                "payment_provider_unavailable",
+                errors::PAYMENT_PROVIDER_UNAVAILABLE,
                 "The payment service is busy or unavailable; retrying in a minute is safe.".into(),
                 None,
             ),
             EdgeError::QontoTimeout { .. } => (
-                "payment_provider_timeout",
+                errors::PAYMENT_PROVIDER_TIMEOUT,
                 "The payment service did not answer in time; retrying with the same Idempotency-Key is safe.".into(),
                 None,
             ),
             EdgeError::NotAuthorized { .. } => (
-                "not_connected",
+                errors::NOT_CONNECTED,
                 "This shop is not connected to Qonto yet; the merchant must connect it at /admin.".into(),
                 None,
             ),
             EdgeError::Misconfigured(_) => (
-                "misconfigured",
+                errors::MISCONFIGURED,
                 "This checkout is not configured correctly; the merchant can see why at /health.".into(),
                 None,
             ),
             EdgeError::PaymentsPaused { .. } => (
-                "payments_paused",
+                errors::PAYMENTS_PAUSED,
                 "Payments are paused: the shop's Qonto connection was revoked; the merchant must reconnect it at /admin.".into(),
                 None,
             ),
             EdgeError::Platform(_) => (
-                "service_unavailable",
+                errors::SERVICE_UNAVAILABLE,
                 "The service is temporarily unavailable; retrying is safe.".into(),
                 None,
             ),
-            EdgeError::Internal(_) => ("internal_error", "Something went wrong on our side.".into(), None),
+            EdgeError::Internal(_) => (errors::INTERNAL_ERROR, "Something went wrong on our side.".into(), None),
         }
     }
 
@@ -347,3 +351,83 @@ pub(crate) fn json_response<T: serde::Serialize>(body: &T, status: u16) -> Respo
 
 /// The result type of every handler.
 pub(crate) type EdgeResult<T> = Result<T, EdgeError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each variant's status, written out, is also the one the shared code
+    /// list gives its code (the widget and the OpenAPI document read that
+    /// list).
+    #[test]
+    fn statuses_agree_with_the_shared_code_list() {
+        let table: Vec<(EdgeError, u16)> = vec![
+            (EdgeError::bad_request("invalid_json", "x", None), 400),
+            (EdgeError::Unauthorized, 401),
+            (EdgeError::InvalidSignature, 401),
+            (EdgeError::OriginNotAllowed, 403),
+            (EdgeError::NotFound("checkout"), 404),
+            (
+                EdgeError::MethodNotAllowed {
+                    allow: "GET".into(),
+                },
+                405,
+            ),
+            (
+                EdgeError::Conflict {
+                    code: "checkout_in_progress",
+                    message: "x".into(),
+                },
+                409,
+            ),
+            (EdgeError::PayloadTooLarge { limit: 1 }, 413),
+            (EdgeError::UnsupportedMediaType, 415),
+            (
+                EdgeError::invalid("unknown_sku", "x", Some("items[0].sku")),
+                422,
+            ),
+            (
+                EdgeError::RateLimited {
+                    retry_after_secs: 1,
+                },
+                429,
+            ),
+            (EdgeError::Internal("x".into()), 500),
+            (
+                EdgeError::QontoRejected {
+                    status: 400,
+                    detail: "x".into(),
+                },
+                502,
+            ),
+            (
+                EdgeError::QontoUnavailable {
+                    detail: "x".into(),
+                    retry_after_secs: None,
+                },
+                503,
+            ),
+            (EdgeError::NotAuthorized { reason: "x".into() }, 503),
+            (EdgeError::Misconfigured(vec![]), 503),
+            (EdgeError::Platform("x".into()), 503),
+            (EdgeError::QontoTimeout { call: "x" }, 504),
+            (
+                EdgeError::AmountMismatch {
+                    expected: "1.00 EUR".into(),
+                    qonto: "1.01 EUR".into(),
+                },
+                502,
+            ),
+            (EdgeError::PaymentsPaused { reason: "x".into() }, 503),
+        ];
+        for (error, status) in table {
+            assert_eq!(error.status(), status, "{error:?}");
+            let code = error.public().0;
+            assert_eq!(
+                errors::status_of(code),
+                Some(status),
+                "{code} in the shared list"
+            );
+        }
+    }
+}

@@ -17,6 +17,7 @@ use crate::ids;
 use crate::ledger::{Ledger, NewCheckout};
 use crate::qonto::Qonto;
 use serde_json::json;
+use shared::api::stored::{InvoiceOrder, StoredOrder};
 use shared::api::InvoiceCheckoutRequest;
 use shared::money::Money;
 use shared::qonto::ClientInvoiceStatus;
@@ -101,8 +102,12 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         invoice_id: Some(invoice_id.clone()),
         lines_json: "[]".to_owned(),
         order_json: Some(
-            json!({"reference": reference, "invoice_number": number, "debitor_name": debitor})
-                .to_string(),
+            StoredOrder::Invoice(InvoiceOrder {
+                reference: Some(reference.clone()),
+                invoice_number: number.clone(),
+                debitor_name: debitor.clone(),
+            })
+            .to_json(),
         ),
         customer_email: None,
         return_url,

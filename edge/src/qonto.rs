@@ -5,14 +5,15 @@
 //! - signs with the merchant's OAuth access token ([`crate::tokens`]) and, on
 //!   a `401` for a token believed valid, gets a fresh one and retries once;
 //! - sends `Accept`/`Content-Type: application/json` and, in the sandbox,
-//!   `X-Qonto-Staging-Token` (qonto-api.md §1, §3.1);
+//!   `X-Qonto-Staging-Token` (which Qonto's sandbox requires on every call);
 //! - bounds every call with a timeout (an `AbortController` raced against a
 //!   timer), so a hanging Qonto becomes [`EdgeError::QontoTimeout`] instead of
 //!   a hung request;
 //! - retries only what is safe: reads on 5xx, network errors and malformed
 //!   JSON (twice, short backoff), and any call on `429` when the
 //!   `Retry-After` wait is short. Creations are sent once per idempotency key
-//!   and never retried on 5xx or timeout: the caller decides (§3.3);
+//!   and never retried on 5xx or timeout: the caller decides (Qonto
+//!   documents no idempotency key on payment links);
 //! - turns Qonto's JSON:API errors into [`EdgeError`]s whose `detail` (code,
 //!   detail, trace id) goes to the log, never to the client.
 //!
@@ -20,10 +21,10 @@
 //! through `shared::qonto`'s `parse_*` helpers.
 
 use crate::error::{EdgeError, EdgeResult};
+use crate::fetch::{send_with_timeout, SendError};
 use crate::http::Cx;
 use crate::log;
 use crate::tokens::{self, AccessToken};
-use futures_util::future::{select, Either};
 use serde_json::json;
 use shared::qonto::{
     parse_client_invoice, parse_connection, parse_error, parse_payment_link,
@@ -34,7 +35,7 @@ use shared::qonto::{
 };
 use std::cell::RefCell;
 use std::time::Duration;
-use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit};
+use worker::{Delay, Headers, Method, Request, RequestInit};
 
 /// Timeout of a read (GET).
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -371,7 +372,7 @@ impl<'a> Qonto<'a> {
         headers.set("accept", "application/json")?;
         headers.set("content-type", "application/json")?;
         if let Some(staging) = &self.cx.config.staging_token {
-            headers.set(STAGING_TOKEN_HEADER, staging)?;
+            headers.set(STAGING_TOKEN_HEADER, staging.expose())?;
         }
         if let Some(key) = call.idempotency_key {
             headers.set(IDEMPOTENCY_HEADER, key)?;
@@ -441,61 +442,6 @@ impl CachedMethods {
 thread_local! {
     /// Lives as long as the isolate; one merchant per deployment, so no key.
     static PAYMENT_METHODS: RefCell<Option<CachedMethods>> = const { RefCell::new(None) };
-}
-
-// ---------------------------------------------------------------------------
-// Sending with a timeout
-// ---------------------------------------------------------------------------
-
-/// What came back, read in full.
-#[derive(Debug)]
-pub(crate) struct RawResponse {
-    /// HTTP status.
-    pub(crate) status: u16,
-    /// The `Retry-After` header, if any.
-    pub(crate) retry_after: Option<String>,
-    /// The body.
-    pub(crate) body: Vec<u8>,
-}
-
-/// Why a request got no response.
-#[derive(Debug)]
-pub(crate) enum SendError {
-    /// No complete answer within the timeout; the request was aborted.
-    Timeout,
-    /// The connection failed (the message, which holds no secret).
-    Network(String),
-}
-
-/// Sends `req` and reads the whole body, aborting both after `timeout`.
-/// Also used for the OAuth token endpoint ([`crate::tokens`]).
-pub(crate) async fn send_with_timeout(
-    req: Request,
-    timeout: Duration,
-) -> Result<RawResponse, SendError> {
-    let controller = AbortController::default();
-    let signal = controller.signal();
-    let exchange = async {
-        let mut resp = Fetch::Request(req).send_with_signal(&signal).await?;
-        let status = resp.status_code();
-        let retry_after = resp.headers().get("retry-after").ok().flatten();
-        let body = resp.bytes().await?;
-        Ok::<_, worker::Error>(RawResponse {
-            status,
-            retry_after,
-            body,
-        })
-    };
-    let timer = Delay::from(timeout);
-    futures_util::pin_mut!(exchange);
-    match select(exchange, timer).await {
-        Either::Left((Ok(raw), _)) => Ok(raw),
-        Either::Left((Err(e), _)) => Err(SendError::Network(e.to_string())),
-        Either::Right(_) => {
-            controller.abort();
-            Err(SendError::Timeout)
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------

@@ -44,7 +44,7 @@ pub(crate) async fn receive(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         .flatten()
         .unwrap_or_default();
     if let Err(e) = verify(
-        cx.config.webhook_secret.as_bytes(),
+        cx.config.webhook_secret.expose().as_bytes(),
         &header,
         &body,
         now_secs(),

@@ -2,39 +2,25 @@
 //!
 //! A [`Basket`] holds ordered lines of `{sku, quantity}`, one line per SKU,
 //! and no prices: prices come from the catalog when the basket is priced
-//! ([`Basket::price`]), so a basket restored from storage can never carry a
+//! ([`crate::order`]), so a basket restored from storage can never carry a
 //! stale or tampered price.
 //!
-//! Limits (also enforced by [`crate::pricing`] and the edge's order
-//! validation):
+//! Limits ([`crate::limits`], also enforced by [`crate::pricing`] and
+//! [`crate::order`]):
 //! - quantity 1..=[`MAX_QUANTITY`] per line;
 //! - at most [`MAX_LINES`] lines;
-//! - a gross total of at most [`MAX_AMOUNT_MINOR`], checked by the operations
-//!   that know the catalog ([`Basket::add_checked`], [`Basket::update_checked`]...).
+//! - a gross total of at most [`MAX_AMOUNT_MINOR`], which needs the prices:
+//!   [`crate::order`] reports it.
 //!
-//! The plain operations ([`Basket::add`], [`Basket::set_quantity`],
+//! The operations ([`Basket::add`], [`Basket::set_quantity`],
 //! [`Basket::remove`], [`Basket::clear`]) need no catalog; every operation
 //! either succeeds or leaves the basket unchanged.
 
 use core::fmt;
 
-use crate::catalog::{is_valid_sku, Catalog};
-use crate::pricing::{price_in, LineInput, PricedLine, PricingError, Totals};
-
-/// Highest quantity of one line. Three digits fit the quantity field and
-/// catch a slipped key without limiting real orders.
-pub const MAX_QUANTITY: u32 = 999;
-
-/// Most lines in a basket (and in one Qonto payment link we create).
-pub const MAX_LINES: usize = 100;
-
-/// Highest gross total of a basket, in minor units: 50 000.00 EUR.
-///
-/// A web-shop basket above this is far more likely a mistake or an abuse than
-/// a sale, and large B2B sales go through invoices (invoice links are not
-/// priced here). The cap also keeps every sum far from `i64` overflow. Qonto
-/// documents no maximum of its own.
-pub const MAX_AMOUNT_MINOR: i64 = 5_000_000;
+use crate::codes;
+use crate::limits::is_valid_sku;
+pub use crate::limits::{MAX_AMOUNT_MINOR, MAX_LINES, MAX_QUANTITY};
 
 /// One basket line: a SKU and how many of it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -62,30 +48,19 @@ pub enum BasketError {
         /// The SKU given.
         sku: String,
     },
-    /// The SKU is not in the catalog (checked operations and pricing only).
-    UnknownSku {
-        /// The SKU given.
-        sku: String,
-    },
     /// The stored basket text could not be read ([`Basket::decode`]).
     InvalidEncoding,
-    /// Pricing failed; in practice [`PricingError::AmountTooLarge`]: the gross
-    /// total would exceed [`MAX_AMOUNT_MINOR`].
-    Pricing(PricingError),
 }
 
 impl BasketError {
     /// Stable machine code (snake_case) the widget translates: e.g.
-    /// `quantity_out_of_range`, `too_many_lines`, `unknown_sku`,
-    /// `amount_too_large`.
+    /// `quantity_out_of_range`, `too_many_lines`, `invalid_sku`.
     pub fn code(&self) -> &'static str {
         match self {
-            BasketError::QuantityOutOfRange { .. } => "quantity_out_of_range",
-            BasketError::TooManyLines => "too_many_lines",
-            BasketError::InvalidSku { .. } => "invalid_sku",
-            BasketError::UnknownSku { .. } => "unknown_sku",
-            BasketError::InvalidEncoding => "invalid_basket_data",
-            BasketError::Pricing(e) => e.code(),
+            BasketError::QuantityOutOfRange { .. } => codes::QUANTITY_OUT_OF_RANGE,
+            BasketError::TooManyLines => codes::TOO_MANY_LINES,
+            BasketError::InvalidSku { .. } => codes::INVALID_SKU,
+            BasketError::InvalidEncoding => codes::INVALID_BASKET_DATA,
         }
     }
 }
@@ -103,20 +78,12 @@ impl fmt::Display for BasketError {
                 )
             }
             BasketError::InvalidSku { sku } => write!(f, "{sku:?} is not a valid SKU"),
-            BasketError::UnknownSku { sku } => write!(f, "{sku:?} is not in the catalog"),
             BasketError::InvalidEncoding => f.write_str("the stored basket could not be read"),
-            BasketError::Pricing(e) => e.fmt(f),
         }
     }
 }
 
 impl std::error::Error for BasketError {}
-
-impl From<PricingError> for BasketError {
-    fn from(e: PricingError) -> BasketError {
-        BasketError::Pricing(e)
-    }
-}
 
 /// Checks a quantity from any source (a JS number, a form field) against
 /// 1..=[`MAX_QUANTITY`].
@@ -236,83 +203,6 @@ impl Basket {
         self.lines.clear();
     }
 
-    /// Removes the lines whose SKU is not in `catalog` (a product withdrawn
-    /// since the basket was stored) and returns their SKUs.
-    pub fn retain_known(&mut self, catalog: &Catalog) -> Vec<String> {
-        let mut removed = Vec::new();
-        self.lines.retain(|l| {
-            let known = catalog.get(&l.sku).is_some();
-            if !known {
-                removed.push(l.sku.clone());
-            }
-            known
-        });
-        removed
-    }
-
-    /// Prices the basket from `catalog` (see [`crate::pricing`] for the
-    /// rounding rule). An empty basket prices to zero totals.
-    ///
-    /// Errors: a SKU not in the catalog, a total above [`MAX_AMOUNT_MINOR`].
-    pub fn price(&self, catalog: &Catalog) -> Result<(Vec<PricedLine>, Totals), BasketError> {
-        let inputs = self
-            .lines
-            .iter()
-            .map(|l| {
-                let product = catalog
-                    .get(&l.sku)
-                    .ok_or_else(|| BasketError::UnknownSku { sku: l.sku.clone() })?;
-                Ok(LineInput {
-                    quantity: l.quantity,
-                    unit_net: product.unit_price,
-                    vat_rate: product.vat_rate,
-                })
-            })
-            .collect::<Result<Vec<_>, BasketError>>()?;
-        Ok(price_in(catalog.currency(), &inputs)?)
-    }
-
-    /// Applies `change` to a copy of the basket and keeps the result only if
-    /// the change succeeds and the new basket prices within the limits from
-    /// `catalog` (every SKU known, total at most [`MAX_AMOUNT_MINOR`]).
-    /// Returns the new prices.
-    pub fn update_checked<F>(
-        &mut self,
-        catalog: &Catalog,
-        change: F,
-    ) -> Result<(Vec<PricedLine>, Totals), BasketError>
-    where
-        F: FnOnce(&mut Basket) -> Result<(), BasketError>,
-    {
-        let mut next = self.clone();
-        change(&mut next)?;
-        let priced = next.price(catalog)?;
-        *self = next;
-        Ok(priced)
-    }
-
-    /// [`Basket::add`], refused if `sku` is not in `catalog` or the total
-    /// would exceed [`MAX_AMOUNT_MINOR`].
-    pub fn add_checked(
-        &mut self,
-        catalog: &Catalog,
-        sku: &str,
-        quantity: u32,
-    ) -> Result<(Vec<PricedLine>, Totals), BasketError> {
-        self.update_checked(catalog, |b| b.add(sku, quantity))
-    }
-
-    /// [`Basket::set_quantity`], refused if `sku` is not in `catalog` or the
-    /// total would exceed [`MAX_AMOUNT_MINOR`].
-    pub fn set_quantity_checked(
-        &mut self,
-        catalog: &Catalog,
-        sku: &str,
-        quantity: u32,
-    ) -> Result<(Vec<PricedLine>, Totals), BasketError> {
-        self.update_checked(catalog, |b| b.set_quantity(sku, quantity))
-    }
-
     /// The basket as compact text for storage (`localStorage`), without
     /// serde: `sku:quantity` pairs joined by `,` (`"tshirt-m:2,mug:1"`).
     /// SKUs cannot contain `:` or `,`, so no escaping is needed.
@@ -369,30 +259,6 @@ impl Basket {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{Product, ProductKind};
-    use crate::money::{Currency, Money};
-    use crate::vat::VatRate;
-
-    fn catalog() -> Catalog {
-        let product = |sku: &str, minor: i64, bp: u32| Product {
-            sku: sku.into(),
-            title: sku.to_uppercase(),
-            description: None,
-            unit_price: Money::new(minor, Currency::EUR),
-            vat_rate: VatRate::from_basis_points(bp).unwrap(),
-            kind: ProductKind::Good,
-            image_url: None,
-        };
-        Catalog::new(
-            Currency::EUR,
-            vec![
-                product("mug", 1000, 2000),
-                product("ebook", 1099, 550),
-                product("bike", 2_000_000, 2000), // 24 000.00 gross
-            ],
-        )
-        .unwrap()
-    }
 
     #[test]
     fn add_merges_same_sku() {
@@ -506,41 +372,6 @@ mod tests {
     }
 
     #[test]
-    fn priced_operations_enforce_catalog_and_amount() {
-        let catalog = catalog();
-        let mut b = Basket::new();
-        let (_, totals) = b.add_checked(&catalog, "mug", 2).unwrap();
-        assert_eq!(totals.gross.to_decimal(), "24.00");
-        assert_eq!(
-            b.add_checked(&catalog, "ghost", 1),
-            Err(BasketError::UnknownSku {
-                sku: "ghost".into()
-            })
-        );
-        b.add_checked(&catalog, "bike", 2).unwrap(); // 48 000.00 + 24.00
-        let before = b.clone();
-        let err = b.add_checked(&catalog, "bike", 1).unwrap_err();
-        assert_eq!(err.code(), "amount_too_large");
-        assert_eq!(b, before);
-        let err = b.set_quantity_checked(&catalog, "mug", 999).unwrap_err();
-        assert_eq!(err.code(), "amount_too_large");
-        b.set_quantity_checked(&catalog, "bike", 1).unwrap();
-        assert_eq!(b.quantity_of("bike"), 1);
-        let (lines, totals) = b.price(&catalog).unwrap();
-        assert_eq!(lines.len(), 2);
-        assert_eq!(totals.gross.to_decimal(), "24024.00");
-    }
-
-    #[test]
-    fn retain_known_drops_withdrawn_products() {
-        let mut b = Basket::from_lines([("mug", 1), ("gone", 2), ("ebook", 1)]).unwrap();
-        assert_eq!(b.price(&catalog()).unwrap_err().code(), "unknown_sku");
-        assert_eq!(b.retain_known(&catalog()), vec!["gone".to_owned()]);
-        assert_eq!(b.len(), 2);
-        assert!(b.price(&catalog()).is_ok());
-    }
-
-    #[test]
     fn encode_decode_table() {
         let b = Basket::from_lines([("tshirt-m", 2), ("mug", 1)]).unwrap();
         assert_eq!(b.encode(), "tshirt-m:2,mug:1");
@@ -570,9 +401,7 @@ mod tests {
             BasketError::QuantityOutOfRange { quantity: 0 },
             BasketError::TooManyLines,
             BasketError::InvalidSku { sku: "x y".into() },
-            BasketError::UnknownSku { sku: "x".into() },
             BasketError::InvalidEncoding,
-            BasketError::Pricing(PricingError::AmountTooLarge),
         ];
         for e in errors {
             assert!(e

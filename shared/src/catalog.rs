@@ -32,13 +32,10 @@
 use core::fmt;
 use std::collections::BTreeMap;
 
-use crate::basket::MAX_AMOUNT_MINOR;
+use crate::limits::MAX_AMOUNT_MINOR;
 use crate::money::{Currency, Money};
 use crate::pricing::unit_gross;
 use crate::vat::{VatRate, VatRateFormat};
-
-/// Longest SKU accepted, in bytes.
-pub const MAX_SKU_LEN: usize = 64;
 
 /// Longest product title accepted, in characters. Qonto documents no limit;
 /// integrators truncate item titles to 120 or 255 characters.
@@ -47,18 +44,7 @@ pub const MAX_TITLE_CHARS: usize = 255;
 /// Longest image URL accepted, in bytes.
 pub const MAX_URL_LEN: usize = 2048;
 
-/// True if `sku` is a valid SKU: 1..=[`MAX_SKU_LEN`] ASCII letters, digits,
-/// `-`, `_` or `.`.
-///
-/// The narrow alphabet keeps SKUs safe in HTML attributes (`data-qc-add`),
-/// URLs, JSON field pointers and the basket's storage text without escaping.
-pub fn is_valid_sku(sku: &str) -> bool {
-    !sku.is_empty()
-        && sku.len() <= MAX_SKU_LEN
-        && sku
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
+pub use crate::limits::{is_valid_sku, MAX_SKU_LEN};
 
 /// Whether a product is a good (shipped) or a service (Qonto's item `type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

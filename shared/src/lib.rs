@@ -10,16 +10,22 @@
 //!   `{"value","currency"}` wire shape;
 //! - [`vat`]: exact [`VatRate`]s and Qonto's two encodings;
 //! - [`pricing`]: line and basket totals, and the one rounding rule;
-//! - [`basket`]: the shopper's basket and its limits;
+//! - [`limits`]: every limit of a basket, an order and a catalog;
+//! - [`basket`]: the shopper's basket;
+//! - [`order`]: a basket priced into an order (lines, shipping, totals), the
+//!   one function the edge charges with and the widget shows with;
 //! - [`catalog`]: products and the validated catalog;
 //! - [`shipping`]: shipping zones, rates and the free-shipping threshold;
-//! - [`api`]: the edge's public HTTP API bodies and order validation;
+//! - [`api`]: the edge's public HTTP API bodies, its error codes and field
+//!   pointers, and the checkout request's validation;
+//! - [`codes`]: every error code with its HTTP status;
 //! - [`html`]: escaping for the pages the edge and the fake Qonto write;
 //! - `webhook` (feature `qonto`): webhook signatures;
 //! - `qonto` (feature `qonto`): Qonto's own wire types.
 //!
-//! Every error enum has a stable snake_case `code()`: the widget translates
-//! it and the edge returns it as the API error code.
+//! Every error enum has a stable snake_case `code()`, listed with its HTTP
+//! status in [`codes`]: the widget translates it and the edge returns
+//! it as the API error code.
 //!
 //! Features:
 //! - `serde` (default): serde derives on the public wire types.
@@ -38,8 +44,11 @@
 pub mod api;
 pub mod basket;
 pub mod catalog;
+pub mod codes;
 pub mod html;
+pub mod limits;
 pub mod money;
+pub mod order;
 pub mod pricing;
 pub mod shipping;
 pub mod vat;

@@ -23,14 +23,14 @@
 //! breakdown shown to the shopper always adds up: Σ net + Σ VAT = Σ gross and
 //! the per-rate VAT amounts sum to the total VAT.
 //!
-//! The limits of [`crate::basket`] (quantity 1..=[`MAX_QUANTITY`], at most
+//! The limits of [`crate::limits`] (quantity 1..=[`MAX_QUANTITY`], at most
 //! [`MAX_LINES`] lines, a gross total of at most [`MAX_AMOUNT_MINOR`]) are
 //! enforced here too, so nothing priced by this module can break them.
 
 use core::fmt;
 use std::collections::BTreeMap;
 
-use crate::basket::{MAX_AMOUNT_MINOR, MAX_LINES, MAX_QUANTITY};
+use crate::limits::{MAX_AMOUNT_MINOR, MAX_LINES, MAX_QUANTITY};
 use crate::money::{Currency, Money};
 use crate::vat::{VatRate, MAX_BASIS_POINTS};
 
@@ -146,12 +146,12 @@ impl PricingError {
     /// Stable machine code (snake_case) for translations and API errors.
     pub fn code(&self) -> &'static str {
         match self {
-            PricingError::EmptyBasket => "empty_basket",
-            PricingError::TooManyLines { .. } => "too_many_lines",
-            PricingError::QuantityOutOfRange { .. } => "quantity_out_of_range",
+            PricingError::EmptyBasket => crate::codes::EMPTY_BASKET,
+            PricingError::TooManyLines { .. } => crate::codes::TOO_MANY_LINES,
+            PricingError::QuantityOutOfRange { .. } => crate::codes::QUANTITY_OUT_OF_RANGE,
             PricingError::NegativePrice { .. } => "negative_price",
             PricingError::CurrencyMismatch { .. } => "currency_mismatch",
-            PricingError::AmountTooLarge => "amount_too_large",
+            PricingError::AmountTooLarge => crate::codes::AMOUNT_TOO_LARGE,
         }
     }
 }

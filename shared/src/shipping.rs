@@ -67,8 +67,8 @@ impl ShippingError {
     /// Stable machine code.
     pub fn code(&self) -> &'static str {
         match self {
-            ShippingError::UnshippableCountry => "unshippable_country",
-            ShippingError::Pricing => "amount_too_large",
+            ShippingError::UnshippableCountry => crate::codes::UNSHIPPABLE_COUNTRY,
+            ShippingError::Pricing => crate::codes::AMOUNT_TOO_LARGE,
         }
     }
 }
@@ -90,7 +90,8 @@ impl Shipping {
         free_above: Option<Money>,
     ) -> Result<Shipping, Vec<CatalogProblem>> {
         let mut problems = Vec::new();
-        check_zones(currency, &zones, &mut problems);
+        let at: Vec<usize> = (0..zones.len()).collect();
+        check_zones(currency, &zones, &at, &mut problems);
         if let Some(f) = free_above {
             if f.currency() != currency || f.is_negative() {
                 problems.push(problem(
@@ -235,9 +236,18 @@ fn problem(pointer: &str, code: &'static str, message: &str) -> CatalogProblem {
     }
 }
 
-fn check_zones(currency: Currency, zones: &[ShippingZone], problems: &mut Vec<CatalogProblem>) {
+/// Checks the zones; `at[k]` is the file's index of `zones[k]` (a zone
+/// whose price did not parse is not in `zones`, and the pointers must still
+/// name the file's zone).
+fn check_zones(
+    currency: Currency,
+    zones: &[ShippingZone],
+    at: &[usize],
+    problems: &mut Vec<CatalogProblem>,
+) {
     let mut seen: Vec<(&str, usize)> = Vec::new();
-    for (i, z) in zones.iter().enumerate() {
+    for (k, z) in zones.iter().enumerate() {
+        let i = at.get(k).copied().unwrap_or(k);
         if z.name.trim().is_empty() {
             problems.push(problem(
                 &format!("zones[{i}].name"),
@@ -323,6 +333,7 @@ impl ShippingFile {
                     }
                 });
         let mut zones = Vec::new();
+        let mut at = Vec::new();
         for (i, z) in self.zones.iter().enumerate() {
             let price = match z.price.as_deref() {
                 None => {
@@ -367,6 +378,7 @@ impl ShippingFile {
                 },
             };
             if let (Some(price), Some(vat_rate)) = (price, vat_rate) {
+                at.push(i);
                 zones.push(ShippingZone {
                     name: z.name.clone().unwrap_or_default(),
                     countries: z.countries.iter().map(|c| c.trim().to_owned()).collect(),
@@ -376,7 +388,7 @@ impl ShippingFile {
             }
         }
         // Zone-level checks on what parsed (names, countries, duplicates).
-        check_zones(currency, &zones, &mut problems);
+        check_zones(currency, &zones, &at, &mut problems);
         if problems.is_empty() {
             Ok(Shipping {
                 currency,
@@ -539,5 +551,33 @@ mod tests {
         let s = ShippingFile::default().validate(Currency::EUR).unwrap();
         assert!(!s.ships());
         assert!(!Shipping::none(Currency::EUR).ships());
+    }
+
+    #[test]
+    fn pointers_name_the_file_s_zone_after_one_that_did_not_parse() {
+        let file = ShippingFile {
+            currency: None,
+            free_above: None,
+            zones: vec![
+                ShippingZoneEntry {
+                    name: Some("France".into()),
+                    countries: vec!["FR".into()],
+                    price: Some("x".into()),
+                    vat_rate: Some("20".into()),
+                },
+                ShippingZoneEntry {
+                    name: Some(String::new()),
+                    countries: vec!["de".into()],
+                    price: Some("4.90".into()),
+                    vat_rate: Some("20".into()),
+                },
+            ],
+        };
+        let problems = file.validate(Currency::EUR).unwrap_err();
+        let pointers: Vec<&str> = problems.iter().map(|p| p.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            ["zones[0].price", "zones[1].name", "zones[1].countries[0]"]
+        );
     }
 }

@@ -23,7 +23,8 @@ const SELF = import.meta.url;
 const METHODS = ["add", "setQuantity", "remove", "clear", "open", "close", "checkout", "basket"];
 const BUTTONS = "[data-qc-add],[data-qc-buy],[data-qc-open],[data-qc-pay-invoice]";
 // English is built into the wasm; the others are fetched, one per page.
-const LANGUAGES = ["en", "fr", "de", "it", "es", "nl"];
+// scripts/build-widget.sh fills the list in from the widget's text files.
+const LANGUAGES = [];
 
 function report(code, error) {
   console.error("[qonto-checkout]", code, error);

@@ -10,10 +10,12 @@
 //! phone rules are the edge's own functions (`is_plausible_email`,
 //! `is_plausible_phone`), required fields must not be blank once trimmed, and
 //! the edge's length limits are the inputs' `maxlength` (which counts UTF-16
-//! units, never fewer than the edge's characters). The edge's 422 problems
+//! units, never fewer than the edge's characters), pointers and limits both
+//! from `shared::api::fields`. The edge's 422 problems
 //! and the widget's own checks end in the same inline texts ([`message`]).
 
-use shared::api::{is_plausible_email, is_plausible_phone, Address, Customer};
+use shared::api::errors;
+use shared::api::{fields, is_plausible_email, is_plausible_phone, Address, Customer};
 
 use crate::i18n::Msg;
 
@@ -68,73 +70,73 @@ const fn field(
 pub(crate) const FIELDS: [Field; 8] = [
     field(
         "email",
-        "customer.email",
+        fields::EMAIL.pointer,
         "email",
         "email",
-        "254",
+        fields::EMAIL.maxlength,
         Msg::Email,
         Msg::ErrEmailEmpty,
     ),
     field(
         "name",
-        "customer.name",
+        fields::NAME.pointer,
         "name",
         "text",
-        "200",
+        fields::NAME.maxlength,
         Msg::FullName,
         Msg::ErrName,
     ),
     field(
         "address-line1",
-        "customer.address.line1",
+        fields::LINE1.pointer,
         "shipping address-line1",
         "text",
-        "200",
+        fields::LINE1.maxlength,
         Msg::Address,
         Msg::ErrLine1,
     ),
     field(
         "address-line2",
-        "customer.address.line2",
+        fields::LINE2.pointer,
         "shipping address-line2",
         "text",
-        "200",
+        fields::LINE2.maxlength,
         Msg::Address2,
         Msg::ErrTooLong,
     ),
     field(
         "postal-code",
-        "customer.address.postal_code",
+        fields::POSTAL_CODE.pointer,
         "shipping postal-code",
         "text",
-        "20",
+        fields::POSTAL_CODE.maxlength,
         Msg::Postal,
         Msg::ErrPostal,
     ),
     field(
         "city",
-        "customer.address.city",
+        fields::CITY.pointer,
         "shipping address-level2",
         "text",
-        "200",
+        fields::CITY.maxlength,
         Msg::City,
         Msg::ErrCity,
     ),
     field(
         "country",
-        "customer.address.country",
+        fields::COUNTRY.pointer,
         "shipping country",
         "",
-        "",
+        fields::COUNTRY.maxlength,
         Msg::Country,
         Msg::ErrCountry,
     ),
     field(
         "tel",
-        "customer.phone",
+        fields::PHONE.pointer,
         "tel",
         "tel",
-        "32",
+        fields::PHONE.maxlength,
         Msg::Phone,
         Msg::ErrPhone,
     ),
@@ -171,10 +173,10 @@ pub(crate) fn by_pointer(pointer: &str) -> Option<usize> {
 /// the edge found it.
 pub(crate) fn message(i: usize, code: &str) -> Msg {
     match code {
-        "invalid_email" => Msg::ErrEmail,
-        "invalid_phone" => Msg::ErrPhone,
-        "unshippable_country" => Msg::ErrUnshippable,
-        "field_too_long" => Msg::ErrTooLong,
+        errors::INVALID_EMAIL => Msg::ErrEmail,
+        errors::INVALID_PHONE => Msg::ErrPhone,
+        errors::UNSHIPPABLE_COUNTRY => Msg::ErrUnshippable,
+        errors::FIELD_TOO_LONG => Msg::ErrTooLong,
         _ => FIELDS.get(i).map_or(Msg::ErrGeneric, |f| f.missing),
     }
 }

@@ -1,19 +1,21 @@
-//! The edge's public HTTP API (design.md, "Edge HTTP API"), from the browser.
+//! The edge's public HTTP API (`shared::api`), from the browser.
 //!
 //! Requests go through `window.fetch` (looked up at call time, which is also
 //! where the browser tests stub the edge). Answers are read with `JSON.parse`
 //! and `Reflect`, and their amounts and rates with `shared`'s strict parsers,
 //! so the widget prices exactly as the edge does without a JSON library in
-//! the wasm. (Not `CatalogResponse::to_catalog`: its merchant-facing problem
-//! messages format strings with `{:?}`, which pulls Rust's string escaping
-//! and Unicode tables into the wasm; the widget needs only the prices.) The
-//! shipping rules are read the same way into `shared::shipping::Shipping`,
-//! whose `quote` the edge prices the shipping line with.
+//! the wasm. (Not serde into `shared::api::CatalogResponse`: serde costs the
+//! wasm ~15 KB gzip, and merchant-facing problem messages formatted with
+//! `{:?}` would pull Rust's string escaping and Unicode tables in; the widget
+//! needs only the prices.) The shipping rules are read the same way into
+//! `shared::shipping::Shipping`, whose `quote` the edge prices the shipping
+//! line with.
 //! Request bodies are small and written by hand, every string through
 //! `JSON.stringify`.
 
 use shared::api::{CheckoutStatus, Customer};
 use shared::catalog::is_valid_sku;
+use shared::order::{ItemPrice, PriceSource};
 use shared::pricing::unit_gross;
 use shared::shipping::{Shipping, ShippingZone};
 use shared::{Basket, Currency, Money, VatRate, VatRateFormat, WireAmount};
@@ -151,6 +153,22 @@ impl PriceList {
     /// The product with this SKU.
     pub(crate) fn get(&self, sku: &str) -> Option<&Product> {
         self.products.iter().find(|p| p.sku == sku)
+    }
+}
+
+/// The widget prices its basket from the edge's catalog with the edge's own
+/// function (`shared::order`).
+impl PriceSource for PriceList {
+    fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    fn price_of(&self, sku: &str) -> Option<ItemPrice> {
+        self.get(sku).map(|p| ItemPrice {
+            unit_net: p.unit_net,
+            vat_rate: p.rate,
+            good: p.good,
+        })
     }
 }
 

@@ -9,8 +9,8 @@
 //! through `Intl.NumberFormat` (see `js.rs`).
 //!
 //! The language comes from `data-locale` on the script tag, then `<html lang>`,
-//! then English (design.md, "Embed contract"). The loader applies the same
-//! rule to choose the file it fetches.
+//! then English. The loader applies the same rule to choose the file it
+//! fetches (before the wasm runs, so both download at once).
 
 /// A supported language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,19 +24,18 @@ pub(crate) enum Lang {
 }
 
 impl Lang {
+    /// Every supported language. The loader's list is generated from the
+    /// text files at build time (`scripts/build-widget.sh`); a test keeps
+    /// this list and the files the same.
+    pub(crate) const ALL: [Lang; 6] = [Lang::En, Lang::Fr, Lang::De, Lang::It, Lang::Es, Lang::Nl];
+
     /// The language of a BCP 47 tag such as `fr-BE` (its primary subtag), if
     /// supported.
     pub(crate) fn from_tag(tag: &str) -> Option<Lang> {
         let primary = tag.split(['-', '_']).next().unwrap_or("");
-        Some(match primary.to_ascii_lowercase().as_str() {
-            "en" => Lang::En,
-            "fr" => Lang::Fr,
-            "de" => Lang::De,
-            "it" => Lang::It,
-            "es" => Lang::Es,
-            "nl" => Lang::Nl,
-            _ => return None,
-        })
+        Lang::ALL
+            .into_iter()
+            .find(|l| primary.eq_ignore_ascii_case(l.code()))
     }
 
     /// The two-letter code, e.g. `"fr"`.
@@ -232,5 +231,72 @@ pub(crate) fn items(lang: Lang, n: u32) -> Msg {
         Msg::ItemsOne
     } else {
         Msg::ItemsOther
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filling_and_choosing_texts() {
+        assert_eq!(fill("Pay {}", "12,00 €"), "Pay 12,00 €");
+        assert_eq!(fill("{} items", "3"), "3 items");
+        assert_eq!(fill("no slot", "3"), "no slot");
+        assert_eq!(fill("a { b", "3"), "a { b");
+        assert_eq!(fill("{}{}", "x"), "x{}");
+        assert_eq!(tr(EN, Msg::Basket), EN.split('\n').next().unwrap());
+        let fr = include_str!("i18n/fr.txt");
+        assert_eq!(texts(Lang::Fr, Some(fr.to_owned())).0, Lang::Fr);
+        // A broken file (a line short) falls back to English.
+        let short = fr.split_once('\n').unwrap().1.to_owned();
+        assert_eq!(texts(Lang::Fr, Some(short)), (Lang::En, EN));
+        assert_eq!(texts(Lang::De, None), (Lang::En, EN));
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(items(Lang::En, 1), Msg::ItemsOne);
+        assert_eq!(items(Lang::En, 0), Msg::ItemsOther);
+        assert_eq!(items(Lang::Fr, 0), Msg::ItemsOne);
+        assert_eq!(items(Lang::De, 2), Msg::ItemsOther);
+    }
+
+    #[test]
+    fn language_choice() {
+        let some = |s: &str| Some(s.to_owned());
+        // (data-locale, <html lang>) → language, Intl tag
+        let table = [
+            (some("fr-BE"), some("de"), Lang::Fr, "fr-BE"),
+            (some("pt"), some("de_CH"), Lang::De, "de-CH"),
+            (None, some("NL"), Lang::Nl, "NL"),
+            (some("xx"), None, Lang::En, "en"),
+            (None, None, Lang::En, "en"),
+            (some("it-<script>"), None, Lang::It, "it"),
+        ];
+        for (locale, html, lang, tag) in table {
+            assert_eq!(
+                pick(&[locale.clone(), html.clone()]),
+                (lang, tag.to_owned()),
+                "{locale:?} {html:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_language_has_its_file() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/i18n");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter_map(|name| name.strip_suffix(".txt").map(str::to_owned))
+            .collect();
+        files.sort();
+        let mut codes: Vec<String> = Lang::ALL.iter().map(|l| l.code().to_owned()).collect();
+        codes.sort();
+        assert_eq!(files, codes);
+        for lang in Lang::ALL {
+            assert_eq!(Lang::from_tag(lang.code()), Some(lang));
+        }
     }
 }

@@ -3,8 +3,8 @@
 //! `document`, timers, random keys.
 //!
 //! Why by hand: serde (and serde_json's float formatting) would cost ~15 KB
-//! gzip in the wasm, and Rust's float formatting another ~8 KB
-//! (toolchain.md §10.6); the browser already has a JSON parser and a money
+//! gzip in the wasm (measured: +15 KB for serde-wasm-bindgen), and Rust's
+//! float formatting another ~8 KB; the browser already has a JSON parser and a money
 //! formatter. Every binding that can throw is declared with `catch`, so a
 //! browser quirk becomes an `Err` here instead of an exception in the host page.
 

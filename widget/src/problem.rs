@@ -65,40 +65,41 @@ impl From<BasketError> for Problem {
     fn from(e: BasketError) -> Problem {
         let detail = match &e {
             BasketError::QuantityOutOfRange { quantity } => quantity.to_string(),
-            BasketError::InvalidSku { sku } | BasketError::UnknownSku { sku } => sku.clone(),
+            BasketError::InvalidSku { sku } => sku.clone(),
             _ => String::new(),
         };
         Problem::new(e.code(), detail)
     }
 }
 
-/// The shopper's text for an error code (the edge's codes, see design.md
-/// "Edge HTTP API"), falling back on the status class. Codes about the
+/// The shopper's text for an error code (`shared::api::errors`), falling
+/// back on the status class. Codes about the
 /// request itself (`invalid_json`, `origin_not_allowed`, `payload_too_large`...)
 /// are nothing the shopper can fix: the generic text. Problems with the
 /// shopper's details are shown inline (see `details::message`); this is
 /// their text when no field can show them.
 fn msg_for(code: &str, status: u16) -> Msg {
+    use shared::api::errors as e;
     match code {
-        "unknown_sku" | "invalid_sku" => Msg::ErrGone,
-        "quantity_out_of_range" => Msg::ErrQuantity,
-        "too_many_lines" => Msg::ErrTooMany,
-        "amount_too_large" => Msg::ErrAmount,
-        "empty_basket" => Msg::ErrEmpty,
-        "unshippable_country" => Msg::ErrUnshippable,
+        e::UNKNOWN_SKU | e::INVALID_SKU => Msg::ErrGone,
+        e::QUANTITY_OUT_OF_RANGE => Msg::ErrQuantity,
+        e::TOO_MANY_LINES => Msg::ErrTooMany,
+        e::AMOUNT_TOO_LARGE => Msg::ErrAmount,
+        e::EMPTY_BASKET => Msg::ErrEmpty,
+        e::UNSHIPPABLE_COUNTRY => Msg::ErrUnshippable,
         // 409 checkout_in_progress: the same attempt is still being created.
-        "rate_limited" | "checkout_in_progress" => Msg::ErrBusy,
-        "network" | "timeout" => Msg::ErrNetwork,
-        "payment_provider_unavailable"
-        | "payment_provider_timeout"
-        | "payment_provider_rejected"
-        | "not_connected"
-        | "misconfigured"
-        | "service_unavailable" => Msg::ErrDown,
-        "invalid_invoice_id" | "invoice_not_payable" => Msg::ErrInvoice,
-        "invoice_already_paid" => Msg::ErrInvoicePaid,
+        e::RATE_LIMITED | e::CHECKOUT_IN_PROGRESS => Msg::ErrBusy,
+        e::NETWORK => Msg::ErrNetwork,
+        e::PAYMENT_PROVIDER_UNAVAILABLE
+        | e::PAYMENT_PROVIDER_TIMEOUT
+        | e::PAYMENT_PROVIDER_REJECTED
+        | e::NOT_CONNECTED
+        | e::MISCONFIGURED
+        | e::SERVICE_UNAVAILABLE => Msg::ErrDown,
+        e::INVALID_INVOICE_ID | e::INVOICE_NOT_PAYABLE => Msg::ErrInvoice,
+        e::INVOICE_ALREADY_PAID => Msg::ErrInvoicePaid,
         // 503: the merchant must reconnect Qonto; retrying now will not help.
-        "payments_paused" => Msg::ErrPaused,
+        e::PAYMENTS_PAUSED => Msg::ErrPaused,
         _ => match status {
             429 => Msg::ErrBusy,
             500..=599 => Msg::ErrDown,

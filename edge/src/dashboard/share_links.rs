@@ -151,7 +151,13 @@ fn catalog_items(items: Vec<CheckoutItem>, cx: &Cx, reference: &str) -> EdgeResu
     }
     .validate_with(catalog, &Shipping::none(catalog.currency()))
     .map_err(EdgeError::Invalid)?;
-    let body = qonto_body::basket(&order, cx.config.vat_rate_format, Vec::new(), reference, None);
+    let body = qonto_body::basket(
+        &order,
+        cx.config.vat_rate_format,
+        Vec::new(),
+        reference,
+        None,
+    );
     let items = match body.payment_link {
         CreatePaymentLink::Basket(b) => b.items,
         CreatePaymentLink::Invoice(_) => Vec::new(),
@@ -436,7 +442,8 @@ pub(crate) async fn record_payments(
     {
         let key = format!("share-payment:{}", p.id);
         let paid_at = p.paid_at.clone().unwrap_or_else(now);
-        let amount = crate::checkouts::status::minor_of(&p.amount).unwrap_or(row.expected_gross_minor);
+        let amount =
+            crate::checkouts::status::minor_of(&p.amount).unwrap_or(row.expected_gross_minor);
         let mut child_order = order.clone();
         child_order["share_link"]["checkout_id"] = Value::String(row.id.clone());
         child_order["share_link"]["payment_id"] = Value::String(p.id.clone());
@@ -471,10 +478,7 @@ pub(crate) async fn record_payments(
         // row of `child_id` then does not exist).
         let mut statements = vec![insert];
         statements.extend(crate::outbox::queue_after_payment(
-            &ledger.db,
-            &cx.config,
-            &child_id,
-            &stamp,
+            &ledger.db, &cx.config, &child_id, &stamp,
         )?);
         let results = ledger.db.batch(statements).await?;
         let inserted = results

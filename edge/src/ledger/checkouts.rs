@@ -145,7 +145,8 @@ impl CheckoutRow {
     pub(crate) fn order(&self) -> serde_json::Value {
         self.order_json
             .as_deref()
-            .and_then(|o| serde_json::from_str(o).ok())
+            .and_then(shared::api::stored::StoredOrder::from_json)
+            .and_then(|o| serde_json::to_value(o).ok())
             .unwrap_or(serde_json::Value::Null)
     }
 

@@ -98,9 +98,7 @@ impl Kind {
     /// Whether the configuration sends this kind now.
     pub(crate) fn enabled(self, config: &Config) -> bool {
         match self {
-            Kind::MerchantWebhook => {
-                config.merchant_webhook_url.is_some() && config.merchant_webhook_secret.is_some()
-            }
+            Kind::MerchantWebhook => config.merchant_webhook.is_some(),
             Kind::ShopperEmail => config.email.shopper,
             Kind::MerchantCopy => config.email.order_copy_to.is_some(),
         }
@@ -402,13 +400,10 @@ impl Sender<'_> {
         let settings = &self.config.email;
         let to = match kind {
             Kind::MerchantWebhook => {
-                let (Some(url), Some(secret)) = (
-                    &self.config.merchant_webhook_url,
-                    &self.config.merchant_webhook_secret,
-                ) else {
+                let Some(hook) = &self.config.merchant_webhook else {
                     return Err("MERCHANT_WEBHOOK_URL or its secret is not set".into());
                 };
-                return webhook::send(url, secret, row).await;
+                return webhook::send(&hook.url, hook.secret.expose(), row).await;
             }
             Kind::ShopperEmail => row.order()["customer"]["email"]
                 .as_str()

@@ -5,8 +5,8 @@
 //! lost on the way back means a second delivery), so a merchant's server
 //! de-duplicates by `checkout.id`.
 
+use crate::fetch::{send_with_timeout, SendError};
 use crate::ledger::CheckoutRow;
-use crate::qonto::{send_with_timeout, SendError};
 use serde_json::json;
 use shared::webhook::sign;
 use std::time::Duration;

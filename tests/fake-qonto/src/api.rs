@@ -1,6 +1,6 @@
 //! The `/v2` endpoints: provider connection, payment methods, payment links
 //! and their payments, client invoices and webhook subscriptions. Shapes,
-//! wrapping and status codes follow qonto-api.md.
+//! wrapping and status codes follow Qonto's documentation.
 
 use crate::app::{
     new_id, new_v7_id, random_token, App, CachedResponse, ConnectionRecord, DisplayLine,
@@ -747,7 +747,7 @@ pub(crate) async fn create_link(
     )
 }
 
-/// Page and per-page from the query (§3.5).
+/// Page and per-page from the query.
 fn paging(pairs: &[(String, String)]) -> Result<(u32, u32), Response> {
     let page = match first(pairs, "page") {
         None => 1,
@@ -988,7 +988,7 @@ pub(crate) async fn get_client_invoice(
 // Webhook subscriptions
 // ---------------------------------------------------------------------------
 
-/// Event families the fake knows (those of qonto-api.md §5).
+/// Event families the fake knows (those Qonto's webhook docs list).
 const KNOWN_TYPES: &[&str] = &[
     shared::qonto::WEBHOOK_TYPE_PAYMENT_LINKS,
     shared::qonto::WEBHOOK_TYPE_PAYMENT_LINKS_CONNECTIONS,

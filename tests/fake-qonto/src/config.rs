@@ -59,7 +59,8 @@ pub struct FakeConfig {
     pub auto_consent: bool,
     /// Whether `/v2` endpoints check the token's scopes (403 when missing).
     pub enforce_scopes: bool,
-    /// The `vat_rate` encoding create accepts (see qonto-api.md §8).
+    /// The `vat_rate` encoding create accepts (`"0.2"` or `"20.0"`: Qonto's
+    /// docs show both).
     pub vat_rate_format: VatRateFormat,
     /// The provider connection at start; `None` makes `GET …/connections` 404.
     pub connection: Option<ConnectionStatus>,

@@ -2,9 +2,9 @@
 //! payment-link endpoints, the OAuth server, a stand-in for the Mollie hosted
 //! payment page, and signed webhooks, all on `127.0.0.1`.
 //!
-//! Shapes, wrapping and status codes follow `qonto-api.md` (the project's
-//! research notes on Qonto's docs); where Qonto's behaviour is unknown the
-//! fake picks the strict reading and says so in its docs.
+//! Shapes, wrapping and status codes follow Qonto's Business API
+//! documentation; where Qonto's behaviour is unknown the fake picks the
+//! strict reading and says so in its docs.
 //!
 //! # Use from tests
 //!

@@ -1,4 +1,4 @@
-//! The fake against the documented shapes (qonto-api.md), driven over HTTP
+//! The fake against the shapes Qonto documents, driven over HTTP
 //! like the edge will drive it. Each test starts its own fake on port 0.
 
 use fake_qonto::{FakeConfig, RunningFake, SEED_INVOICE_PAID_ID, SEED_INVOICE_UNPAID_ID};

@@ -9,6 +9,37 @@ use std::time::{Duration, Instant};
 /// How long a cold `wrangler dev` may take to answer `/health`.
 const READY_TIMEOUT: Duration = Duration::from_secs(180);
 
+/// Which build of the Worker `wrangler dev` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeBuild {
+    /// Built with the integration tests' catalog and shipping rules
+    /// (`tests/stack/fixtures/`) into `edge/build-test/`
+    /// (`sh scripts/build-edge.sh --test`): the merchant's edits to
+    /// `catalog.json` cannot break the tests.
+    Test,
+    /// Built with the merchant's files (the repository root's) into
+    /// `edge/build/` (`sh scripts/build-edge.sh`): the demo and the
+    /// browser journeys, whose shop sells from them.
+    Shop,
+}
+
+impl EdgeBuild {
+    /// The output folder, relative to `edge/`.
+    pub fn out_dir(self) -> &'static str {
+        match self {
+            EdgeBuild::Test => "build-test",
+            EdgeBuild::Shop => "build",
+        }
+    }
+
+    fn command(self) -> &'static str {
+        match self {
+            EdgeBuild::Test => "sh scripts/build-edge.sh --test",
+            EdgeBuild::Shop => "sh scripts/build-edge.sh",
+        }
+    }
+}
+
 /// Settings for one edge instance.
 #[derive(Debug, Clone)]
 pub struct EdgeConfig {
@@ -25,6 +56,8 @@ pub struct EdgeConfig {
     /// (a test's variant of it, written in the repository root so that its
     /// relative paths still hold).
     pub wrangler_config: Option<PathBuf>,
+    /// Which build runs.
+    pub build: EdgeBuild,
 }
 
 /// A running edge.
@@ -36,7 +69,7 @@ pub struct EdgeServer {
 
 impl EdgeServer {
     /// Applies the migrations, starts `wrangler dev` and waits for `/health`.
-    /// The Worker must already be built (`scripts/build-edge.sh`).
+    /// The Worker must already be built ([`EdgeBuild`]).
     pub async fn start(config: EdgeConfig) -> Result<Self, StackError> {
         let root = repo_root();
         let wrangler = root.join("node_modules/.bin/wrangler");
@@ -45,10 +78,12 @@ impl EdgeServer {
                 "node_modules/.bin/wrangler (run scripts/setup.sh)".into(),
             ));
         }
-        if !root.join("edge/build/index.js").exists() {
-            return Err(StackError::Missing(
-                "edge/build/index.js (run scripts/build-edge.sh)".into(),
-            ));
+        let script = format!("edge/{}/index.js", config.build.out_dir());
+        if !root.join(&script).exists() {
+            return Err(StackError::Missing(format!(
+                "{script} (run {})",
+                config.build.command()
+            )));
         }
         crate::ensure_port_free(config.port, "QC_EDGE_PORT")?;
         std::fs::create_dir_all(&config.state_dir)?;
@@ -75,6 +110,8 @@ impl EdgeServer {
         std::fs::create_dir_all(config.state_dir.join("tmp"))?;
         let mut args: Vec<String> = vec![
             "dev".into(),
+            // The build's entry point, instead of wrangler.toml's `main`.
+            format!("edge/{}/index.js", config.build.out_dir()),
             "--ip".into(),
             "127.0.0.1".into(),
             "--port".into(),
@@ -109,6 +146,7 @@ impl EdgeServer {
                     config.state_dir.join("tmp").display().to_string(),
                 ),
                 ("QC_EDGE_PREBUILT".into(), "1".into()),
+                ("QC_EDGE_OUT".into(), config.build.out_dir().into()),
                 ("WRANGLER_SEND_METRICS".into(), "false".into()),
                 ("CLOUDFLARE_CF_FETCH_ENABLED".into(), "false".into()),
             ],

@@ -22,7 +22,7 @@ pub mod shop;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use edge::{EdgeConfig, EdgeServer};
+pub use edge::{EdgeBuild, EdgeConfig, EdgeServer};
 pub use fake_qonto::{FakeConfig, RunningFake};
 pub use receiver::MerchantReceiver;
 pub use shop::ShopServer;
@@ -147,6 +147,8 @@ pub struct StackConfig {
     /// Which Qonto the edge talks to: the fake started here (default), any
     /// base URL, or Qonto's real sandbox.
     pub qonto: QontoTarget,
+    /// Which build of the Worker runs: the tests' (default) or the shop's.
+    pub edge_build: EdgeBuild,
 }
 
 /// Which Qonto the edge talks to. The fake Qonto is started in every case
@@ -343,6 +345,7 @@ impl Default for StackConfig {
             omit_secrets: Vec::new(),
             wrangler_config: None,
             qonto: QontoTarget::Fake,
+            edge_build: EdgeBuild::Test,
         }
     }
 }
@@ -496,6 +499,7 @@ impl Stack {
             vars,
             secrets,
             wrangler_config: config.wrangler_config.clone(),
+            build: config.edge_build,
         })
         .await?;
         if config.authorize {

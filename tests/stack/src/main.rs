@@ -1,7 +1,7 @@
 //! `qc-stack`: runs the local stack for a person (`demo`) or for a command
 //! (`run -- CMD...`). See the crate docs and the README.
 
-use qc_stack::{QontoTarget, Stack, StackConfig, StackError};
+use qc_stack::{EdgeBuild, QontoTarget, Stack, StackConfig, StackError};
 use std::process::ExitCode;
 
 fn port_from_env(name: &str, default: u16) -> Result<u16, String> {
@@ -79,6 +79,7 @@ async fn demo() -> Result<ExitCode, String> {
         shop_port: port_from_env("QC_SHOP_PORT", 8080)?,
         qonto,
         authorize,
+        edge_build: EdgeBuild::Shop,
         ..StackConfig::default()
     };
     eprintln!("qc-stack: starting the fake Qonto, the edge (wrangler dev) and the demo shop...");
@@ -126,6 +127,7 @@ async fn run(cmd: Vec<String>, connect: bool) -> Result<ExitCode, String> {
     let config = StackConfig {
         authorize,
         qonto,
+        edge_build: EdgeBuild::Shop,
         ..StackConfig::default()
     };
     let stack = Stack::start(config).await.map_err(|e| e.to_string())?;

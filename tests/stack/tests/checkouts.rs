@@ -6,41 +6,9 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use shared::catalog::CatalogFile;
 
 const UNPAID_INVOICE: &str = "0199e1de-4e01-72b7-86a0-fbe4e0475d56";
 const PAID_INVOICE: &str = "0199e1de-4e01-72b7-86a0-fbe4e0475d57";
-
-fn catalog() -> shared::catalog::Catalog {
-    let text =
-        std::fs::read_to_string(qc_stack::repo_root().join("catalog.json")).expect("catalog.json");
-    let file: CatalogFile = serde_json::from_str(&text).expect("catalog JSON");
-    file.validate().expect("valid catalog")
-}
-
-fn shipping() -> shared::shipping::Shipping {
-    let text = std::fs::read_to_string(qc_stack::repo_root().join("shipping.json"))
-        .expect("shipping.json");
-    let file: shared::shipping::ShippingFile = serde_json::from_str(&text).expect("shipping JSON");
-    file.validate(shared::money::Currency::EUR)
-        .expect("valid shipping")
-}
-
-/// The gross the shared rules give for a basket body (what the widget shows),
-/// shipping included.
-fn expected_gross_of(body: &Value) -> String {
-    let request: shared::api::CheckoutRequest =
-        serde_json::from_value(body.clone()).expect("request");
-    request
-        .validate_with(&catalog(), &shipping())
-        .expect("valid order")
-        .amount()
-        .to_decimal()
-}
-
-fn expected_gross(items: &[(&str, i64)]) -> String {
-    expected_gross_of(&basket(items))
-}
 
 /// The body of the last successful link creation Qonto received (tests run
 /// one at a time, so right after a checkout it is that checkout's).
@@ -61,7 +29,10 @@ async fn a_basket_checkout_sends_qonto_the_catalog_prices_with_string_vat_rates(
     let (status, _, body) =
         post_checkout(stack, &basket(&items), &key("basket"), &client_ip()).await;
     assert_eq!(status, 201, "{body}");
-    assert_eq!(body["amount"]["value"], expected_gross(&items), "{body}");
+    // The test catalog (tests/stack/fixtures): 2 × 25.00 + 20 % = 60.00,
+    // 10.99 + 5.5 % = 11.59 (0.60445 rounds to 0.60), 45.00 + 10 % = 49.50;
+    // shipping free (the goods reach 60.00).
+    assert_eq!(body["amount"]["value"], "121.09", "{body}");
     assert_eq!(body["amount"]["currency"], "EUR");
     assert_eq!(body["status"], "open");
     let url = body["url"].as_str().expect("url");
@@ -149,8 +120,8 @@ async fn requests_carrying_prices_are_refused_and_create_no_link() {
     let (status, _, body) =
         post_checkout(stack, &basket(&[("mug", 1)]), &key("honest"), &client_ip()).await;
     assert_eq!(status, 201, "{body}");
+    // 12.50 + 20 % = 15.00, and shipping to France 4.90 + 20 % = 5.88.
     assert_eq!(body["amount"]["value"], "20.88");
-    assert_eq!(body["amount"]["value"], expected_gross(&[("mug", 1)]));
 }
 
 #[tokio::test]
@@ -542,7 +513,8 @@ async fn qonto_failures_give_the_documented_status_and_leave_no_half_written_row
         clear_faults(stack).await;
         let (status, _, ok) = post_checkout(stack, &body, &k, &ip).await;
         assert_eq!(status, 201, "{f}: retry after the failure: {ok}");
-        assert_eq!(ok["amount"]["value"], expected_gross(&[("ebook", 2)]));
+        // 2 × 9.99 = 19.98 + 5.5 % (1.0989 rounds to 1.10); no shipping.
+        assert_eq!(ok["amount"]["value"], "21.08");
     }
     let (_, list) = admin_get(stack, "/admin/checkouts?status=creating").await;
     assert_eq!(
@@ -650,20 +622,18 @@ async fn shipping_is_priced_by_the_edge_per_country_and_threshold() {
         b
     };
     // France: 4.90 net + 20 %; the EU zone: 9.90 net + 20 %; free from 60.00 of goods.
-    for (items, country, shipping_gross) in [
-        (vec![("mug", 1)], "FR", Some("5.88")),
-        (vec![("mug", 1)], "DE", Some("11.88")),
-        (vec![("tshirt-m", 2)], "BE", None),
-        (vec![("ebook", 1), ("workshop", 1)], "FR", None),
+    // (items, country, shipping gross, total): a mug is 15.00 with VAT, two
+    // T-shirts 60.00, the e-book 10.54 and the workshop 49.50.
+    for (items, country, shipping_gross, total) in [
+        (vec![("mug", 1)], "FR", Some("5.88"), "20.88"),
+        (vec![("mug", 1)], "DE", Some("11.88"), "26.88"),
+        (vec![("tshirt-m", 2)], "BE", None, "60.00"),
+        (vec![("ebook", 1), ("workshop", 1)], "FR", None, "60.04"),
     ] {
         let body = with_country(&items, country);
         let (s, _, r) = post_checkout(stack, &body, &key("ship"), &client_ip()).await;
         assert_eq!(s, 201, "{items:?} {country}: {r}");
-        assert_eq!(
-            r["amount"]["value"],
-            expected_gross_of(&body),
-            "{items:?} {country}"
-        );
+        assert_eq!(r["amount"]["value"], total, "{items:?} {country}");
         let line = r["lines"]
             .as_array()
             .and_then(|l| l.iter().find(|l| l["sku"] == "shipping"))

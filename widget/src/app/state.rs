@@ -1,0 +1,88 @@
+//! Everything the view shows, in one [`State`] behind one signal.
+
+use shared::Basket;
+
+use crate::details::{Errors, Values, COUNTRY};
+use crate::edge::PriceList;
+use crate::i18n::Msg;
+use crate::store::Purchase;
+
+use super::bill::{bill, Bill};
+
+/// The catalog's prices, as far as they are known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Prices {
+    /// `GET /v1/catalog` is on its way.
+    Loading,
+    /// The products the edge sells, with their prices.
+    Ready(PriceList),
+    /// The catalog could not be loaded (the text says why).
+    Failed(Msg),
+}
+
+/// What the dialog shows. The order is the journey's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// The basket with its totals and the Continue button.
+    Basket,
+    /// The shopper's details, the totals with shipping, and Pay.
+    Details,
+    /// Waiting for the edge to create the payment link.
+    Paying,
+    /// The link exists; the browser is leaving for the payment page.
+    Redirecting,
+    /// Back from the payment page: paid.
+    Paid,
+    /// Back from the payment page: the payment is being confirmed.
+    Processing,
+    /// Back from the payment page: not paid (open, failed, canceled, expired).
+    NotCompleted,
+    /// A buy-now or invoice payment could not start (the notice says why).
+    Failed,
+}
+
+/// Everything the view shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct State {
+    /// The shopper's basket (mirrors `localStorage`).
+    pub(crate) basket: Basket,
+    /// The catalog's prices.
+    pub(crate) prices: Prices,
+    /// Payment methods enabled at the provider (empty until known).
+    pub(crate) methods: Vec<String>,
+    /// The dialog is open.
+    pub(crate) open: bool,
+    /// What the dialog shows.
+    pub(crate) step: Step,
+    /// The last error, shown in the dialog or next to the toggle.
+    pub(crate) notice: Option<Msg>,
+    /// The live region's text (announced by screen readers).
+    pub(crate) live: String,
+    /// What the details step is for (the basket, or buy now's items).
+    pub(crate) purchase: Purchase,
+    /// The details typed (or remembered).
+    pub(crate) values: Values,
+    /// The details step's inline errors.
+    pub(crate) errors: Errors,
+    /// "Remember my details on this device" is checked.
+    pub(crate) remember: bool,
+    /// Details are stored on this device ("Forget my details" is offered).
+    pub(crate) stored: bool,
+    /// `(code, name)` of the countries shipped to, sorted by name.
+    pub(crate) countries: Vec<(String, String)>,
+}
+
+impl State {
+    /// What the details step (or the basket) is paying for.
+    pub(crate) fn items(&self) -> &Basket {
+        match (&self.step, &self.purchase) {
+            (Step::Details, Purchase::Items(items)) => items,
+            _ => &self.basket,
+        }
+    }
+
+    /// The current items priced, with shipping to the country typed.
+    pub(crate) fn bill(&self) -> Bill {
+        bill(self.items(), &self.prices, &self.values[COUNTRY])
+    }
+}

@@ -1,0 +1,160 @@
+//! The one effect's pass: the state, through the [`super::model`], written
+//! into the structure.
+
+use leptos::prelude::*;
+
+use crate::app::{blocker, App, Ship, State, Step};
+use crate::i18n::{fill, items, Msg};
+use crate::store::Purchase;
+
+use super::dom::{attr, flag, para, render_lines, render_rows, sync_details, text};
+use super::model::{self, Label, Value};
+
+/// Brings the widget up to date with the current state now (the effect of
+/// [`super::root`] does it after each change, a tick later).
+pub(crate) fn refresh(app: App) {
+    app.state.with_untracked(|s| render(app, s));
+}
+
+/// Brings the widget up to date with one state.
+pub(super) fn render(app: App, s: &State) {
+    let t = move |msg| app.t(msg);
+    let count = s.basket.item_count();
+    let on_basket = s.step == Step::Basket;
+    let on_details = s.step == Step::Details;
+    let shopping = on_basket || on_details;
+    let busy = matches!(s.step, Step::Paying | Step::Redirecting);
+    let bill = s.bill();
+    let summary = &bill.summary;
+
+    if let Some(toggle) = app.find(".qc-toggle") {
+        flag(&toggle, "hidden", count == 0);
+        let expanded = if s.open { "true" } else { "false" };
+        attr(&toggle, "aria-expanded", Some(expanded));
+        let items = fill(t(items(app.lang(), count)), &count.to_string());
+        let label = format!("{}, {items}", t(Msg::Basket));
+        attr(&toggle, "aria-label", Some(&label));
+    }
+    if let Some(badge) = app.find(".qc-count") {
+        text(&badge, &count.to_string());
+    }
+    para(app, ".qc-toast", s.notice.filter(|_| !s.open).map_or("", t));
+    if let Some(live) = app.find("#qc-live") {
+        text(&live, if s.open { "" } else { &s.live });
+    }
+    if let Some(live) = app.find("#qc-dlive") {
+        text(&live, if s.open { &s.live } else { "" });
+    }
+    if let Some(title) = app.find("#qc-title") {
+        text(&title, t(model::title(s.step)));
+    }
+
+    // The status line of the other steps.
+    let status = model::status(s.step, s.notice).map_or("", t);
+    if let Some(p) = app.find(".qc-status") {
+        let spin = busy || s.step == Step::Processing;
+        let class = if spin {
+            "qc-status qc-busy"
+        } else {
+            "qc-status"
+        };
+        attr(&p, "class", Some(class));
+    }
+    para(app, ".qc-status", status);
+    let empty = on_basket && summary.lines.is_empty();
+    para(app, ".qc-empty", if empty { t(Msg::Empty) } else { "" });
+    if let Some(list) = app.find(".qc-lines") {
+        flag(&list, "hidden", !on_basket);
+        render_lines(app, &list, if on_basket { &summary.lines } else { &[] });
+    }
+    if let Some(container) = app.find(".qc-details") {
+        flag(&container, "hidden", !on_details);
+    }
+    // The details: the address only for a purchase that is shipped.
+    sync_details(app, s, bill.ship != Ship::None);
+
+    // Why Continue or Pay is not possible (yet), if it is not.
+    let blocker = blocker(
+        summary,
+        &s.prices,
+        !on_details || s.purchase == Purchase::Basket,
+    )
+    .map(|(_, msg)| msg);
+
+    let rows: Vec<(&str, String, String)> = model::rows(&bill, on_basket, shopping)
+        .into_iter()
+        .map(|row| {
+            let label = match row.label {
+                Label::Text(msg) => t(msg).to_owned(),
+                Label::Vat(rate) => fill(t(Msg::Vat), &app.percent(rate)),
+            };
+            let value = match row.value {
+                Value::Amount(amount) => app.money(amount),
+                Value::Text(msg) => t(msg).to_owned(),
+                Value::Unknown => "—".to_owned(),
+            };
+            (row.class, label, value)
+        })
+        .collect();
+    if let Some(list) = app.find(".qc-totals") {
+        flag(&list, "hidden", rows.is_empty());
+        render_rows(&list, &rows);
+    }
+
+    if let Some(foot) = app.find(".qc-foot") {
+        flag(&foot, "hidden", busy);
+    }
+    let message = model::message(s.notice, blocker, shopping).map_or("", t);
+    para(app, ".qc-error", message);
+    let methods = if shopping {
+        methods_text(app, &s.methods)
+    } else {
+        String::new()
+    };
+    para(app, ".qc-methods", &methods);
+
+    let buttons = model::buttons(s.step, blocker.is_some());
+    for (action, hidden, disabled) in buttons {
+        if let Some(button) = app.find(&format!(".qc-actions [data-action={action}]")) {
+            flag(&button, "hidden", hidden);
+            flag(&button, "disabled", disabled);
+        }
+    }
+    if let Some(pay) = app.find("[data-action=submit]") {
+        let label = match bill.total {
+            Some(total) if blocker.is_none() => fill(t(Msg::Pay), &app.money(total)),
+            _ => fill(t(Msg::Pay), "").trim().to_owned(),
+        };
+        text(&pay, &label);
+    }
+}
+
+/// "Payment methods: Card · Apple Pay · PayPal" (empty while unknown).
+fn methods_text(app: App, methods: &[String]) -> String {
+    if methods.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = methods
+        .iter()
+        .map(|m| match m.as_str() {
+            "credit_card" | "card" => app.t(Msg::Card).to_owned(),
+            "bank_transfer" | "transfer" => app.t(Msg::Transfer).to_owned(),
+            "apple_pay" => "Apple Pay".into(),
+            "google_pay" => "Google Pay".into(),
+            "paypal" => "PayPal".into(),
+            "ideal" => "iDEAL".into(),
+            "sepa_debit" | "direct_debit" => "SEPA".into(),
+            other => {
+                // "bancontact" -> "Bancontact", "klarna_pay_later" -> "Klarna
+                // pay later" (ASCII only: Unicode case tables would cost
+                // ~12 KB of wasm).
+                let mut name = other.replace('_', " ");
+                if let Some(first) = name.get_mut(..1) {
+                    first.make_ascii_uppercase();
+                }
+                name
+            }
+        })
+        .collect();
+    fill(app.t(Msg::Methods), &names.join(" · "))
+}
