@@ -2,7 +2,7 @@
 //! Qonto (the link and its payments) means for the ledger, and what the
 //! shopper is told for a ledger status. Pure, table-tested on the host.
 //!
-//! Payments are the truth (integrators' rule, qonto-api.md §9.5): a checkout
+//! Payments are the truth (the rule integrators of Qonto follow): a checkout
 //! is paid when one of its link's payments is `paid` **for the link's
 //! amount**; a paid payment of another amount is put in `review` for the
 //! merchant; money in flight (`pending`, `authorized`) is `processing`,

@@ -284,7 +284,7 @@ mod tests {
         let read = StoredOrder::from_json(shared_link).unwrap();
         assert_eq!(
             read.with_language("fr").to_json(),
-            r#"{"totals":{"net":{"value":"10.00","currency":"EUR"},"vat":{"value":"2.00","currency":"EUR"},"gross":{"value":"12.00","currency":"EUR"},"vat_by_rate":[]},"language":"fr","share_link":{"title":"Deposit","reusable":true}}"#
+            r#"{"customer":null,"shipping":null,"totals":{"net":{"value":"10.00","currency":"EUR"},"vat":{"value":"2.00","currency":"EUR"},"gross":{"value":"12.00","currency":"EUR"},"vat_by_rate":[]},"language":"fr","share_link":{"title":"Deposit","reusable":true}}"#
         );
         assert_eq!(StoredOrder::from_json("{}"), None);
     }
