@@ -134,9 +134,34 @@ impl EdgeError {
     }
 
     /// The HTTP status this error answers with: its code's, from the API's
-    /// one list of codes (`shared::api::errors`).
+    /// one list of codes (`shared::codes`); a code missing from the list
+    /// answers with its variant's status class.
     pub(crate) fn status(&self) -> u16 {
-        errors::status_of(self.public().0).unwrap_or(500)
+        errors::status_of(self.public().0).unwrap_or_else(|| self.class_status())
+    }
+
+    /// The status class of the variant (the documented status of every code
+    /// it carries).
+    fn class_status(&self) -> u16 {
+        match self {
+            EdgeError::BadRequest { .. } => 400,
+            EdgeError::Unauthorized | EdgeError::InvalidSignature => 401,
+            EdgeError::OriginNotAllowed => 403,
+            EdgeError::NotFound(_) => 404,
+            EdgeError::MethodNotAllowed => 405,
+            EdgeError::Conflict { .. } => 409,
+            EdgeError::PayloadTooLarge { .. } => 413,
+            EdgeError::UnsupportedMediaType => 415,
+            EdgeError::Invalid(_) => 422,
+            EdgeError::RateLimited { .. } => 429,
+            EdgeError::QontoRejected { .. } => 502,
+            EdgeError::QontoUnavailable { .. }
+            | EdgeError::NotAuthorized { .. }
+            | EdgeError::Misconfigured(_)
+            | EdgeError::Platform(_) => 503,
+            EdgeError::QontoTimeout { .. } => 504,
+            EdgeError::Internal(_) => 500,
+        }
     }
 
     /// The public code, message and field, with nothing internal in them.
@@ -339,6 +364,13 @@ mod tests {
         ];
         for (error, status) in table {
             assert_eq!(error.status(), status, "{error:?}");
+            // Every code the edge answers with is in the list, with the
+            // variant's status.
+            assert_eq!(
+                errors::status_of(error.public().0),
+                Some(error.class_status()),
+                "{error:?}"
+            );
         }
     }
 }

@@ -91,6 +91,12 @@ codes! {
     UNSHIPPABLE_COUNTRY = "unshippable_country", 422, "goods sent to a country the shop does not ship to";
     /// A payment method name that is not one.
     INVALID_PAYMENT_METHOD = "invalid_payment_method", 422, "payment_methods is empty, too long, or lists a name that is not a method";
+    /// A URL that is not an http(s) URL (the provider connection's callback).
+    INVALID_URL = "invalid_url", 422, "an admin's provider connection with a callback URL that is not http(s)";
+    /// A bank account id that is not one.
+    INVALID_BANK_ACCOUNT_ID = "invalid_bank_account_id", 422, "an admin's provider connection with a bank account id that is not a UUID";
+    /// A text shorter than Qonto accepts.
+    TOO_SHORT = "too_short", 422, "an admin's provider connection whose business description is shorter than Qonto's minimum";
     /// An invoice id that is not one.
     INVALID_INVOICE_ID = "invalid_invoice_id", 422, "an invoice id that is not a Qonto client invoice id";
     /// The invoice is paid already.
