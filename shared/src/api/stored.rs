@@ -16,8 +16,8 @@ use crate::vat::VatRateFormat;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum StoredOrder {
-    /// A basket (or buy-now) checkout.
-    Basket(BasketOrder),
+    /// A basket (or buy-now) checkout (boxed: it is much the larger).
+    Basket(Box<BasketOrder>),
     /// An invoice checkout.
     Invoice(InvoiceOrder),
 }
@@ -86,7 +86,7 @@ pub struct StoredRate {
 impl From<&ValidatedOrder> for StoredOrder {
     fn from(order: &ValidatedOrder) -> StoredOrder {
         let totals = &order.totals;
-        StoredOrder::Basket(BasketOrder {
+        StoredOrder::Basket(Box::new(BasketOrder {
             customer: order.customer.clone(),
             shipping: order.shipping.as_ref().map(|q| StoredShipping {
                 zone: q.zone.clone(),
@@ -109,7 +109,7 @@ impl From<&ValidatedOrder> for StoredOrder {
                     })
                     .collect(),
             },
-        })
+        }))
     }
 }
 
