@@ -155,7 +155,8 @@ impl EdgeError {
     }
 
     /// The HTTP status this error answers with: its code's, from the API's
-    /// one list of codes (`shared::api::errors`).
+    /// one list of codes (`shared::codes`); a code missing from the list
+    /// answers with its variant's status class.
     pub(crate) fn status(&self) -> u16 {
         // By variant, not by looking the code up: a code missing from the
         // shared list must never turn into a 500.

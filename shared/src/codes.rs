@@ -93,6 +93,12 @@ codes! {
     UNSHIPPABLE_COUNTRY = "unshippable_country", 422, "goods sent to a country the shop does not ship to";
     /// A payment method name that is not one.
     INVALID_PAYMENT_METHOD = "invalid_payment_method", 422, "payment_methods is empty, too long, or lists a name that is not a method";
+    /// A URL that is not an http(s) URL (the provider connection's callback).
+    INVALID_URL = "invalid_url", 422, "an admin's provider connection with a callback or website URL that is not http(s)";
+    /// A bank account id that is not one.
+    INVALID_BANK_ACCOUNT_ID = "invalid_bank_account_id", 422, "an admin's provider connection with a bank account id that is not a UUID";
+    /// A text shorter than Qonto accepts.
+    TOO_SHORT = "too_short", 422, "an admin's provider connection whose business description is shorter than Qonto's minimum";
     /// An invoice id that is not one.
     INVALID_INVOICE_ID = "invalid_invoice_id", 422, "an invoice id that is not a Qonto client invoice id";
     /// The invoice is paid already.
@@ -101,16 +107,10 @@ codes! {
     INVOICE_NOT_PAYABLE = "invoice_not_payable", 422, "the invoice cannot be paid (draft, canceled, unknown)";
     /// The page to come back to is not on an allowed origin.
     INVALID_RETURN_URL = "invalid_return_url", 422, "return_url is not an http(s) page of one of ALLOWED_ORIGINS";
-    /// An admin form value that is not a URL.
-    INVALID_URL = "invalid_url", 422, "an admin form value that must be an http(s) URL";
     /// A URL to a local or private host where Qonto needs a public one.
     PRIVATE_URL = "private_url", 422, "a website or callback on localhost or a private network, in production";
-    /// An admin text that is too short.
-    TOO_SHORT = "too_short", 422, "an admin text shorter than Qonto accepts";
     /// An admin text that is too long.
     TOO_LONG = "too_long", 422, "an admin text longer than accepted";
-    /// A bank account that is not one of the organisation's.
-    INVALID_BANK_ACCOUNT_ID = "invalid_bank_account_id", 422, "a bank account id that is not a UUID of the organisation";
     /// A share link without a usable title.
     INVALID_TITLE = "invalid_title", 422, "a share link's title is blank or too long";
     /// Neither (or both) of items and amount.

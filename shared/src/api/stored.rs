@@ -15,11 +15,9 @@ use crate::vat::VatRateFormat;
 /// The stored order of a checkout.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
-// Read and written once per request: boxing the larger variant buys nothing.
-#[allow(clippy::large_enum_variant)]
 pub enum StoredOrder {
-    /// A basket (or buy-now) checkout.
-    Basket(BasketOrder),
+    /// A basket (or buy-now) checkout (boxed: it is much the larger).
+    Basket(Box<BasketOrder>),
     /// An invoice checkout.
     Invoice(InvoiceOrder),
 }
@@ -120,7 +118,7 @@ pub struct StoredRate {
 impl From<&ValidatedOrder> for StoredOrder {
     fn from(order: &ValidatedOrder) -> StoredOrder {
         let totals = &order.totals;
-        StoredOrder::Basket(BasketOrder {
+        StoredOrder::Basket(Box::new(BasketOrder {
             reference: None,
             customer: order.customer.clone(),
             shipping: order.shipping.as_ref().map(|q| StoredShipping {
@@ -146,7 +144,7 @@ impl From<&ValidatedOrder> for StoredOrder {
             },
             language: None,
             share_link: None,
-        })
+        }))
     }
 }
 
