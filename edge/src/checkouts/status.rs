@@ -87,6 +87,14 @@ pub(crate) fn observe(
     }
 }
 
+/// What a reusable link's own status says. Such a link (a share link the
+/// merchant prints as a QR code) takes any number of payments and stays
+/// open: its payments are recorded one by one as checkouts of their own
+/// (`dashboard::share_links`), never as the link being paid.
+pub(crate) fn observe_reusable(link: &PaymentLinkStatus) -> Observation {
+    observe(link, None, &[])
+}
+
 /// The status the shopper (the widget) sees.
 pub(crate) fn public_status(
     status: LedgerStatus,
@@ -187,6 +195,19 @@ mod tests {
         // An unreadable link amount never counts as paid.
         let seen = observe(&paid_link, None, &[pay("paid", "12.00", "1")]);
         assert_eq!(seen.status, Review);
+    }
+
+    #[test]
+    fn a_reusable_link_keeps_its_own_status_whatever_its_payments() {
+        for (link, want) in [
+            (PaymentLinkStatus::Open, Open),
+            (PaymentLinkStatus::Canceled, Canceled),
+            (PaymentLinkStatus::Expired, Expired),
+        ] {
+            let seen = observe_reusable(&link);
+            assert_eq!(seen.status, want, "{link:?}");
+            assert_eq!(seen.paid_amount_minor, None);
+        }
     }
 
     #[test]

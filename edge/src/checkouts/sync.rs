@@ -4,7 +4,7 @@
 //! and the cron's reconciliation all come here; none trusts a webhook body
 //! or the browser.
 
-use super::status::{minor_of, observe};
+use super::status::{minor_of, observe, observe_reusable};
 use crate::error::EdgeResult;
 use crate::http::Cx;
 use crate::ledger::{age_ms, CheckoutRow, Ledger, LedgerStatus};
@@ -73,8 +73,14 @@ pub(crate) async fn refresh(
     }
     let qonto = Qonto::new(cx);
     let link = qonto.get_payment_link(link_id).await?;
-    let payments = qonto.list_payments(link_id, 1, 100).await?;
-    let seen = observe(&link.status, minor_of(&link.amount), &payments.payments);
+    let seen = if link.reusable.unwrap_or(false) {
+        // Its payments are recorded by the share links (each its own paid
+        // checkout), not read here.
+        observe_reusable(&link.status)
+    } else {
+        let payments = qonto.list_payments(link_id, 1, 100).await?;
+        observe(&link.status, minor_of(&link.amount), &payments.payments)
+    };
     let queued = ledger
         .record_observation(&row.id, &seen, &cx.config)
         .await?;
