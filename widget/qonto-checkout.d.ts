@@ -97,6 +97,8 @@ export interface QcRedirect {
   id: string;
   /** The payment page. */
   url: string;
+  /** The checkout's short reference (`QC-1A2B3C4D`), when the edge gives one. */
+  reference?: string;
 }
 
 /** A checkout's status, as the edge reports it. */
@@ -112,6 +114,8 @@ export type QcPaymentStatus =
 export interface QcPaymentStatusDetail {
   id: string;
   status: QcPaymentStatus;
+  /** The checkout's short reference (`QC-1A2B3C4D`), when the edge gives one. */
+  reference?: string;
 }
 
 /** Detail of `qc:error`. */

@@ -874,19 +874,24 @@ async fn a_stored_paid_checkout_shows_the_confirmation_and_clears_the_basket() {
         "GET",
         "/v1/checkouts/chk_9",
         200,
-        r#"{"id":"chk_9","status":"paid","amount":{"value":"30.00","currency":"EUR"}}"#,
+        r#"{"id":"chk_9","status":"paid","reference":"QC-1A2B3C4D",
+ "amount":{"value":"30.00","currency":"EUR"}}"#,
     );
     let events = Events::capture();
     let w = Widget::mount(Some("en"));
     wait_for("the confirmation", || w.dialog_open()).await;
     wait_for("the title", || w.text("#qc-title") == "Thank you!").await;
     assert_eq!(w.text(".qc-status"), "Your payment has been received.");
+    // The reference the shopper can quote to the shop.
+    assert_eq!(w.text(".qc-ref"), "Order reference: QC-1A2B3C4D");
+    assert!(!w.el(".qc-ref").hidden());
     assert_eq!(stored("qc-basket"), None, "the basket is cleared");
     assert_eq!(stored("qc-pending"), None, "the pending checkout is done");
     assert!(w.el(".qc-toggle").hidden());
     let status = &events.of("qc:payment-status")[0];
     assert_eq!(field_str(status, "id"), "chk_9");
     assert_eq!(field_str(status, "status"), "paid");
+    assert_eq!(field_str(status, "reference"), "QC-1A2B3C4D");
     // Closing shows the (empty) basket next time.
     w.click(".qc-close");
     tick().await;
@@ -913,11 +918,16 @@ async fn back_before_the_edge_knows_the_payment_an_open_link_is_asked_again() {
     fresh_page();
     store("qc-basket", "tshirt:1");
     store("qc-pending", &format!("basket\ntshirt:1\nchk_7\n{EDGE}"));
-    let open = r#"{"id":"chk_7","status":"open","amount":{"value":"30.00","currency":"EUR"}}"#;
+    let open = r#"{"id":"chk_7","status":"open","reference":"QC-77AA0B1C",
+ "amount":{"value":"30.00","currency":"EUR"}}"#;
     route("GET", "/v1/checkouts/chk_7", 200, open);
     let w = Widget::mount(Some("en"));
     wait_for("being confirmed", || {
         w.text("#qc-title") == "Payment being confirmed"
+    })
+    .await;
+    wait_for("the reference", || {
+        w.text(".qc-ref") == "Order reference: QC-77AA0B1C"
     })
     .await;
     assert_eq!(requests("GET", "/v1/checkouts/chk_7").len(), 1);
@@ -955,6 +965,11 @@ async fn back_before_the_edge_knows_the_payment_an_open_link_is_asked_again() {
         2,
         "asked twice, no more"
     );
+    assert!(
+        w.el(".qc-ref").hidden(),
+        "no reference on a payment not made"
+    );
+    assert_eq!(w.text(".qc-retry"), "Try again");
     assert_eq!(stored("qc-basket").unwrap(), "tshirt:1", "basket kept");
     assert_eq!(stored("qc-pending"), None);
 }
@@ -990,6 +1005,110 @@ async fn a_failed_payment_keeps_the_basket_and_offers_to_try_again() {
     assert_eq!(
         body_of(&sent[0]).await,
         format!(r#"{{"items":[{{"sku":"book","quantity":2}}],{CUSTOMER},"language":"en"}}"#)
+    );
+}
+
+/// A checkout id of the edge's shape (what `qc_checkout` carries).
+const RETURN_ID: &str = "ck_0123456789abcdef01234567";
+
+#[wasm_bindgen_test]
+async fn an_expired_checkout_says_so_and_start_again_creates_a_new_one() {
+    fresh_page();
+    store("qc-basket", "book:2");
+    store("qc-pending", &format!("basket\nbook:2\nchk_4\n{EDGE}"));
+    route(
+        "GET",
+        "/v1/checkouts/chk_4",
+        200,
+        r#"{"id":"chk_4","status":"expired","reference":"QC-0000AAAA",
+ "amount":{"value":"21.10","currency":"EUR"}}"#,
+    );
+    route(
+        "POST",
+        "/v1/checkouts",
+        201,
+        r#"{"id":"chk_40","url":"https://pay.example/l/new","status":"open",
+ "reference":"QC-4040BEEF","amount":{"value":"21.10","currency":"EUR"}}"#,
+    );
+    let events = Events::capture();
+    let w = Widget::mount(Some("en"));
+    wait_for("the outcome", || w.text("#qc-title") == "Checkout expired").await;
+    assert_eq!(
+        w.text(".qc-status"),
+        "This checkout has expired and can no longer be paid. Start again to pay for your basket."
+    );
+    assert!(w.dialog_open());
+    assert!(
+        w.el(".qc-ref").hidden(),
+        "no reference on an expired checkout"
+    );
+    assert_eq!(w.text(".qc-retry"), "Start again");
+    assert!(!w.el(".qc-retry").hidden());
+    assert_eq!(stored("qc-basket").unwrap(), "book:2", "basket kept");
+    assert_eq!(stored("qc-pending"), None, "nothing more to ask");
+    let status = &events.of("qc:payment-status")[0];
+    assert_eq!(field_str(status, "status"), "expired");
+    wait_for("the catalog", prices_ready).await;
+    // Start again: the same basket, through the details, as a new checkout.
+    w.click(".qc-retry");
+    wait_for("the details", || w.text("#qc-title") == "Your details").await;
+    fill_details(&w);
+    pay_button(&w).click();
+    wait_for("the new checkout", || !events.of("qc:redirect").is_empty()).await;
+    let sent = requests("POST", "/v1/checkouts");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        body_of(&sent[0]).await,
+        format!(r#"{{"items":[{{"sku":"book","quantity":2}}],{CUSTOMER},"language":"en"}}"#)
+    );
+    let redirect = &events.of("qc:redirect")[0];
+    assert_eq!(field_str(redirect, "id"), "chk_40");
+    assert_eq!(field_str(redirect, "reference"), "QC-4040BEEF");
+    assert_eq!(
+        stored("qc-pending").unwrap(),
+        format!("basket\nbook:2\nchk_40\n{EDGE}")
+    );
+    drop(w);
+    drop(events);
+
+    // Back through the return address (`qc_checkout`) with nothing stored,
+    // in French: the expired text, and Start again pays for this browser's
+    // basket.
+    fresh_page();
+    store("qc-basket", "tshirt:1");
+    let page = crate::return_param::page_url().unwrap();
+    let history = window().history().unwrap();
+    let back = web_sys::Url::new(&page).unwrap();
+    back.search_params().set("qc_checkout", RETURN_ID);
+    history
+        .replace_state_with_url(&JsValue::NULL, "", Some(&back.href()))
+        .unwrap();
+    route(
+        "GET",
+        &format!("/v1/checkouts/{RETURN_ID}"),
+        200,
+        &format!(r#"{{"id":"{RETURN_ID}","status":"expired"}}"#),
+    );
+    route("POST", "/v1/checkouts", 201, CREATED);
+    let events = Events::capture();
+    let w = Widget::mount(Some("fr"));
+    wait_for("the outcome", || w.text("#qc-title") == "Commande expirée").await;
+    assert_eq!(w.text(".qc-retry"), "Recommencer");
+    assert_eq!(
+        window().location().href().unwrap(),
+        page,
+        "the parameter is removed"
+    );
+    wait_for("the catalog", prices_ready).await;
+    w.click(".qc-retry");
+    wait_for("the details", || w.text("#qc-title") == "Vos coordonnées").await;
+    fill_details(&w);
+    pay_button(&w).click();
+    wait_for("the new checkout", || !events.of("qc:redirect").is_empty()).await;
+    let sent = requests("POST", "/v1/checkouts");
+    assert_eq!(
+        body_of(&sent[0]).await,
+        format!(r#"{{"items":[{{"sku":"tshirt","quantity":1}}],{CUSTOMER},"language":"fr"}}"#)
     );
 }
 

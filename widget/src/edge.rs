@@ -38,6 +38,23 @@ pub(crate) struct Created {
     pub(crate) id: String,
     /// The payment page.
     pub(crate) url: String,
+    /// The checkout's short reference (`QC-1A2B3C4D`), if the edge gave one.
+    pub(crate) reference: Option<String>,
+}
+
+/// The status of a checkout (`GET /v1/checkouts/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Status {
+    /// Where the payment is.
+    pub(crate) status: CheckoutStatus,
+    /// The checkout's short reference, if the edge gave one.
+    pub(crate) reference: Option<String>,
+}
+
+/// The `reference` of an answer: shown as text, so only its length and
+/// its being on one line are checked (a broken or missing one is not shown).
+fn read_reference(json: &JsValue) -> Option<String> {
+    get_str(json, "reference").filter(|r| !r.is_empty() && r.len() <= 40 && !r.contains('\n'))
 }
 
 /// Sends one request and returns the parsed JSON of a 2xx answer, or the
@@ -301,7 +318,11 @@ fn read_created(json: &JsValue) -> Result<Created, Problem> {
     let url =
         get_str(json, "url").filter(|u| u.starts_with("https://") || u.starts_with("http://"));
     match (id, url) {
-        (Some(id), Some(url)) => Ok(Created { id, url }),
+        (Some(id), Some(url)) => Ok(Created {
+            id,
+            url,
+            reference: read_reference(json),
+        }),
         _ => Err(Problem::new(
             "invalid_response",
             "the checkout has no id or url",
@@ -387,14 +408,15 @@ pub(crate) async fn create_invoice_checkout(
     read_created(&json)
 }
 
-/// `GET /v1/checkouts/{id}`: the checkout's status.
-pub(crate) async fn checkout_status(endpoint: &str, id: &str) -> Result<CheckoutStatus, Problem> {
+/// `GET /v1/checkouts/{id}`: the checkout's status and reference.
+pub(crate) async fn checkout_status(endpoint: &str, id: &str) -> Result<Status, Problem> {
     let path = format!(
         "/v1/checkouts/{}",
         String::from(js_sys::encode_uri_component(id))
     );
     let json = send(endpoint, "GET", &path, None, None).await?;
-    Ok(CheckoutStatus::parse(
-        &get_str(&json, "status").unwrap_or_default(),
-    ))
+    Ok(Status {
+        status: CheckoutStatus::parse(&get_str(&json, "status").unwrap_or_default()),
+        reference: read_reference(&json),
+    })
 }

@@ -156,10 +156,16 @@ pub(crate) enum Msg {
     ErrInvoicePaid,
     /// The shop's payments are paused (its Qonto connection was revoked).
     ErrPaused,
+    // Back from the payment page with a checkout the edge expired.
+    ExpiredTitle,
+    ExpiredText,
+    StartAgain,
+    /// "Order reference: {}" on the paid and processing screens.
+    Reference,
 }
 
 /// Number of texts per language (keep in step with [`Msg`]).
-const N: usize = Msg::ErrPaused as usize + 1;
+const N: usize = Msg::Reference as usize + 1;
 
 /// The English texts, built in. French texts (fetched) put a no-break space
 /// (U+00A0) before ':' and '!'.

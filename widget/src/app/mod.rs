@@ -95,6 +95,7 @@ impl App {
                 // Opt-in: ticked only if the shopper chose it on an earlier visit.
                 remember: remembered,
                 countries: Vec::new(),
+                reference: None,
             }),
             local: StoredValue::new_local(Local {
                 config,

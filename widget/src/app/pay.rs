@@ -140,6 +140,9 @@ impl App {
         let detail = Object::new();
         set(&detail, "id", created.id.as_str());
         set(&detail, "url", created.url.as_str());
+        if let Some(reference) = &created.reference {
+            set(&detail, "reference", reference.as_str());
+        }
         if js::emit("qc:redirect", &detail, true) {
             let went = js::window().is_some_and(|w| w.location().assign(&created.url).is_ok());
             if !went {

@@ -47,25 +47,29 @@ impl App {
                         return; // unmounted while waiting
                     }
                 }
-                let status = match edge::checkout_status(&pending.endpoint, &pending.id).await {
-                    Ok(status) => status,
-                    Err(problem) if problem.status == 404 => {
-                        // Unknown to this edge: nothing will ever change, and
-                        // nothing for the shopper to do.
-                        store::clear_pending();
-                        self.emit_error(&problem);
-                        return;
-                    }
-                    Err(problem) => {
-                        // Kept: the next page load asks again.
-                        self.report(problem);
-                        return;
-                    }
-                };
+                let (status, reference) =
+                    match edge::checkout_status(&pending.endpoint, &pending.id).await {
+                        Ok(answer) => (answer.status, answer.reference),
+                        Err(problem) if problem.status == 404 => {
+                            // Unknown to this edge: nothing will ever change,
+                            // and nothing for the shopper to do.
+                            store::clear_pending();
+                            self.emit_error(&problem);
+                            return;
+                        }
+                        Err(problem) => {
+                            // Kept: the next page load asks again.
+                            self.report(problem);
+                            return;
+                        }
+                    };
                 if last.as_ref() != Some(&status) {
                     let detail = Object::new();
                     set(&detail, "id", pending.id.as_str());
                     set(&detail, "status", status.as_str());
+                    if let Some(reference) = &reference {
+                        set(&detail, "reference", reference.as_str());
+                    }
                     js::emit("qc:payment-status", &detail, false);
                 }
                 let Some(next) = after(&status, round) else {
@@ -86,7 +90,13 @@ impl App {
                     store::clear_attempt();
                 }
                 let step = next.step;
+                if step == Step::Expired && pending.purchase == Purchase::Items(Basket::new()) {
+                    // Adopted from the return address (not started in this
+                    // browser): "Start again" pays for this browser's basket.
+                    self.local.update_value(|l| l.last = Some(Purchase::Basket));
+                }
                 last = Some(status);
+                self.write(|s| s.reference = reference);
                 if self.step().is_none() {
                     return; // unmounted
                 }
@@ -99,6 +109,7 @@ impl App {
                 self.announce(self.t(match step {
                     Step::Paid => Msg::PaidTitle,
                     Step::Processing => Msg::ProcessingTitle,
+                    Step::Expired => Msg::ExpiredTitle,
                     _ => Msg::NotDoneTitle,
                 }));
                 if step != Step::Processing {
@@ -153,9 +164,10 @@ pub(crate) fn after(status: &CheckoutStatus, round: u32) -> Option<After> {
         // The link is still payable: the attempt is kept, so "Try again"
         // gets the same link back.
         CheckoutStatus::Open => show(Step::NotCompleted, true, false),
-        CheckoutStatus::Failed | CheckoutStatus::Canceled | CheckoutStatus::Expired => {
-            show(Step::NotCompleted, true, true)
-        }
+        CheckoutStatus::Failed | CheckoutStatus::Canceled => show(Step::NotCompleted, true, true),
+        // Deactivated by the edge: nothing can pay it any more; "Start
+        // again" creates a new checkout (a new attempt).
+        CheckoutStatus::Expired => show(Step::Expired, true, true),
         CheckoutStatus::Unknown(_) => return None,
     })
 }
@@ -177,7 +189,8 @@ mod tests {
             (Open, 1, Step::NotCompleted, false, true, false),
             (Failed, 0, Step::NotCompleted, false, true, true),
             (Canceled, 2, Step::NotCompleted, false, true, true),
-            (Expired, 0, Step::NotCompleted, false, true, true),
+            (Expired, 0, Step::Expired, false, true, true),
+            (Expired, 2, Step::Expired, false, true, true),
         ];
         for (status, round, step, basket, pending, attempt) in table {
             let want = After {

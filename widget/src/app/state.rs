@@ -35,8 +35,11 @@ pub(crate) enum Step {
     Paid,
     /// Back from the payment page: the payment is being confirmed.
     Processing,
-    /// Back from the payment page: not paid (open, failed, canceled, expired).
+    /// Back from the payment page: not paid (open, failed, canceled).
     NotCompleted,
+    /// Back from the payment page: the edge expired the unpaid checkout;
+    /// "Start again" creates a new one.
+    Expired,
     /// A buy-now or invoice payment could not start (the notice says why).
     Failed,
 }
@@ -70,6 +73,9 @@ pub(crate) struct State {
     pub(crate) stored: bool,
     /// `(code, name)` of the countries shipped to, sorted by name.
     pub(crate) countries: Vec<(String, String)>,
+    /// The checkout's short reference (`QC-1A2B3C4D`) the edge gave with
+    /// its status, shown on the paid and processing screens.
+    pub(crate) reference: Option<String>,
 }
 
 impl State {

@@ -19,6 +19,7 @@ pub(crate) fn title(step: Step) -> Msg {
         Step::Paid => Msg::PaidTitle,
         Step::Processing => Msg::ProcessingTitle,
         Step::NotCompleted | Step::Failed => Msg::NotDoneTitle,
+        Step::Expired => Msg::ExpiredTitle,
     }
 }
 
@@ -32,6 +33,7 @@ pub(crate) fn status(step: Step, notice: Option<Msg>) -> Option<Msg> {
         Step::Paid => Msg::PaidText,
         Step::Processing => Msg::ProcessingText,
         Step::NotCompleted => Msg::NotDoneText,
+        Step::Expired => Msg::ExpiredText,
         Step::Failed => notice.unwrap_or(Msg::ErrGeneric),
     })
 }
@@ -122,7 +124,7 @@ pub(crate) fn buttons(step: Step, blocked: bool) -> [(&'static str, bool, bool);
     let on_basket = step == Step::Basket;
     let on_details = step == Step::Details;
     let shopping = on_basket || on_details;
-    let retry = matches!(step, Step::NotCompleted | Step::Failed);
+    let retry = matches!(step, Step::NotCompleted | Step::Failed | Step::Expired);
     [
         ("continue", !on_basket, blocked),
         ("back", !on_details, false),
@@ -130,6 +132,22 @@ pub(crate) fn buttons(step: Step, blocked: bool) -> [(&'static str, bool, bool);
         ("retry", !retry, false),
         ("close", shopping, false),
     ]
+}
+
+/// The label of the retry button: an expired checkout is started again
+/// (a new one), anything else tried again.
+pub(crate) fn retry_label(step: Step) -> Msg {
+    if step == Step::Expired {
+        Msg::StartAgain
+    } else {
+        Msg::TryAgain
+    }
+}
+
+/// The checkout's reference, shown on the paid and processing screens only
+/// (the shopper quotes it to the shop).
+pub(crate) fn reference(step: Step, reference: Option<&str>) -> Option<&str> {
+    reference.filter(|_| matches!(step, Step::Paid | Step::Processing))
 }
 
 #[cfg(test)]
@@ -224,5 +242,32 @@ mod tests {
         assert_eq!(status(Step::Failed, Some(Msg::ErrDown)), Some(Msg::ErrDown));
         assert_eq!(status(Step::Basket, None), None);
         assert_eq!(title(Step::Redirecting), Msg::Payment);
+    }
+
+    #[test]
+    fn an_expired_checkout_is_started_again() {
+        assert_eq!(title(Step::Expired), Msg::ExpiredTitle);
+        assert_eq!(status(Step::Expired, None), Some(Msg::ExpiredText));
+        assert_eq!(buttons(Step::Expired, false)[3], ("retry", false, false));
+        assert_eq!(buttons(Step::Expired, false)[4], ("close", false, false));
+        assert_eq!(retry_label(Step::Expired), Msg::StartAgain);
+        assert_eq!(retry_label(Step::NotCompleted), Msg::TryAgain);
+        assert_eq!(title(Step::NotCompleted), Msg::NotDoneTitle);
+    }
+
+    #[test]
+    fn the_reference_shows_once_paid_or_processing() {
+        let r = Some("QC-1A2B3C4D");
+        assert_eq!(reference(Step::Paid, r), r);
+        assert_eq!(reference(Step::Processing, r), r);
+        assert_eq!(reference(Step::Paid, None), None);
+        for step in [
+            Step::Basket,
+            Step::Details,
+            Step::NotCompleted,
+            Step::Expired,
+        ] {
+            assert_eq!(reference(step, r), None, "{step:?}");
+        }
     }
 }

@@ -61,6 +61,10 @@ pub(super) fn render(app: App, s: &State) {
         attr(&p, "class", Some(class));
     }
     para(app, ".qc-status", status);
+    let reference = model::reference(s.step, s.reference.as_deref())
+        .map(|r| fill(t(Msg::Reference), r))
+        .unwrap_or_default();
+    para(app, ".qc-ref", &reference);
     let empty = on_basket && summary.lines.is_empty();
     para(app, ".qc-empty", if empty { t(Msg::Empty) } else { "" });
     if let Some(list) = app.find(".qc-lines") {
@@ -119,6 +123,9 @@ pub(super) fn render(app: App, s: &State) {
             flag(&button, "hidden", hidden);
             flag(&button, "disabled", disabled);
         }
+    }
+    if let Some(retry) = app.find("[data-action=retry]") {
+        text(&retry, t(model::retry_label(s.step)));
     }
     if let Some(pay) = app.find("[data-action=submit]") {
         let label = match bill.total {

@@ -77,6 +77,7 @@ pub(crate) fn root(app: App) -> impl IntoView {
                     <div id="qc-dlive" class="qc-sr" aria-live="polite" aria-atomic="true"></div>
                     <div class="qc-body">
                         <p class="qc-status" hidden></p>
+                        <p class="qc-ref" hidden></p>
                         <p class="qc-empty" hidden></p>
                         <ul class="qc-lines" hidden></ul>
                         <div class="qc-details" hidden></div>
