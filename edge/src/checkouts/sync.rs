@@ -58,8 +58,10 @@ pub(crate) async fn refresh_if_stale(row: CheckoutRow, ledger: &Ledger, cx: &Cx)
 
 /// Reads the link and its payments from Qonto and records what they say.
 /// A checkout found paid here, first, queues the merchant's notification
-/// (in the same D1 transaction) and sends it in the background; a checkout
-/// already final is returned as it is.
+/// (in the same D1 transaction) and sends it in the background; one found
+/// paid another amount (put in review) queues and sends the merchant's
+/// `checkout.review` notification instead; a checkout already final is
+/// returned as it is.
 pub(crate) async fn refresh(
     row: &CheckoutRow,
     ledger: &Ledger,
@@ -98,9 +100,10 @@ pub(crate) async fn refresh(
     Ok(ledger.get(&row.id).await?.unwrap_or_else(|| row.clone()))
 }
 
-/// What follows a payment, queued by the ledger with the paid status: the
-/// merchant's notification, sent now in the background (the cron retries it
-/// when that fails). The only call to the notification sender.
+/// What follows a payment, queued by the ledger with the paid (or review)
+/// status: the merchant's notification, sent now in the background (the
+/// cron retries it when that fails). The only call to the notification
+/// sender.
 fn after_payment(cx: &Cx, id: &str) {
     crate::notify::send_soon(cx, id);
 }

@@ -331,7 +331,9 @@ impl Ledger {
     /// observation queues what follows a payment
     /// (`outbox::queue_after_payment`: the merchant webhook, the shopper's
     /// e-mail, the merchant's copy, as configured) in the same transaction,
-    /// so a checkout is never recorded paid without them. Returns whether
+    /// so a checkout is never recorded paid without them; a `review` one
+    /// queues the merchant's `checkout.review` notification the same way
+    /// (`outbox::queue_after_review`). Returns whether
     /// this call queued any (the first to find it paid), which then sends
     /// them with `outbox::send_soon`. A checkout that is no longer live is
     /// left as it is.
@@ -359,11 +361,13 @@ impl Ledger {
             ])?;
         // Each message is queued only for a checkout that is paid after the
         // update (the outbox's statements check it): a checkout in review,
-        // say, is never announced as paid.
-        let queue = if seen.status == LedgerStatus::Paid {
-            crate::outbox::queue_after_payment(&self.db, config, id, &now)?
-        } else {
-            Vec::new()
+        // say, is never announced as paid, nor confirmed to the shopper. It
+        // queues the merchant's review notification instead, once (only
+        // the update that moves a live checkout to review finds it there).
+        let queue = match seen.status {
+            LedgerStatus::Paid => crate::outbox::queue_after_payment(&self.db, config, id, &now)?,
+            LedgerStatus::Review => crate::outbox::queue_after_review(&self.db, config, id, &now)?,
+            _ => Vec::new(),
         };
         if queue.is_empty() {
             update.run().await?;

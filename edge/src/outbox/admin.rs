@@ -51,7 +51,10 @@ pub(crate) async fn preview(req: Request, id: &str, kind: &str, cx: &Cx) -> Edge
         .ok()
         .is_some_and(|u| u.query_pairs().any(|(k, v)| k == "part" && v == "text"));
     let mut resp = match render(&row, kind, &cx.config.email) {
-        None => json_response(&super::webhook::paid_notification(&row), 200),
+        None => json_response(
+            &super::webhook::body_of(&row, kind).unwrap_or(Value::Null),
+            200,
+        ),
         Some(message) => {
             let (body, content_type) = if text {
                 (message.text, "text/plain; charset=utf-8")
@@ -74,7 +77,8 @@ pub(crate) async fn preview(req: Request, id: &str, kind: &str, cx: &Cx) -> Edge
 }
 
 /// `POST /admin/checkouts/{id}/messages/{kind}/send`: sends one message of
-/// a paid checkout again now, and answers its state afterwards.
+/// a paid checkout (the review notification: of a checkout in review) again
+/// now, and answers its state afterwards.
 pub(crate) async fn send_again(
     req: Request,
     id: &str,
@@ -93,11 +97,14 @@ pub(crate) async fn send_again(
             ),
         });
     }
-    if row.status != crate::ledger::LedgerStatus::Paid {
+    // A paid checkout has the order's messages; one in review, only the
+    // review notification.
+    if row.status != kind.follows() {
         return Err(EdgeError::Conflict {
             code: "not_paid",
             message: format!(
-                "Only a paid checkout has messages; this one is {}.",
+                "Only a paid checkout has messages (and only one in review its {}); this one is {}.",
+                Kind::MerchantReview.as_str(),
                 public_status(&row).as_str()
             ),
         });

@@ -1,12 +1,16 @@
 //! The outbox: everything the edge sends after a payment, through one
-//! durable queue (the D1 table `notifications`, see [`store`]). Three kinds
+//! durable queue (the D1 table `notifications`, see [`store`]). Four kinds
 //! of message:
 //!
 //! - the merchant webhook, the signed `checkout.paid` POST to
 //!   `MERCHANT_WEBHOOK_URL` ([`webhook`]);
 //! - the shopper's order confirmation e-mail (`SHOPPER_EMAIL=on`), in the
 //!   language of the checkout ([`email`]);
-//! - the merchant's copy of each new order (`ORDER_EMAIL_TO`).
+//! - the merchant's copy of each new order (`ORDER_EMAIL_TO`);
+//! - the signed `checkout.review` POST to `MERCHANT_WEBHOOK_URL` when a
+//!   payment of another amount than the link's puts a checkout in `review`
+//!   ([`queue_after_review`]): never announced as paid, never confirmed to
+//!   the shopper, but never silently accepted either.
 //!
 //! Whatever first finds a checkout paid (Qonto's webhook, the widget asking
 //! for the status on the shopper's return, the admin) records it paid and
@@ -36,7 +40,7 @@ pub(crate) use texts::checkout_language;
 use crate::config::Config;
 use crate::error::EdgeResult;
 use crate::http::Cx;
-use crate::ledger::{now, CheckoutRow, Ledger};
+use crate::ledger::{now, CheckoutRow, Ledger, LedgerStatus};
 use crate::log;
 use email::{Audience, Confirmation, Rendered};
 use serde_json::{json, Value};
@@ -62,14 +66,18 @@ pub(crate) enum Kind {
     ShopperEmail,
     /// The merchant's copy of a new order.
     MerchantCopy,
+    /// The signed POST telling the merchant's server that a checkout was
+    /// paid another amount than its link's and is in review.
+    MerchantReview,
 }
 
 impl Kind {
     /// Every kind, in the order the admin lists them.
-    pub(crate) const ALL: [Kind; 3] = [
+    pub(crate) const ALL: [Kind; 4] = [
         Kind::MerchantWebhook,
         Kind::ShopperEmail,
         Kind::MerchantCopy,
+        Kind::MerchantReview,
     ];
 
     /// As stored and in URLs.
@@ -78,6 +86,7 @@ impl Kind {
             Kind::MerchantWebhook => "merchant_webhook",
             Kind::ShopperEmail => "shopper_email",
             Kind::MerchantCopy => "merchant_copy",
+            Kind::MerchantReview => "merchant_review",
         }
     }
 
@@ -92,15 +101,25 @@ impl Kind {
             Kind::MerchantWebhook => "merchant notification",
             Kind::ShopperEmail => "shopper e-mail",
             Kind::MerchantCopy => "merchant copy e-mail",
+            Kind::MerchantReview => "merchant review notification",
         }
     }
 
     /// Whether the configuration sends this kind now.
     pub(crate) fn enabled(self, config: &Config) -> bool {
         match self {
-            Kind::MerchantWebhook => config.merchant_webhook.is_some(),
+            Kind::MerchantWebhook | Kind::MerchantReview => config.merchant_webhook.is_some(),
             Kind::ShopperEmail => config.email.shopper,
             Kind::MerchantCopy => config.email.order_copy_to.is_some(),
+        }
+    }
+
+    /// The ledger status whose arrival queues this kind: `paid` for the
+    /// order's messages, `review` for the merchant's review notification.
+    pub(crate) fn follows(self) -> LedgerStatus {
+        match self {
+            Kind::MerchantReview => LedgerStatus::Review,
+            Kind::MerchantWebhook | Kind::ShopperEmail | Kind::MerchantCopy => LedgerStatus::Paid,
         }
     }
 }
@@ -146,9 +165,34 @@ pub(crate) fn queue_after_payment(
     checkout_id: &str,
     now: &str,
 ) -> EdgeResult<Vec<D1PreparedStatement>> {
+    queue_following(db, config, checkout_id, now, LedgerStatus::Paid)
+}
+
+/// The same for a checkout put in `review` (paid another amount than its
+/// link's): the statement that queues the merchant's `checkout.review`
+/// notification, to run in the same D1 batch as the update that records
+/// the review. It only inserts for a checkout in review after that update,
+/// and at most once per checkout (whoever first found it in review).
+pub(crate) fn queue_after_review(
+    db: &D1Database,
+    config: &Config,
+    checkout_id: &str,
+    now: &str,
+) -> EdgeResult<Vec<D1PreparedStatement>> {
+    queue_following(db, config, checkout_id, now, LedgerStatus::Review)
+}
+
+/// The queue statements of the configured kinds that follow `status`.
+fn queue_following(
+    db: &D1Database,
+    config: &Config,
+    checkout_id: &str,
+    now: &str,
+    status: LedgerStatus,
+) -> EdgeResult<Vec<D1PreparedStatement>> {
     Kind::ALL
         .into_iter()
-        .filter(|k| k.enabled(config))
+        .filter(|k| k.enabled(config) && k.follows() == status)
         .map(|k| store::queue(db, checkout_id, k, now))
         .collect()
 }
@@ -257,7 +301,7 @@ pub(crate) async fn retry_due(env: &Env, config: &Config, request_id: &str) -> E
 /// webhook.
 pub(crate) fn render(row: &CheckoutRow, kind: Kind, settings: &EmailSettings) -> Option<Rendered> {
     let audience = match kind {
-        Kind::MerchantWebhook => return None,
+        Kind::MerchantWebhook | Kind::MerchantReview => return None,
         Kind::ShopperEmail => Audience::Shopper,
         Kind::MerchantCopy => Audience::Merchant,
     };
@@ -377,6 +421,7 @@ impl Sender<'_> {
                     Kind::MerchantWebhook => "merchant notified",
                     Kind::ShopperEmail => "shopper e-mail sent",
                     Kind::MerchantCopy => "merchant copy e-mail sent",
+                    Kind::MerchantReview => "merchant notified of a checkout in review",
                 },
                 fields,
             ),
@@ -403,7 +448,15 @@ impl Sender<'_> {
                 let Some(hook) = &self.config.merchant_webhook else {
                     return Err("MERCHANT_WEBHOOK_URL or its secret is not set".into());
                 };
-                return webhook::send(&hook.url, hook.secret.expose(), row).await;
+                let body = webhook::paid_notification(row);
+                return webhook::send(&hook.url, hook.secret.expose(), &body).await;
+            }
+            Kind::MerchantReview => {
+                let Some(hook) = &self.config.merchant_webhook else {
+                    return Err("MERCHANT_WEBHOOK_URL or its secret is not set".into());
+                };
+                let body = webhook::review_notification(row);
+                return webhook::send(&hook.url, hook.secret.expose(), &body).await;
             }
             Kind::ShopperEmail => row.order()["customer"]["email"]
                 .as_str()
@@ -457,7 +510,8 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_and_match_the_migration() {
-        let migration = include_str!("../../../migrations/0005_outbox.sql");
+        // The latest migration that rebuilt the table holds its CHECK.
+        let migration = include_str!("../../../migrations/0007_review_notifications.sql");
         for k in Kind::ALL {
             assert_eq!(Kind::parse(k.as_str()), Some(k));
             assert!(
@@ -466,5 +520,22 @@ mod tests {
             );
         }
         assert_eq!(Kind::parse("sms"), None);
+    }
+
+    #[test]
+    fn only_the_review_notification_follows_a_review() {
+        use crate::ledger::LedgerStatus;
+        let after = |s: LedgerStatus| {
+            Kind::ALL
+                .into_iter()
+                .filter(|k| k.follows() == s)
+                .map(Kind::as_str)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(after(LedgerStatus::Review), ["merchant_review"]);
+        assert_eq!(
+            after(LedgerStatus::Paid),
+            ["merchant_webhook", "shopper_email", "merchant_copy"]
+        );
     }
 }

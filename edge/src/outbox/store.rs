@@ -1,5 +1,6 @@
 //! Every SQL statement of the outbox table (`notifications`, see
-//! `migrations/0005_outbox.sql`): queueing the messages that follow a
+//! `migrations/0005_outbox.sql`, its kinds' CHECK in
+//! `0007_review_notifications.sql`): queueing the messages that follow a
 //! payment, claiming one for an attempt, recording its outcome, listing a
 //! checkout's messages and the cron's due ones. Nothing else in the edge
 //! touches that table, so its rules (one message per checkout and kind, the
@@ -16,7 +17,8 @@ use worker::{D1Database, D1PreparedStatement, D1Result};
 pub(crate) struct Row {
     /// The checkout it belongs to.
     pub(crate) checkout_id: String,
-    /// `merchant_webhook`, `shopper_email` or `merchant_copy`.
+    /// `merchant_webhook`, `shopper_email`, `merchant_copy` or
+    /// `merchant_review`.
     pub(crate) kind: String,
     /// Attempts made so far.
     pub(crate) attempts: u32,
@@ -50,6 +52,13 @@ pub(crate) fn queue(
         }
         // Only for a checkout that is paid (not one in review) once the
         // status update batched before this statement has run.
+        // Only for a checkout in review after its status update: told once
+        // when it first enters review.
+        Kind::MerchantReview => {
+            "INSERT INTO notifications (checkout_id, kind, created_at, attempts, next_attempt_at) \
+             SELECT id, ?2, ?3, 0, ?3 FROM checkouts WHERE id = ?1 AND status = 'review' \
+             ON CONFLICT DO NOTHING"
+        }
         Kind::MerchantWebhook | Kind::MerchantCopy => {
             "INSERT INTO notifications (checkout_id, kind, created_at, attempts, next_attempt_at) \
              SELECT id, ?2, ?3, 0, ?3 FROM checkouts WHERE id = ?1 AND status = 'paid' \

@@ -1,7 +1,8 @@
 //! The money path through the real Worker (`wrangler dev`) against a fake
 //! Qonto switched, per test, to disagree with the edge: another amount
 //! (rounding on the total, `vat_rate` read in the other scale), payments in
-//! flight, a paid payment of another amount, lost webhooks, failed re-reads,
+//! flight, a paid payment of another amount (in review, the merchant told
+//! once), lost webhooks, failed re-reads,
 //! stale and abandoned links, timeouts, and an account refusing
 //! `redirect_url`. Expected amounts are literals worked out by hand from
 //! catalog.json and shipping.json.
@@ -88,6 +89,14 @@ async fn row(stack: &StackUrls, id: &str) -> Value {
     .into_iter()
     .next()
     .unwrap_or(Value::Null)
+}
+
+/// Seconds since the Unix epoch (to check a notification's signature).
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Waits up to `secs` for `check` to hold.
@@ -259,12 +268,95 @@ async fn a_paid_payment_of_another_amount_is_put_in_review_not_accepted() {
         (Some(true), Some("19.88")),
         "{admin}"
     );
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(
-        merchant_received(stack, &id).await.is_empty(),
-        "never announced as paid"
+
+    // The merchant is told, once, with both amounts and what to check:
+    // the signed `checkout.review`, never `checkout.paid`.
+    eventually(10, "the review notification", || async {
+        !merchant_received(stack, &id).await.is_empty()
+    })
+    .await;
+    let received = merchant_received(stack, &id).await;
+    assert_eq!(received.len(), 1, "exactly one: {received:?}");
+    let body = received[0]["body"].as_str().unwrap_or("");
+    shared::webhook::verify(
+        qc_stack::LOCAL_MERCHANT_WEBHOOK_SECRET.as_bytes(),
+        received[0]["signature"].as_str().unwrap_or(""),
+        body.as_bytes(),
+        unix_now(),
+        300,
+    )
+    .expect("signed with the merchant secret, like the other notifications");
+    let note: Value = serde_json::from_str(body).expect("JSON");
+    assert_eq!(note["type"], "checkout.review", "{note}");
+    assert_eq!(note["checkout"]["id"], id.as_str(), "{note}");
+    assert_eq!(note["checkout"]["status"], "review", "{note}");
+    assert_eq!(
+        note["checkout"]["amount"],
+        json!({"value": "20.88", "currency": "EUR"}),
+        "the link's amount: {note}"
     );
+    assert_eq!(
+        note["checkout"]["paid_amount"],
+        json!({"value": "19.88", "currency": "EUR"}),
+        "the paid amount: {note}"
+    );
+    let reference = format!("QC-{}", id[3..11].to_ascii_uppercase());
+    let message = note["message"].as_str().unwrap_or("");
+    for part in [reference.as_str(), "19.88 EUR", "20.88 EUR"] {
+        assert!(message.contains(part), "{part:?} in {message:?}");
+    }
+    // The admin lists it among the checkout's messages, delivered.
+    let (_, admin) = admin_get(stack, &format!("/admin/checkouts/{id}")).await;
+    let kinds: Vec<(&str, &str)> = admin["messages"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .map(|m| {
+                    (
+                        m["kind"].as_str().unwrap_or(""),
+                        m["state"].as_str().unwrap_or(""),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(kinds, [("merchant_review", "delivered")], "{admin}");
+
+    // Asking again (the widget, the cron) sends nothing more, and the
+    // shopper is never sent an order confirmation: it is not paid.
+    let _ = get_checkout(stack, &id).await;
+    d1(
+        stack,
+        &format!(
+            "UPDATE checkouts SET status_checked_at = '2020-01-01T00:00:00.000Z' WHERE id = '{id}'"
+        ),
+    )
+    .await;
+    run_cron(stack, EVERY_5_MINUTES).await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(row(stack, &id).await["status"], "review");
+    let received = merchant_received(stack, &id).await;
+    assert_eq!(received.len(), 1, "still exactly one: {received:?}");
+    // (An e-mail's subject ends with its checkout's id.)
+    let about = |stack: &StackUrls, id: &str| {
+        stack
+            .emails()
+            .into_iter()
+            .filter(|m| m.subject.ends_with(id) || m.text.contains(id))
+            .count()
+    };
+    assert_eq!(about(stack, &id), 0, "no e-mail for a checkout in review");
+
+    // The same shop does send them for a checkout paid its amount (so the
+    // silence above is the review's).
     agreeing_qonto(stack).await;
+    let (paid_id, paid_link) = open_checkout(stack, &[("mug", 1)]).await;
+    pay_link(stack, &paid_link).await;
+    eventually(15, "the paid checkout's e-mail", || async {
+        about(stack, &paid_id) > 0
+    })
+    .await;
+    assert_eq!(about(stack, &id), 0, "still none for the review");
 }
 
 #[tokio::test]
