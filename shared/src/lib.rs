@@ -46,6 +46,7 @@ pub mod basket;
 pub mod catalog;
 pub mod codes;
 pub mod html;
+pub mod lang;
 pub mod limits;
 pub mod money;
 pub mod order;

@@ -12,44 +12,10 @@
 //! then English. The loader applies the same rule to choose the file it
 //! fetches (before the wasm runs, so both download at once).
 
-/// A supported language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Lang {
-    En,
-    Fr,
-    De,
-    It,
-    Es,
-    Nl,
-}
-
-impl Lang {
-    /// Every supported language. The loader's list is generated from the
-    /// text files at build time (`scripts/build-widget.sh`); a test keeps
-    /// this list and the files the same.
-    pub(crate) const ALL: [Lang; 6] = [Lang::En, Lang::Fr, Lang::De, Lang::It, Lang::Es, Lang::Nl];
-
-    /// The language of a BCP 47 tag such as `fr-BE` (its primary subtag), if
-    /// supported.
-    pub(crate) fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.split(['-', '_']).next().unwrap_or("");
-        Lang::ALL
-            .into_iter()
-            .find(|l| primary.eq_ignore_ascii_case(l.code()))
-    }
-
-    /// The two-letter code, e.g. `"fr"`.
-    pub(crate) fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Fr => "fr",
-            Lang::De => "de",
-            Lang::It => "it",
-            Lang::Es => "es",
-            Lang::Nl => "nl",
-        }
-    }
-}
+/// A supported language (the one list, in `shared`). The loader's list is
+/// generated from the text files at build time (`scripts/build-widget.sh`);
+/// a test keeps [`Lang::ALL`] and the files the same.
+pub(crate) use shared::lang::Lang;
 
 /// Picks the language and the locale tag for `Intl` from the candidates in
 /// order of preference (`data-locale`, then `<html lang>`): the first one

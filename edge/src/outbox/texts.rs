@@ -1,51 +1,9 @@
 //! The texts of the order confirmation e-mail in the widget's six languages
 //! (en, fr, de, it, es, nl), and the language a checkout was made in.
 
-/// A language of the confirmation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Lang {
-    /// English (also the fallback).
-    En,
-    /// French.
-    Fr,
-    /// German.
-    De,
-    /// Italian.
-    It,
-    /// Spanish.
-    Es,
-    /// Dutch.
-    Nl,
-}
-
-impl Lang {
-    /// The language of a BCP 47 tag such as `fr-BE` (its primary subtag),
-    /// if it is one of the six.
-    pub(crate) fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
-        Some(match primary.to_ascii_lowercase().as_str() {
-            "en" => Lang::En,
-            "fr" => Lang::Fr,
-            "de" => Lang::De,
-            "it" => Lang::It,
-            "es" => Lang::Es,
-            "nl" => Lang::Nl,
-            _ => return None,
-        })
-    }
-
-    /// The two-letter code.
-    pub(crate) fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Fr => "fr",
-            Lang::De => "de",
-            Lang::It => "it",
-            Lang::Es => "es",
-            Lang::Nl => "nl",
-        }
-    }
-}
+/// A language of the confirmation: the widget's (the one list, in
+/// `shared`).
+pub(crate) use shared::lang::Lang;
 
 /// The language a checkout request names (`"fr-BE"` → `fr`), stored with
 /// the checkout; English when absent or not one of the six.
