@@ -200,9 +200,9 @@ mod tests {
     #[test]
     fn a_reusable_link_keeps_its_own_status_whatever_its_payments() {
         for (link, want) in [
-            (PaymentLinkStatus::Open, Open),
-            (PaymentLinkStatus::Canceled, Canceled),
-            (PaymentLinkStatus::Expired, Expired),
+            (PaymentLinkStatus::Open, LedgerStatus::Open),
+            (PaymentLinkStatus::Canceled, LedgerStatus::Canceled),
+            (PaymentLinkStatus::Expired, LedgerStatus::Expired),
         ] {
             let seen = observe_reusable(&link);
             assert_eq!(seen.status, want, "{link:?}");
