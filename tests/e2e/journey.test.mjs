@@ -123,6 +123,8 @@ for (const outcome of ["failed", "canceled"]) {
     await openBasket(page);
     await dialog(page).getByRole("button", { name: "Continue" }).click();
     await fillDetails(page);
+    // Remembering is the shopper's choice (unticked by default).
+    await dialog(page).getByLabel("Remember my details on this device").check();
     await dialog(page).getByRole("button", { name: /^Pay / }).click();
     await payOnQontoPage(page, outcome, "20.88");
     await widget(page).getByText("Payment not completed").first().waitFor({ timeout: 20000 });
