@@ -677,17 +677,33 @@ async fn shipping_is_priced_by_the_edge_per_country_and_threshold() {
 #[tokio::test]
 async fn a_client_creating_too_many_checkouts_gets_429_with_retry_after() {
     let stack = shared_stack();
-    // One client (one address): the limit is 20 checkout creations a minute.
-    let ip = "198.51.100.77";
+    // One client (one address): the limit is 20 checkout creations a minute. The local
+    // rate limiter counts in fixed windows aligned to the wall-clock minute (as Cloudflare's
+    // does, per location), so a burst that straddles a minute boundary is allowed twice: it
+    // proves nothing either way and is run again from a fresh address.
+    let minute = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() / 60)
+            .unwrap_or_default()
+    };
     let mut statuses = Vec::new();
-    for _ in 0..22 {
-        let (s, headers, body) =
-            post_checkout(stack, &basket(&[("ebook", 1)]), &key("burst"), ip).await;
-        if s == 429 {
-            assert_eq!(body["error"]["code"], "rate_limited", "{body}");
-            assert!(headers.get("retry-after").is_some(), "Retry-After");
+    for attempt in 0..3 {
+        let ip = format!("198.51.100.{}", 77 + attempt);
+        statuses.clear();
+        let started = minute();
+        for _ in 0..22 {
+            let (s, headers, body) =
+                post_checkout(stack, &basket(&[("ebook", 1)]), &key("burst"), &ip).await;
+            if s == 429 {
+                assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+                assert!(headers.get("retry-after").is_some(), "Retry-After");
+            }
+            statuses.push(s);
         }
-        statuses.push(s);
+        if minute() == started {
+            break;
+        }
     }
     assert_eq!(
         statuses.iter().filter(|s| **s == 201).count(),
