@@ -394,6 +394,27 @@ impl Ledger {
         Ok(changes(&result)? == 1)
     }
 
+    /// Claims the next re-read of a live checkout from Qonto: `true` for the
+    /// one caller that moves `status_checked_at` on from `checked_at`, the
+    /// value it read; `false` when another caller claimed (or recorded) a
+    /// fresher read since, which that caller then answers from the ledger.
+    /// Concurrent status polls of one checkout so cost Qonto one read.
+    pub(crate) async fn claim_refresh(
+        &self,
+        id: &str,
+        checked_at: Option<&str>,
+    ) -> EdgeResult<bool> {
+        let result = self
+            .db
+            .prepare(format!(
+                "UPDATE checkouts SET status_checked_at = ?3 WHERE id = ?1 AND {LIVE} AND status_checked_at IS ?2"
+            ))
+            .bind(&[id.into(), opt(checked_at), super::now().into()])?
+            .run()
+            .await?;
+        Ok(changes(&result)? == 1)
+    }
+
     /// Marks a live checkout for the cron's reconciliation (its refresh
     /// failed; the next run reads it from Qonto first).
     pub(crate) async fn mark_for_reconciliation(&self, id: &str) -> EdgeResult<()> {
