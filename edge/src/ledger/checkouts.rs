@@ -128,11 +128,16 @@ pub(crate) struct CheckoutRow {
     pub(crate) paid_amount_minor: Option<i64>,
 }
 
+/// A stored currency code (written by the edge from a validated catalog or
+/// invoice, so the fallback is never taken).
+fn currency_of(code: &str) -> shared::money::Currency {
+    shared::money::Currency::parse(code).unwrap_or(shared::money::Currency::EUR)
+}
+
 impl CheckoutRow {
-    /// The ledger's currency (written by the edge from a validated catalog
-    /// or invoice, so the fallback is never taken).
+    /// The ledger's currency.
     pub(crate) fn currency(&self) -> shared::money::Currency {
-        shared::money::Currency::parse(&self.currency).unwrap_or(shared::money::Currency::EUR)
+        currency_of(&self.currency)
     }
 
     /// An amount of this checkout's currency.
@@ -192,6 +197,13 @@ pub(crate) struct NewCheckout {
     pub(crate) customer_email: Option<String>,
     /// The page to come back to, checked against `ALLOWED_ORIGINS`.
     pub(crate) return_url: Option<String>,
+}
+
+impl NewCheckout {
+    /// An amount of this checkout's currency.
+    pub(crate) fn money(&self, minor: i64) -> shared::money::Money {
+        shared::money::Money::new(minor, currency_of(&self.currency))
+    }
 }
 
 /// The link Qonto created (or that was found) for a checkout.

@@ -147,6 +147,10 @@ async fn assert_refused(stack: &StackUrls, items: &[(&str, i64)], edge: &str, qo
         (502, Some("amount_mismatch")),
         "{again}"
     );
+    assert_eq!(
+        again["error"]["message"], b["error"]["message"],
+        "the same amounts"
+    );
 
     let (s, list) = admin_get(stack, "/admin/checkouts?status=failed").await;
     assert_eq!(s, 200, "{list}");
