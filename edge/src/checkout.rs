@@ -243,14 +243,7 @@ async fn replay(
     let row = create::wait_for_key(row, ledger, key).await?;
     if row.failure.as_deref() == Some("amount_mismatch") {
         // Never hand out the URL of a link with the wrong amount.
-        return Err(EdgeError::AmountMismatch {
-            expected: format!(
-                "{} {}",
-                row.money(row.expected_gross_minor).to_decimal(),
-                row.currency
-            ),
-            qonto: format!("{} {}", row.charged().to_decimal(), row.currency),
-        });
+        return Err(create::refused_again(&row));
     }
     Ok(created_response(&row, lines, 201))
 }

@@ -1,7 +1,8 @@
 //! The edge's one error type and the one place it becomes an HTTP response.
 //!
 //! Handlers return [`EdgeError`]; [`EdgeError::into_response`] picks the
-//! status (the code's, from `shared::api::errors`), the public body `{"error": {"code", "message", "field"?}}` and
+//! status (the variant's, which is also its code's in `shared::api::errors`),
+//! the public body `{"error": {"code", "message", "field"?}}` and
 //! `Retry-After`, and logs the internal detail (Qonto trace ids, platform
 //! errors) under the request id. Internals never reach the response.
 
@@ -154,9 +155,10 @@ impl EdgeError {
         }])
     }
 
-    /// The HTTP status this error answers with: its code's, from the API's
-    /// one list of codes (`shared::codes`); a code missing from the list
-    /// answers with its variant's status class.
+    /// The HTTP status this error answers with: its variant's. Every code
+    /// the edge sends is in the API's one list of codes (`shared::codes`,
+    /// which the widget and the OpenAPI document read) with this same
+    /// status; the tests below check both.
     pub(crate) fn status(&self) -> u16 {
         // By variant, not by looking the code up: a code missing from the
         // shared list must never turn into a 500.
@@ -430,5 +432,72 @@ mod tests {
                 "{code} in the shared list"
             );
         }
+    }
+
+    /// The string literal right after `pattern` (past spaces and, for
+    /// struct literals, `code:`), if that is what follows.
+    fn literal_after<'s>(text: &'s str, pattern: &str) -> Vec<&'s str> {
+        text.match_indices(pattern)
+            .filter_map(|(at, _)| {
+                let rest = text[at + pattern.len()..].trim_start();
+                let rest = rest.strip_prefix("code:").unwrap_or(rest).trim_start();
+                let rest = rest.strip_prefix('"')?;
+                let code = &rest[..rest.find('"')?];
+                let snake =
+                    !code.is_empty() && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+                snake.then_some(code)
+            })
+            .collect()
+    }
+
+    fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).expect("edge/src").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("a source file");
+                // Code only: comments may quote a call as an example.
+                let code: Vec<&str> = text
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("//"))
+                    .collect();
+                out.push((path.display().to_string(), code.join("\n")));
+            }
+        }
+    }
+
+    /// The variants whose code is the caller's: every code the edge's
+    /// sources give them is in the shared list with the variant's status
+    /// (an `invalid("invalid_query")` would answer 422 where the list, the
+    /// widget and the OpenAPI document say 400).
+    #[test]
+    fn every_code_the_edge_sends_is_listed_with_its_variants_status() {
+        let mut files = Vec::new();
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let mut checked = 0;
+        for (file, text) in &files {
+            for (pattern, status) in [
+                ("bad_request(", 400),
+                ("Conflict {", 409),
+                ("invalid(", 422),
+                ("ApiProblem {", 422),
+            ] {
+                for code in literal_after(text, pattern) {
+                    assert_eq!(
+                        errors::status_of(code),
+                        Some(status),
+                        "{file}: {pattern}\"{code}\" is not listed in shared::codes with {status}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        // The scan finds the edge's codes (it would pass vacuously if the
+        // way errors are written changed).
+        assert!(checked >= 20, "only {checked} codes found");
     }
 }

@@ -124,13 +124,7 @@ async fn process(cx: &Cx, link_id: &str) -> EdgeResult<()> {
         Ok(f) => f,
         Err(e) => {
             // The cron reads it first on its next run.
-            if let Err(mark) = ledger.mark_for_reconciliation(&row.id).await {
-                log::error(
-                    &cx.request_id,
-                    "could not mark a checkout for reconciliation",
-                    json!({"checkout": row.id, "error": format!("{mark:?}")}),
-                );
-            }
+            sync::leave_for_reconciliation(&row.id, &ledger, cx).await;
             return Err(e);
         }
     };

@@ -19,6 +19,7 @@ use crate::ledger::{CheckoutRow, Ledger, LedgerStatus, LinkFacts, NewCheckout};
 use crate::log;
 use crate::qonto::{LinkQuery, Qonto};
 use serde_json::json;
+use shared::money::Money;
 use shared::qonto::{CreatePaymentLinkRequest, PaymentLink, PaymentLinkStatus, PaymentMethod};
 use std::cell::Cell;
 use std::time::Duration;
@@ -188,17 +189,10 @@ pub(crate) async fn record_link(
             );
         }
         ledger.record_amount_mismatch(&row.id, &facts).await?;
-        let money = |m: i64| {
-            format!(
-                "{} {}",
-                shared::money::Money::new(m, shared::money::Currency::EUR).to_decimal(),
-                row.currency
-            )
-        };
-        return Err(EdgeError::AmountMismatch {
-            expected: money(expected),
-            qonto: format!("{} {}", link.amount.value, link.amount.currency),
-        });
+        return Err(amount_mismatch(
+            row.money(expected),
+            format!("{} {}", link.amount.value, link.amount.currency),
+        ));
     }
     ledger.attach_link(&row.id, &facts).await?;
     log::info(
@@ -211,6 +205,25 @@ pub(crate) async fn record_link(
         .get(&row.id)
         .await?
         .ok_or(EdgeError::Internal("created checkout vanished".into()))
+}
+
+/// The refusal of a checkout whose link Qonto priced at `qonto` instead of
+/// `expected`, what the shopper saw (both for the message and the log).
+pub(crate) fn amount_mismatch(expected: Money, qonto: String) -> EdgeError {
+    EdgeError::AmountMismatch {
+        expected: expected.to_string(),
+        qonto,
+    }
+}
+
+/// A checkout already refused for an amount mismatch, when it is asked for
+/// again: never its URL, the same refusal.
+pub(crate) fn refused_again(row: &CheckoutRow) -> EdgeError {
+    let qonto = row.qonto_amount_minor.map_or_else(
+        || "an amount that could not be read".to_owned(),
+        |m| row.money(m).to_string(),
+    );
+    amount_mismatch(row.money(row.expected_gross_minor), qonto)
 }
 
 /// Waits while a concurrent request with the same key creates its link.

@@ -73,11 +73,10 @@ pub(crate) fn observe(
     let in_flight = payments
         .iter()
         .any(|p| matches!(p.status, PaymentStatus::Pending | PaymentStatus::Authorized));
-    let status = match link {
-        _ if in_flight => LedgerStatus::Processing,
-        PaymentLinkStatus::Expired => LedgerStatus::Expired,
-        PaymentLinkStatus::Canceled => LedgerStatus::Canceled,
-        other => from_link(other),
+    let status = if in_flight {
+        LedgerStatus::Processing
+    } else {
+        from_link(link)
     };
     Observation {
         status,

@@ -32,7 +32,10 @@ pub(crate) fn stale_after_ms(row: &CheckoutRow) -> f64 {
 
 /// Re-reads a live checkout from Qonto when its status is stale; on any
 /// Qonto trouble the ledger's last known status stands (logged, and the
-/// checkout is left for the cron's reconciliation).
+/// checkout is left for the cron's reconciliation). Single flight: of
+/// concurrent callers that found the same stale status (several tabs or
+/// pollers of one checkout), only the one whose claim wins asks Qonto; the
+/// others answer from the ledger.
 pub(crate) async fn refresh_if_stale(row: CheckoutRow, ledger: &Ledger, cx: &Cx) -> CheckoutRow {
     let stale = row
         .status_checked_at
@@ -43,6 +46,22 @@ pub(crate) async fn refresh_if_stale(row: CheckoutRow, ledger: &Ledger, cx: &Cx)
     if row.status.is_final() || row.link_id.is_none() || !stale {
         return row;
     }
+    match ledger
+        .claim_refresh(&row.id, row.status_checked_at.as_deref())
+        .await
+    {
+        Ok(true) => {}
+        // Another caller is reading Qonto (or just did).
+        Ok(false) => return row,
+        Err(e) => {
+            log::warn(
+                &cx.request_id,
+                "status refresh not claimed; answering from the ledger",
+                json!({"checkout": row.id, "error": format!("{e:?}")}),
+            );
+            return row;
+        }
+    }
     match refresh(&row, ledger, cx).await {
         Ok(fresh) => fresh,
         Err(e) => {
@@ -51,8 +70,23 @@ pub(crate) async fn refresh_if_stale(row: CheckoutRow, ledger: &Ledger, cx: &Cx)
                 "status refresh failed; answering from the ledger",
                 json!({"checkout": row.id, "error": format!("{e:?}")}),
             );
+            // The claim moved the read time on: put it back to "never", so
+            // the next poll tries again and the cron reads it first.
+            leave_for_reconciliation(&row.id, ledger, cx).await;
             row
         }
+    }
+}
+
+/// Marks a checkout whose re-read failed for the cron's reconciliation
+/// (read first on its next run); a failure here is only logged.
+pub(crate) async fn leave_for_reconciliation(id: &str, ledger: &Ledger, cx: &Cx) {
+    if let Err(e) = ledger.mark_for_reconciliation(id).await {
+        log::error(
+            &cx.request_id,
+            "could not mark a checkout for reconciliation",
+            json!({"checkout": id, "error": format!("{e:?}")}),
+        );
     }
 }
 

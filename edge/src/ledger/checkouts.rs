@@ -128,11 +128,16 @@ pub(crate) struct CheckoutRow {
     pub(crate) paid_amount_minor: Option<i64>,
 }
 
+/// A stored currency code (written by the edge from a validated catalog or
+/// invoice, so the fallback is never taken).
+fn currency_of(code: &str) -> shared::money::Currency {
+    shared::money::Currency::parse(code).unwrap_or(shared::money::Currency::EUR)
+}
+
 impl CheckoutRow {
-    /// The ledger's currency (written by the edge from a validated catalog
-    /// or invoice, so the fallback is never taken).
+    /// The ledger's currency.
     pub(crate) fn currency(&self) -> shared::money::Currency {
-        shared::money::Currency::parse(&self.currency).unwrap_or(shared::money::Currency::EUR)
+        currency_of(&self.currency)
     }
 
     /// An amount of this checkout's currency.
@@ -192,6 +197,13 @@ pub(crate) struct NewCheckout {
     pub(crate) customer_email: Option<String>,
     /// The page to come back to, checked against `ALLOWED_ORIGINS`.
     pub(crate) return_url: Option<String>,
+}
+
+impl NewCheckout {
+    /// An amount of this checkout's currency.
+    pub(crate) fn money(&self, minor: i64) -> shared::money::Money {
+        shared::money::Money::new(minor, currency_of(&self.currency))
+    }
 }
 
 /// The link Qonto created (or that was found) for a checkout.
@@ -389,6 +401,27 @@ impl Ledger {
                 "UPDATE checkouts SET status = ?2, updated_at = ?3, status_checked_at = ?3 WHERE id = ?1 AND {LIVE}"
             ))
             .bind(&[id.into(), status.as_str().into(), now.into()])?
+            .run()
+            .await?;
+        Ok(changes(&result)? == 1)
+    }
+
+    /// Claims the next re-read of a live checkout from Qonto: `true` for the
+    /// one caller that moves `status_checked_at` on from `checked_at`, the
+    /// value it read; `false` when another caller claimed (or recorded) a
+    /// fresher read since, which that caller then answers from the ledger.
+    /// Concurrent status polls of one checkout so cost Qonto one read.
+    pub(crate) async fn claim_refresh(
+        &self,
+        id: &str,
+        checked_at: Option<&str>,
+    ) -> EdgeResult<bool> {
+        let result = self
+            .db
+            .prepare(format!(
+                "UPDATE checkouts SET status_checked_at = ?3 WHERE id = ?1 AND {LIVE} AND status_checked_at IS ?2"
+            ))
+            .bind(&[id.into(), opt(checked_at), super::now().into()])?
             .run()
             .await?;
         Ok(changes(&result)? == 1)

@@ -5,21 +5,15 @@
 
 use super::{changes, now, Ledger};
 use crate::error::EdgeResult;
-use serde::Deserialize;
 
 impl Ledger {
     /// Whether delivery `event_id` was already processed.
     pub(crate) async fn delivery_done(&self, event_id: &str) -> EdgeResult<bool> {
-        #[derive(Deserialize)]
-        struct Seen {
-            #[allow(dead_code)]
-            id: String,
-        }
         Ok(self
             .db
-            .prepare("SELECT id FROM webhook_events WHERE id = ?1")
+            .prepare("SELECT 1 AS seen FROM webhook_events WHERE id = ?1")
             .bind(&[event_id.into()])?
-            .first::<Seen>(None)
+            .first::<serde_json::Value>(None)
             .await?
             .is_some())
     }

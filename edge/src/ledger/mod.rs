@@ -4,8 +4,8 @@
 //! last said) and [`deliveries`] (the Qonto webhook deliveries already
 //! processed). Callers get typed rows and typed statuses, never SQL.
 //!
-//! (The merchant notifications' own SQL is still in `crate::notify`, which
-//! reaches D1 through [`Ledger::db`] until it moves here.)
+//! (The outbox's messages keep their SQL in `crate::outbox`, which reaches
+//! D1 through [`Ledger::db`].)
 
 pub(crate) mod checkouts;
 pub(crate) mod deliveries;
@@ -55,8 +55,8 @@ fn changes(result: &D1Result) -> EdgeResult<usize> {
 
 /// The ledger, over the `DB` binding.
 pub(crate) struct Ledger {
-    /// The database. Only `crate::notify` uses it directly, for the
-    /// notifications table.
+    /// The database, for the outbox's own table (`crate::outbox`), whose
+    /// messages are queued in the ledger's transactions.
     pub(crate) db: D1Database,
 }
 

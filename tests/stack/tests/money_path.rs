@@ -147,6 +147,10 @@ async fn assert_refused(stack: &StackUrls, items: &[(&str, i64)], edge: &str, qo
         (502, Some("amount_mismatch")),
         "{again}"
     );
+    assert_eq!(
+        again["error"]["message"], b["error"]["message"],
+        "the same amounts"
+    );
 
     let (s, list) = admin_get(stack, "/admin/checkouts?status=failed").await;
     assert_eq!(s, 200, "{list}");
@@ -541,6 +545,79 @@ async fn two_concurrent_refreshes_never_turn_paid_back_to_open() {
     assert_eq!(row(stack, &id).await["status"], "paid");
     let (_, st) = get_checkout(stack, &id).await;
     assert_eq!(st["status"], "paid");
+    agreeing_qonto(stack).await;
+}
+
+#[tokio::test]
+async fn concurrent_status_polls_of_one_checkout_read_qonto_once() {
+    let stack = shared_stack();
+    agreeing_qonto(stack).await;
+    let (id, link) = open_checkout(stack, &[("mug", 1)]).await;
+    // Past the open checkout's freshness (1 s): the next poll asks Qonto.
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    let reads = |route: &'static str| {
+        let query = format!("route={route}&path_prefix=/v2/payment_links/{link}");
+        async move { fake_requests(stack, &query).await.len() }
+    };
+    let before = (
+        reads("get_payment_link").await,
+        reads("list_payments").await,
+    );
+    // The first poll's read of the link takes Qonto 700 ms; meanwhile seven
+    // more polls (other tabs of the shopper) arrive.
+    fault(
+        stack,
+        json!({"kind": "slow_answer", "ms": 700, "times": 1, "route": "get_payment_link"}),
+    )
+    .await;
+    let first = {
+        let stack = stack.clone();
+        let id = id.clone();
+        tokio::spawn(async move { get_checkout(&stack, &id).await })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let polls = (0..7).map(|_| get_checkout(stack, &id));
+    let mut answers = futures_util::future::join_all(polls).await;
+    answers.push(first.await.expect("task"));
+    for (s, b) in answers {
+        assert_eq!(s, 200, "{b}");
+        assert_eq!(b["status"], "open", "{b}");
+    }
+    let after = (
+        reads("get_payment_link").await,
+        reads("list_payments").await,
+    );
+    assert_eq!(
+        (after.0 - before.0, after.1 - before.1),
+        (1, 1),
+        "one link read and one payments read for 8 overlapping polls"
+    );
+    // Once that read is stale too, the next poll asks Qonto again; when
+    // Qonto fails it (a 500, retried twice), the poll answers from the
+    // ledger and the claim does not hold back the very next poll.
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    fault(
+        stack,
+        json!({"kind": "status", "status": 500, "times": 3, "route": "get_payment_link"}),
+    )
+    .await;
+    let (s, b) = get_checkout(stack, &id).await;
+    assert_eq!((s, b["status"].as_str()), (200, Some("open")), "{b}");
+    assert_eq!(
+        reads("get_payment_link").await,
+        after.0 + 3,
+        "read, retried"
+    );
+    let (s, b) = get_checkout(stack, &id).await;
+    assert_eq!((s, b["status"].as_str()), (200, Some("open")), "{b}");
+    assert_eq!(
+        (
+            reads("get_payment_link").await,
+            reads("list_payments").await
+        ),
+        (after.0 + 4, after.1 + 1),
+        "read again at once after the failed read"
+    );
     agreeing_qonto(stack).await;
 }
 
