@@ -229,6 +229,21 @@ pub(crate) async fn webhook_state(ledger: &Ledger, id: &str) -> EdgeResult<Optio
         .map(Message))
 }
 
+/// The merchant webhook's state of each payment recorded for reusable
+/// link `link`, by the payment's checkout id.
+pub(crate) async fn webhook_states_of_link(
+    ledger: &Ledger,
+    link: &str,
+) -> EdgeResult<std::collections::HashMap<String, Message>> {
+    Ok(
+        store::of_link_payments(&ledger.db, link, Kind::MerchantWebhook)
+            .await?
+            .into_iter()
+            .map(|r| (r.checkout_id.clone(), Message(r)))
+            .collect(),
+    )
+}
+
 /// Every message of checkout `id`.
 pub(crate) async fn messages(ledger: &Ledger, id: &str) -> EdgeResult<Vec<Message>> {
     Ok(store::of_checkout(&ledger.db, id)
