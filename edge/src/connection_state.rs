@@ -4,19 +4,41 @@
 //!
 //! Why D1 and not the token Durable Object: the pause is about the payment
 //! provider connection, not about the OAuth tokens (they may still be good),
-//! and every isolate must see it at once after a webhook, which one row in D1
+//! and every isolate must see it soon after a webhook, which one row in D1
 //! gives without another round trip to the single token object.
 //!
 //! Set by a `connection_revoked` webhook or a 401/403 from Qonto that says
 //! the connection is revoked; cleared by `connection_enabled`, by a new OAuth
 //! connection, or when Qonto reports the connection `enabled` again.
+//!
+//! Payment-link creation does not read the row each time: an isolate that
+//! read "not paused" trusts it for [`NOT_PAUSED_TRUST_MS`]. An isolate that
+//! has not seen a pause recorded elsewhere yet asks Qonto, which refuses a
+//! link on a revoked connection; that refusal records the pause and answers
+//! the same `PaymentsPaused`. `/health` and `/admin/status` always read D1.
 
 use crate::error::EdgeResult;
 use crate::http::Cx;
 use crate::log;
 use serde::Deserialize;
 use serde_json::json;
+use std::cell::Cell;
 use wasm_bindgen::JsValue;
+
+/// How long an isolate trusts having read "not paused" before checking
+/// again on a payment-link creation.
+const NOT_PAUSED_TRUST_MS: f64 = 30_000.0;
+
+thread_local! {
+    /// Until when (ms since the epoch) this isolate trusts "not paused";
+    /// 0 when it must read D1.
+    static NOT_PAUSED_UNTIL: Cell<f64> = const { Cell::new(0.0) };
+}
+
+/// Forgets this isolate's "not paused" read (a pause was just recorded).
+fn distrust() {
+    NOT_PAUSED_UNTIL.with(|c| c.set(0.0));
+}
 
 /// Payments are paused since `since`, because of `reason`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -61,6 +83,7 @@ pub(crate) async fn paused(cx: &Cx) -> EdgeResult<Option<Paused>> {
 
 /// Records that payments are paused (kept: the first time and reason).
 pub(crate) async fn pause(cx: &Cx, reason: &str) -> EdgeResult<()> {
+    distrust();
     let now = now();
     db(cx)?
         .prepare(
@@ -79,17 +102,19 @@ pub(crate) async fn pause(cx: &Cx, reason: &str) -> EdgeResult<()> {
     Ok(())
 }
 
-/// Clears the pause; returns whether payments were paused.
+/// Clears the pause; returns whether payments were paused (one write,
+/// which changes nothing when they were not).
 pub(crate) async fn resume(cx: &Cx, why: &str) -> EdgeResult<bool> {
-    let was = paused(cx).await?.is_some();
+    let result = db(cx)?
+        .prepare(
+            "UPDATE qonto_connection SET paused_at = NULL, paused_reason = NULL, updated_at = ?1 \
+             WHERE id = 1 AND paused_at IS NOT NULL",
+        )
+        .bind(&[JsValue::from(now().as_str())])?
+        .run()
+        .await?;
+    let was = result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0;
     if was {
-        db(cx)?
-            .prepare(
-                "UPDATE qonto_connection SET paused_at = NULL, paused_reason = NULL, updated_at = ?1 WHERE id = 1",
-            )
-            .bind(&[JsValue::from(now().as_str())])?
-            .run()
-            .await?;
         log::info(&cx.request_id, "payments resumed", json!({"why": why}));
     }
     Ok(was)
@@ -120,11 +145,22 @@ pub(crate) async fn pause_quietly(cx: &Cx, reason: &str) {
 
 /// `Err(PaymentsPaused)` while paused. A D1 failure does not stop a
 /// checkout (Qonto itself refuses links on a revoked connection); it is
-/// logged, and `/health` reports a missing table.
+/// logged, and `/health` reports a missing table. A "not paused" read is
+/// trusted by the isolate for [`NOT_PAUSED_TRUST_MS`] (see the module doc).
 pub(crate) async fn ensure_not_paused(cx: &Cx) -> EdgeResult<()> {
+    let now_ms = worker::js_sys::Date::now();
+    if now_ms < NOT_PAUSED_UNTIL.with(Cell::get) {
+        return Ok(());
+    }
     match paused(cx).await {
-        Ok(Some(p)) => Err(crate::error::EdgeError::PaymentsPaused { reason: p.reason }),
-        Ok(None) => Ok(()),
+        Ok(Some(p)) => {
+            distrust();
+            Err(crate::error::EdgeError::PaymentsPaused { reason: p.reason })
+        }
+        Ok(None) => {
+            NOT_PAUSED_UNTIL.with(|c| c.set(now_ms + NOT_PAUSED_TRUST_MS));
+            Ok(())
+        }
         Err(e) => {
             log::warn(
                 &cx.request_id,

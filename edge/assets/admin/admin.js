@@ -2,41 +2,11 @@
 // the edge, never in a URL or in script-readable storage) and drives the admin
 // API. No inline script or style anywhere, so the page runs under a strict CSP.
 
-const $ = (id) => document.getElementById(id);
+import { $, api, announce, when } from "/admin/common.js";
+
 const state = { page: 1, perPage: 20, status: "", detail: null };
 const money = (a) =>
   a && a.value ? new Intl.NumberFormat(document.documentElement.lang || "en", { style: "currency", currency: a.currency }).format(Number(a.value)) : "—";
-const when = (t) => (t ? new Date(t).toLocaleString() : "—");
-
-function announce(text) {
-  const live = $("live");
-  live.textContent = "";
-  setTimeout(() => (live.textContent = text), 30);
-}
-
-class ApiError extends Error {
-  constructor(status, body) {
-    super((body && body.error && body.error.message) || `HTTP ${status}`);
-    this.status = status;
-    this.body = body;
-  }
-}
-
-async function api(method, path, body) {
-  const init = { method, credentials: "same-origin", headers: { accept: "application/json" } };
-  if (body !== undefined) {
-    init.headers["content-type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  const resp = await fetch(path, init);
-  const data = await resp.json().catch(() => null);
-  if (resp.status === 401 && path !== "/admin/session") {
-    showSignIn();
-  }
-  if (!resp.ok) throw new ApiError(resp.status, data);
-  return data;
-}
-
 function show(id, visible) {
   $(id).hidden = !visible;
 }
@@ -359,6 +329,8 @@ async function forgetCustomer(event) {
 }
 
 function wire() {
+  // Any script's call that finds the session ended shows the sign-in form.
+  document.addEventListener("qc-admin:unauthorized", () => showSignIn());
   $("signin-form").addEventListener("submit", signIn);
   $("sign-out").addEventListener("click", signOut);
   $("connection-form").addEventListener("submit", connectProvider);

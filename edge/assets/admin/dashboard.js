@@ -3,15 +3,11 @@
 // report with its CSV export, and where checkouts are lost. Loaded by the
 // admin page only; starts once the page shows the signed-in app.
 
-const $ = (id) => document.getElementById(id);
+import { $, api, onAppShown } from "/admin/common.js";
+
 const dash = { period: "30d", from: "", to: "", lost: "abandoned", lostPage: 1 };
 
-async function get(path) {
-  const resp = await fetch(path, { credentials: "same-origin", headers: { accept: "application/json" } });
-  const data = await resp.json().catch(() => null);
-  if (!resp.ok) throw new Error((data && data.error && data.error.message) || `HTTP ${resp.status}`);
-  return data;
-}
+const get = (path) => api("GET", path);
 
 function periodQuery() {
   const q = new URLSearchParams({ period: dash.period });
@@ -144,17 +140,10 @@ function wire() {
   $("lost-prev").addEventListener("click", () => { dash.lostPage -= 1; loadLost(); });
   $("lost-next").addEventListener("click", () => { dash.lostPage += 1; loadLost(); });
   // Start when the app is shown (after sign-in), and again on each showing.
-  const app = $("app");
-  let started = false;
-  const start = () => {
-    if (app.hidden) { started = false; return; }
-    if (started) return;
-    started = true;
+  onAppShown(() => {
     loadDashboard();
     loadLost();
-  };
-  new MutationObserver(start).observe(app, { attributes: true, attributeFilter: ["hidden"] });
-  start();
+  });
 }
 
 wire();

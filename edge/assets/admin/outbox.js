@@ -3,13 +3,14 @@
 // merchant's copy) with its state, a link to its preview and "Send again".
 // Kept apart from admin.js: it only listens for the detail being shown.
 
+import { api, announce, when } from "/admin/common.js";
+
 const LABELS = {
   merchant_webhook: "Merchant notification (webhook)",
   shopper_email: "Order confirmation to the shopper",
   merchant_copy: "Copy of the order to you",
+  merchant_review: "Payment to check, to your server (webhook)",
 };
-
-const when = (t) => (t ? new Date(t).toLocaleString() : "—");
 
 function stateText(m) {
   const tries = `${m.attempts} attempt${m.attempts === 1 ? "" : "s"}`;
@@ -19,23 +20,13 @@ function stateText(m) {
   return `Failed (${tries}${error})`;
 }
 
-function say(text) {
-  const live = document.getElementById("live");
-  if (!live) return;
-  live.textContent = "";
-  setTimeout(() => (live.textContent = text), 30);
-}
-
 async function sendAgain(checkout, m) {
   try {
-    const resp = await fetch(m.send_again, { method: "POST", credentials: "same-origin", headers: { accept: "application/json" } });
-    const body = await resp.json().catch(() => null);
-    if (!resp.ok) throw new Error((body && body.error && body.error.message) || `HTTP ${resp.status}`);
-    say(`${LABELS[m.kind] || m.kind}: ${stateText(body.message)}.`);
-    const fresh = await (await fetch(`/admin/checkouts/${checkout.id}`, { credentials: "same-origin" })).json();
-    render(fresh);
+    const body = await api("POST", m.send_again);
+    announce(`${LABELS[m.kind] || m.kind}: ${stateText(body.message)}.`);
+    render(await api("GET", `/admin/checkouts/${checkout.id}`));
   } catch (e) {
-    say(e.message);
+    announce(e.message);
   }
 }
 

@@ -2,23 +2,7 @@
 // free amount, single-use or reusable, with their URL, a copy button and a
 // QR code (SVG drawn by the edge). Loaded by the admin page only.
 
-const $ = (id) => document.getElementById(id);
-
-async function call(method, path, body) {
-  const init = { method, credentials: "same-origin", headers: { accept: "application/json" } };
-  if (body !== undefined) {
-    init.headers["content-type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  const resp = await fetch(path, init);
-  const data = await resp.json().catch(() => null);
-  if (!resp.ok) {
-    const e = data && data.error;
-    const problem = e && e.problems && e.problems[0];
-    throw new Error((problem && problem.message) || (e && e.message) || `HTTP ${resp.status}`);
-  }
-  return data;
-}
+import { $, api as call, onAppShown } from "/admin/common.js";
 
 async function loadProducts() {
   const catalog = await call("GET", "/v1/catalog");
@@ -137,18 +121,11 @@ function wire() {
   $("share-mode-items").addEventListener("change", showMode);
   $("share-mode-amount").addEventListener("change", showMode);
   $("share-copy").addEventListener("click", copyUrl);
-  const app = $("app");
-  let started = false;
-  const start = () => {
-    if (app.hidden) { started = false; return; }
-    if (started) return;
-    started = true;
+  showMode();
+  onAppShown(() => {
     loadProducts().catch((e) => ($("share-status").textContent = e.message));
     loadLinks().catch((e) => ($("share-status").textContent = e.message));
-  };
-  new MutationObserver(start).observe(app, { attributes: true, attributeFilter: ["hidden"] });
-  showMode();
-  start();
+  });
 }
 
 wire();

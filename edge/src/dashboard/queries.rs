@@ -8,9 +8,14 @@
 //! by `shared::money::Money::to_decimal` with exactly two decimals; removing
 //! the dot gives its integer cents (see [`cents`] and its test), so line sums
 //! are integer sums too.
+//!
+//! The links to share's statements are here too: marking a checkout a link,
+//! listing the links with their payments in one query, and recording a
+//! reusable link's payment as its own paid checkout.
 
 use super::figures::{DaySum, Outcomes, PaidTotals, ProductSum};
 use crate::error::EdgeResult;
+use crate::ledger::CheckoutRow;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
@@ -281,6 +286,141 @@ pub(crate) async fn lost(
         None => 0,
     };
     Ok((rows, n))
+}
+
+/// A link to share: the checkout, whether it is `single` or `reusable`,
+/// and how many payments it recorded.
+pub(crate) struct ShareLinkRow {
+    pub(crate) row: CheckoutRow,
+    pub(crate) share: String,
+    pub(crate) payments: i64,
+}
+
+/// The `share` and payment count of a row of [`SHARE_LINKS`] (read from
+/// the same results as the [`CheckoutRow`]).
+#[derive(Deserialize)]
+struct ShareFacts {
+    share: String,
+    payments: i64,
+}
+
+/// The 100 newest links to share, whole, with their payments counted: a
+/// reusable link's recorded payments, a single one's own payment.
+const SHARE_LINKS: &str = "SELECT c.*, CASE WHEN c.share = 'reusable' \
+    THEN (SELECT count(*) FROM checkouts p WHERE p.share_link_of = c.id) \
+    ELSE (c.status = 'paid') END AS payments \
+    FROM checkouts c WHERE c.share IN ('single', 'reusable') AND c.status != 'creating' \
+    ORDER BY c.created_at DESC LIMIT 100";
+
+/// The newest links to share, in one query.
+pub(crate) async fn share_links(db: &D1Database) -> EdgeResult<Vec<ShareLinkRow>> {
+    let result = db.prepare(SHARE_LINKS).all().await?;
+    let rows = result.results::<CheckoutRow>()?;
+    let facts = result.results::<ShareFacts>()?;
+    Ok(rows
+        .into_iter()
+        .zip(facts)
+        .map(|(row, f)| ShareLinkRow {
+            row,
+            share: f.share,
+            payments: f.payments,
+        })
+        .collect())
+}
+
+/// Marks checkout `id` a link to share (`single` or `reusable`).
+pub(crate) async fn mark_share(db: &D1Database, id: &str, share: &str) -> EdgeResult<()> {
+    db.prepare("UPDATE checkouts SET share = ?2 WHERE id = ?1")
+        .bind(&[id.into(), share.into()])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+/// What kind of share checkout `id` is (`single`, `reusable`, `payment`),
+/// `None` for a widget or invoice checkout.
+pub(crate) async fn share_of(db: &D1Database, id: &str) -> EdgeResult<Option<String>> {
+    #[derive(Deserialize)]
+    struct ShareOf {
+        share: Option<String>,
+    }
+    Ok(db
+        .prepare("SELECT share FROM checkouts WHERE id = ?1")
+        .bind(&[id.into()])?
+        .first::<ShareOf>(None)
+        .await?
+        .and_then(|s| s.share))
+}
+
+/// One payment of a reusable link, recorded as its own checkout.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct LinkPayment {
+    pub(crate) id: String,
+    pub(crate) paid_at: Option<String>,
+    pub(crate) qonto_amount_minor: Option<i64>,
+    pub(crate) payment_id: Option<String>,
+}
+
+/// The payments recorded for reusable link `link`, oldest first.
+pub(crate) async fn link_payments(db: &D1Database, link: &str) -> EdgeResult<Vec<LinkPayment>> {
+    Ok(db
+        .prepare(
+            "SELECT c.id AS id, c.paid_at AS paid_at, c.qonto_amount_minor AS qonto_amount_minor, \
+             json_extract(c.order_json, '$.share_link.payment_id') AS payment_id \
+             FROM checkouts c WHERE c.share_link_of = ?1 ORDER BY c.paid_at, c.id",
+        )
+        .bind(&[link.into()])?
+        .all()
+        .await?
+        .results::<LinkPayment>()?)
+}
+
+/// A paid payment of a reusable link, to record as its own paid checkout.
+pub(crate) struct NewLinkPayment<'a> {
+    /// The new checkout's id.
+    pub(crate) id: &'a str,
+    /// `share-payment:{Qonto payment id}`: records each payment once.
+    pub(crate) idempotency_key: &'a str,
+    /// Its stored order (the link's, with the payment's ids).
+    pub(crate) order_json: &'a str,
+    /// What Qonto says was paid.
+    pub(crate) amount_minor: i64,
+    pub(crate) paid_at: &'a str,
+    pub(crate) now: &'a str,
+}
+
+/// The statement that records payment `p` of reusable link `link` as a paid
+/// checkout with the link's lines and amounts; it changes nothing when that
+/// payment was recorded already.
+pub(crate) fn record_link_payment(
+    db: &D1Database,
+    link: &CheckoutRow,
+    p: &NewLinkPayment<'_>,
+) -> EdgeResult<D1PreparedStatement> {
+    let num = |v: i64| JsValue::from(v as f64);
+    stmt(
+        db,
+        "INSERT INTO checkouts (id, kind, idempotency_key, request_hash, status, last_payment_status, currency, \
+         net_minor, vat_minor, expected_gross_minor, qonto_amount_minor, url, lines_json, order_json, created_at, \
+         updated_at, status_checked_at, paid_at, share, share_link_of) \
+         VALUES (?1, 'basket', ?2, 'share-payment', 'paid', 'paid', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?11, \
+         ?12, 'payment', ?13) ON CONFLICT DO NOTHING",
+        &[
+            p.id.into(),
+            p.idempotency_key.into(),
+            link.currency.as_str().into(),
+            num(link.net_minor),
+            num(link.vat_minor),
+            num(link.expected_gross_minor),
+            num(p.amount_minor),
+            link.url.as_deref().map(JsValue::from).unwrap_or(JsValue::NULL),
+            link.lines_json.as_str().into(),
+            p.order_json.into(),
+            p.now.into(),
+            p.paid_at.into(),
+            link.id.as_str().into(),
+        ],
+    )
 }
 
 #[cfg(test)]

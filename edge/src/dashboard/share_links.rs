@@ -11,6 +11,7 @@
 //! the same transaction, so every payment is notified and counted once.
 
 use super::qr;
+use super::queries::{self, NewLinkPayment};
 use crate::auth::require_admin;
 use crate::catalog::catalog;
 use crate::checkouts::create::{link_facts, offered_methods, record_link};
@@ -23,6 +24,7 @@ use crate::log;
 use crate::qonto::Qonto;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use shared::api::stored::{BasketOrder, StoredOrder, StoredShareLink, StoredTotals};
 use shared::api::{CheckoutItem, CheckoutLine, CheckoutRequest};
 use shared::basket::MAX_AMOUNT_MINOR;
 use shared::money::{Money, WireAmount};
@@ -33,7 +35,6 @@ use shared::qonto::{
 };
 use shared::shipping::Shipping;
 use shared::vat::{VatRate, VatRateFormat};
-use wasm_bindgen::JsValue;
 use worker::Request;
 use worker::Response;
 
@@ -218,27 +219,32 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         invoice_id: None,
         lines_json: serde_json::to_string(&priced.lines).unwrap_or_else(|_| "[]".into()),
         order_json: Some(
-            json!({
-                "share_link": {"title": title, "reusable": body.reusable},
-                "totals": {
-                    "net": WireAmount::from(priced.net),
-                    "vat": WireAmount::from(priced.vat),
-                    "gross": WireAmount::from(priced.gross),
+            StoredOrder::Basket(Box::new(BasketOrder {
+                reference: None,
+                customer: None,
+                shipping: None,
+                totals: StoredTotals {
+                    net: priced.net.into(),
+                    vat: priced.vat.into(),
+                    gross: priced.gross.into(),
+                    vat_by_rate: Vec::new(),
                 },
-            })
-            .to_string(),
+                language: None,
+                share_link: Some(StoredShareLink {
+                    title: title.clone(),
+                    reusable: body.reusable,
+                    checkout_id: None,
+                    payment_id: None,
+                }),
+            }))
+            .to_json(),
         ),
         customer_email: None,
         return_url: None,
     };
     ledger.insert_creating(&new).await?;
     // Marked before the link exists, so a webhook for it finds it a share link.
-    ledger
-        .db
-        .prepare("UPDATE checkouts SET share = ?2 WHERE id = ?1")
-        .bind(&[id.as_str().into(), share.into()])?
-        .run()
-        .await?;
+    queries::mark_share(&ledger.db, &id, share).await?;
     let request = CreatePaymentLinkRequest::basket(CreateBasketPaymentLink {
         potential_payment_methods: methods,
         reusable: body.reusable,
@@ -270,11 +276,21 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     Ok(json_response(&out, 201))
 }
 
+/// The basket order of a link to share (`None` for any other checkout).
+fn basket_order(row: &CheckoutRow) -> Option<BasketOrder> {
+    match StoredOrder::from_json(row.order_json.as_deref()?)? {
+        StoredOrder::Basket(b) => Some(*b),
+        StoredOrder::Invoice(_) => None,
+    }
+}
+
 fn link_json(row: &CheckoutRow, share: &str, payments: i64) -> Value {
-    let order = row.order();
+    let title = basket_order(row)
+        .and_then(|o| o.share_link)
+        .map(|l| l.title);
     json!({
         "id": row.id,
-        "title": order["share_link"]["title"],
+        "title": title,
         "reusable": share == "reusable",
         "url": row.url,
         "status": crate::checkouts::public(row).as_str(),
@@ -286,25 +302,10 @@ fn link_json(row: &CheckoutRow, share: &str, payments: i64) -> Value {
     })
 }
 
-#[derive(Deserialize)]
-struct ShareOf {
-    share: Option<String>,
-}
-
-async fn share_of(ledger: &Ledger, id: &str) -> EdgeResult<Option<String>> {
-    Ok(ledger
-        .db
-        .prepare("SELECT share FROM checkouts WHERE id = ?1")
-        .bind(&[id.into()])?
-        .first::<ShareOf>(None)
-        .await?
-        .and_then(|s| s.share))
-}
-
 /// A share link of the ledger (404 for any other checkout).
 async fn find(id: &str, cx: &Cx) -> EdgeResult<(Ledger, CheckoutRow, String)> {
     let (ledger, row) = crate::checkouts::find_checkout(id, cx).await?;
-    match share_of(&ledger, id).await?.as_deref() {
+    match queries::share_of(&ledger.db, id).await?.as_deref() {
         Some(s @ ("single" | "reusable")) => {
             let s = s.to_owned();
             Ok((ledger, row, s))
@@ -313,46 +314,17 @@ async fn find(id: &str, cx: &Cx) -> EdgeResult<(Ledger, CheckoutRow, String)> {
     }
 }
 
-#[derive(Deserialize)]
-struct Listed {
-    id: String,
-    payments: i64,
-}
-
 /// `GET /admin/share-links`: the 100 newest links with how many payments
-/// each recorded.
+/// each recorded (one D1 query).
 pub(crate) async fn list(req: Request, cx: &Cx) -> EdgeResult<Response> {
     require_admin(&req, &cx.config)?;
     let ledger = Ledger::open(cx)?;
-    let listed = ledger
-        .db
-        .prepare(
-            "SELECT c.id AS id, CASE WHEN c.share = 'reusable' \
-             THEN (SELECT count(*) FROM checkouts p WHERE p.share_link_of = c.id) \
-             ELSE (c.status = 'paid') END AS payments \
-             FROM checkouts c WHERE c.share IN ('single', 'reusable') AND c.status != 'creating' \
-             ORDER BY c.created_at DESC LIMIT 100",
-        )
-        .all()
+    let links: Vec<Value> = queries::share_links(&ledger.db)
         .await?
-        .results::<Listed>()?;
-    let mut links = Vec::with_capacity(listed.len());
-    for l in listed {
-        if let (Some(row), Some(share)) =
-            (ledger.get(&l.id).await?, share_of(&ledger, &l.id).await?)
-        {
-            links.push(link_json(&row, &share, l.payments));
-        }
-    }
+        .iter()
+        .map(|l| link_json(&l.row, &l.share, l.payments))
+        .collect();
     Ok(json_response(&json!({"share_links": links}), 200))
-}
-
-#[derive(Deserialize)]
-struct RecordedPayment {
-    id: String,
-    paid_at: Option<String>,
-    qonto_amount_minor: Option<i64>,
-    payment_id: Option<String>,
 }
 
 /// `GET /admin/share-links/{id}`: the link, and each payment recorded as
@@ -360,34 +332,28 @@ struct RecordedPayment {
 pub(crate) async fn get(req: Request, id: &str, cx: &Cx) -> EdgeResult<Response> {
     require_admin(&req, &cx.config)?;
     let (ledger, row, share) = find(id, cx).await?;
-    let recorded: Vec<RecordedPayment> = if share == "reusable" {
-        ledger
-            .db
-            .prepare(
-                "SELECT c.id AS id, c.paid_at AS paid_at, c.qonto_amount_minor AS qonto_amount_minor, \
-                 json_extract(c.order_json, '$.share_link.payment_id') AS payment_id \
-                 FROM checkouts c WHERE c.share_link_of = ?1 ORDER BY c.paid_at, c.id",
-            )
-            .bind(&[row.id.as_str().into()])?
-            .all()
-            .await?
-            .results::<RecordedPayment>()?
+    let recorded = if share == "reusable" {
+        queries::link_payments(&ledger.db, &row.id).await?
     } else {
         Vec::new()
     };
-    let mut payments: Vec<Value> = Vec::with_capacity(recorded.len());
-    for p in &recorded {
-        let notification = crate::outbox::webhook_state(&ledger, &p.id)
-            .await?
-            .map(|m| m.to_json());
-        payments.push(json!({
-            "checkout_id": p.id,
-            "payment_id": p.payment_id,
-            "paid_at": p.paid_at,
-            "amount": p.qonto_amount_minor.map(|m| WireAmount::from(row.money(m))),
-            "notification": notification,
-        }));
-    }
+    let notifications = if recorded.is_empty() {
+        Default::default()
+    } else {
+        crate::outbox::webhook_states_of_link(&ledger, &row.id).await?
+    };
+    let payments: Vec<Value> = recorded
+        .iter()
+        .map(|p| {
+            json!({
+                "checkout_id": p.id,
+                "payment_id": p.payment_id,
+                "paid_at": p.paid_at,
+                "amount": p.qonto_amount_minor.map(|m| WireAmount::from(row.money(m))),
+                "notification": notifications.get(&p.id).map(|m| m.to_json()),
+            })
+        })
+        .collect();
     let count = if share == "reusable" {
         i64::try_from(payments.len()).unwrap_or(i64::MAX)
     } else {
@@ -429,12 +395,17 @@ pub(crate) async fn record_payments(
     let Some(link_id) = row.link_id.as_deref() else {
         return Ok(0);
     };
-    if share_of(ledger, &row.id).await?.as_deref() != Some("reusable") {
+    if queries::share_of(&ledger.db, &row.id).await?.as_deref() != Some("reusable") {
         return Ok(0);
     }
     let payments = Qonto::new(cx).list_payments(link_id, 1, 100).await?;
     let mut new = 0;
-    let order = row.order();
+    let Some(order) = basket_order(row) else {
+        return Err(EdgeError::Internal(format!(
+            "reusable link {} has no stored basket order",
+            row.id
+        )));
+    };
     for p in payments
         .payments
         .iter()
@@ -445,34 +416,24 @@ pub(crate) async fn record_payments(
         let amount =
             crate::checkouts::status::minor_of(&p.amount).unwrap_or(row.expected_gross_minor);
         let mut child_order = order.clone();
-        child_order["share_link"]["checkout_id"] = Value::String(row.id.clone());
-        child_order["share_link"]["payment_id"] = Value::String(p.id.clone());
+        if let Some(link) = child_order.share_link.as_mut() {
+            link.checkout_id = Some(row.id.clone());
+            link.payment_id = Some(p.id.clone());
+        }
         let stamp = now();
         let child_id = ids::checkout_id();
-        let insert = ledger
-            .db
-            .prepare(
-                "INSERT INTO checkouts (id, kind, idempotency_key, request_hash, status, last_payment_status, currency, \
-                 net_minor, vat_minor, expected_gross_minor, qonto_amount_minor, url, lines_json, order_json, created_at, \
-                 updated_at, status_checked_at, paid_at, share, share_link_of) \
-                 VALUES (?1, 'basket', ?2, 'share-payment', 'paid', 'paid', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?11, \
-                 ?12, 'payment', ?13) ON CONFLICT DO NOTHING",
-            )
-            .bind(&[
-                child_id.as_str().into(),
-                key.as_str().into(),
-                row.currency.as_str().into(),
-                JsValue::from(row.net_minor as f64),
-                JsValue::from(row.vat_minor as f64),
-                JsValue::from(row.expected_gross_minor as f64),
-                JsValue::from(amount as f64),
-                row.url.as_deref().map(JsValue::from).unwrap_or(JsValue::NULL),
-                row.lines_json.as_str().into(),
-                child_order.to_string().into(),
-                stamp.as_str().into(),
-                paid_at.as_str().into(),
-                row.id.as_str().into(),
-            ])?;
+        let insert = queries::record_link_payment(
+            &ledger.db,
+            row,
+            &NewLinkPayment {
+                id: &child_id,
+                idempotency_key: &key,
+                order_json: &StoredOrder::Basket(Box::new(child_order)).to_json(),
+                amount_minor: amount,
+                paid_at: &paid_at,
+                now: &stamp,
+            },
+        )?;
         // What follows a payment (merchant webhook, e-mails), queued with
         // the paid row; nothing when the payment was recorded already (the
         // row of `child_id` then does not exist).

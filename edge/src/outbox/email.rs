@@ -9,7 +9,8 @@
 //! configuration and were checked to be http(s).
 
 use super::texts::{texts, Lang, Texts};
-use serde_json::Value;
+use shared::api::stored::StoredOrder;
+use shared::api::CheckoutLine;
 use shared::html::escape;
 use shared::money::{Currency, Money, WireAmount};
 
@@ -37,8 +38,6 @@ pub(crate) struct Merchant {
 pub(crate) struct Line {
     /// The product's title.
     pub(crate) title: String,
-    /// Its variant (size, colour...), when the line has one.
-    pub(crate) variant: Option<String>,
     /// Units.
     pub(crate) quantity: u32,
     /// The line's amount with VAT, in minor units.
@@ -77,8 +76,6 @@ pub(crate) struct Confirmation {
     pub(crate) lines: Vec<Line>,
     /// Shipping with VAT; `Some(0)` when free, `None` when nothing ships.
     pub(crate) shipping: Option<i64>,
-    /// A discount (positive minor units), when the order had one.
-    pub(crate) discount: Option<i64>,
     /// The total without VAT.
     pub(crate) net: i64,
     /// VAT per rate (`"20.0"`, minor units).
@@ -116,89 +113,83 @@ pub(crate) struct Rendered {
 /// The SKU of the shipping line among the stored lines.
 const SHIPPING_SKU: &str = "shipping";
 
-fn minor(v: &Value, currency: Currency) -> Option<i64> {
-    let wire: WireAmount = serde_json::from_value(v.clone()).ok()?;
-    let m = wire.to_money_signed().ok()?;
+fn minor(w: &WireAmount, currency: Currency) -> Option<i64> {
+    let m = w.to_money_signed().ok()?;
     (m.currency() == currency).then(|| m.minor())
 }
 
-fn text(v: &Value) -> Option<String> {
-    v.as_str()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+fn text(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
 }
 
 impl Confirmation {
-    /// Reads a checkout as the ledger stores it: its priced `lines` (JSON
-    /// array, the shipping line included) and its `order` record
-    /// (customer, shipping, totals, language).
+    /// Reads a checkout as the ledger stores it: its priced `lines` (the
+    /// shipping line included) and its stored `order` (customer, shipping,
+    /// totals, language; `None` or an invoice's order has none of them).
     pub(crate) fn from_record(
         reference: &str,
         date: &str,
         currency: Currency,
-        lines: &Value,
-        order: &Value,
+        lines: &[CheckoutLine],
+        order: Option<&StoredOrder>,
         total: i64,
     ) -> Confirmation {
-        let all = lines.as_array().cloned().unwrap_or_default();
-        let products = all
+        let products = lines
             .iter()
-            .filter(|l| l["sku"] != SHIPPING_SKU)
+            .filter(|l| l.sku != SHIPPING_SKU)
             .map(|l| Line {
-                title: text(&l["title"]).unwrap_or_else(|| text(&l["sku"]).unwrap_or_default()),
-                variant: text(&l["variant"]),
-                quantity: l["quantity"]
-                    .as_u64()
-                    .and_then(|q| u32::try_from(q).ok())
-                    .unwrap_or(0),
-                gross: minor(&l["gross"], currency).unwrap_or(0),
+                title: text(&l.title).unwrap_or_else(|| l.sku.clone()),
+                quantity: l.quantity,
+                gross: minor(&l.gross, currency).unwrap_or(0),
             })
             .collect();
-        let shipping = match &order["shipping"] {
-            Value::Object(s) if s.get("free") == Some(&Value::Bool(true)) => Some(0),
-            Value::Object(s) => s.get("gross").and_then(|g| minor(g, currency)),
-            _ => None,
+        let basket = match order {
+            Some(StoredOrder::Basket(b)) => Some(b.as_ref()),
+            Some(StoredOrder::Invoice(_)) | None => None,
         };
-        let totals = &order["totals"];
-        let discount = minor(&totals["discount"], currency)
-            .map(i64::abs)
-            .filter(|d| *d > 0);
-        let vat_by_rate = totals["vat_by_rate"]
-            .as_array()
-            .map(|rates| {
-                rates
+        let shipping = basket.and_then(|b| b.shipping.as_ref()).and_then(|s| {
+            if s.free {
+                Some(0)
+            } else {
+                minor(&s.gross, currency)
+            }
+        });
+        let totals = basket.map(|b| &b.totals);
+        let vat_by_rate = totals
+            .map(|t| {
+                t.vat_by_rate
                     .iter()
-                    .filter_map(|r| Some((text(&r["rate"])?, minor(&r["vat"], currency)?)))
+                    .filter_map(|r| Some((text(&r.rate)?, minor(&r.vat, currency)?)))
                     .collect()
             })
             .unwrap_or_default();
-        let customer = &order["customer"];
-        let address = &customer["address"];
-        let address = address.is_object().then(|| Address {
-            name: text(&customer["name"]).unwrap_or_default(),
-            line1: text(&address["line1"]).unwrap_or_default(),
-            line2: text(&address["line2"]),
-            postal_code: text(&address["postal_code"]).unwrap_or_default(),
-            city: text(&address["city"]).unwrap_or_default(),
-            country: text(&address["country"]).unwrap_or_default(),
+        let customer = basket.and_then(|b| b.customer.as_ref());
+        let address = customer.and_then(|c| {
+            c.address.as_ref().map(|a| Address {
+                name: text(&c.name).unwrap_or_default(),
+                line1: text(&a.line1).unwrap_or_default(),
+                line2: a.line2.as_deref().and_then(text),
+                postal_code: text(&a.postal_code).unwrap_or_default(),
+                city: text(&a.city).unwrap_or_default(),
+                country: text(&a.country).unwrap_or_default(),
+            })
         });
         Confirmation {
             reference: reference.to_owned(),
             date: date.to_owned(),
-            lang: order["language"]
-                .as_str()
+            lang: basket
+                .and_then(|b| b.language.as_deref())
                 .and_then(Lang::from_tag)
                 .unwrap_or(Lang::En),
             currency,
             lines: products,
             shipping,
-            discount,
-            net: minor(&totals["net"], currency).unwrap_or(0),
+            net: totals.and_then(|t| minor(&t.net, currency)).unwrap_or(0),
             vat_by_rate,
             total,
-            customer_name: text(&customer["name"]),
-            customer_email: text(&customer["email"]),
+            customer_name: customer.and_then(|c| text(&c.name)),
+            customer_email: customer.and_then(|c| text(&c.email)),
             address,
         }
     }
@@ -291,9 +282,6 @@ fn totals(c: &Confirmation, t: &Texts) -> Vec<(String, String)> {
             if s == 0 { t.free.to_owned() } else { m(s) },
         ));
     }
-    if let Some(d) = c.discount {
-        rows.push((t.discount.to_owned(), m(-d)));
-    }
     rows.push((t.net.to_owned(), m(c.net)));
     for (r, vat) in &c.vat_by_rate {
         rows.push((format!("{} {}", t.vat, rate(r, c.lang)), m(*vat)));
@@ -334,13 +322,6 @@ fn links<'a>(m: &'a Merchant, t: &Texts) -> Vec<(String, &'a str)> {
         out.push((t.back.to_owned(), u.as_str()));
     }
     out
-}
-
-fn line_title(l: &Line) -> String {
-    match &l.variant {
-        Some(v) => format!("{} ({v})", l.title),
-        None => l.title.clone(),
-    }
 }
 
 /// Renders the e-mail.
@@ -390,12 +371,7 @@ fn plain(c: &Confirmation, m: &Merchant, audience: Audience, t: &Texts, subject:
     }
     out.push(String::new());
     for l in &c.lines {
-        out.push(format!(
-            "{} × {} — {}",
-            l.quantity,
-            line_title(l),
-            money(l.gross)
-        ));
+        out.push(format!("{} × {} — {}", l.quantity, l.title, money(l.gross)));
     }
     out.push(String::new());
     for (label, amount) in totals(c, t) {
@@ -500,16 +476,9 @@ fn html(c: &Confirmation, m: &Merchant, audience: Audience, t: &Texts, subject: 
     ));
     for l in &c.lines {
         h.push_str(&format!(
-            "<tr><td style=\"{CELL}\">{}{}</td><td align=\"center\" style=\"{CELL}\">{}</td>\
+            "<tr><td style=\"{CELL}\">{}</td><td align=\"center\" style=\"{CELL}\">{}</td>\
              <td align=\"right\" style=\"{CELL}white-space:nowrap;\">{}</td></tr>",
             e(&l.title),
-            l.variant
-                .as_deref()
-                .map(|v| format!(
-                    "<br><span style=\"color:#6b7280;font-size:13px;\">{}</span>",
-                    e(v)
-                ))
-                .unwrap_or_default(),
             l.quantity,
             money(l.gross)
         ));
@@ -586,7 +555,7 @@ fn html(c: &Confirmation, m: &Merchant, audience: Audience, t: &Texts, subject: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn merchant() -> Merchant {
         Merchant {
@@ -602,12 +571,20 @@ mod tests {
 
     /// The ledger's shape of a checkout: 2 mugs (12.50 + 20 %) and one
     /// bag of coffee (10.99 + 5.5 %) shipped to France (4.90 + 20 %).
-    fn record(name: &str, language: &str) -> (Value, Value) {
+    fn record(name: &str, language: &str) -> (Vec<CheckoutLine>, StoredOrder) {
+        let (lines, order) = record_json(name, language);
+        (
+            serde_json::from_value(lines).unwrap(),
+            serde_json::from_value(order).unwrap(),
+        )
+    }
+
+    fn record_json(name: &str, language: &str) -> (Value, Value) {
         let w = |v: &str| json!({"value": v, "currency": "EUR"});
         let lines = json!([
             {"sku": "mug", "title": "Enamel camping mug", "quantity": 2, "unit_price": w("12.50"),
              "vat_rate": "20.0", "net": w("25.00"), "vat": w("5.00"), "gross": w("30.00")},
-            {"sku": "coffee-250", "title": "Coffee beans, 250 g", "variant": "Whole beans", "quantity": 1,
+            {"sku": "coffee-250", "title": "Coffee beans, 250 g", "quantity": 1,
              "unit_price": w("10.99"), "vat_rate": "5.5", "net": w("10.99"), "vat": w("0.60"), "gross": w("11.59")},
             {"sku": "shipping", "title": "Shipping (France)", "quantity": 1, "unit_price": w("4.90"),
              "vat_rate": "20.0", "net": w("4.90"), "vat": w("0.98"), "gross": w("5.88")},
@@ -630,7 +607,7 @@ mod tests {
             "2026-03-07T10:00:00.000Z",
             Currency::EUR,
             &lines,
-            &order,
+            Some(&order),
             4747,
         )
     }
@@ -644,20 +621,17 @@ mod tests {
             [
                 Line {
                     title: "Enamel camping mug".into(),
-                    variant: None,
                     quantity: 2,
                     gross: 3000
                 },
                 Line {
                     title: "Coffee beans, 250 g".into(),
-                    variant: Some("Whole beans".into()),
                     quantity: 1,
                     gross: 1159
                 },
             ]
         );
         assert_eq!(c.shipping, Some(588));
-        assert_eq!(c.discount, None);
         assert_eq!(c.net, 4089);
         assert_eq!(
             c.vat_by_rate,
@@ -667,16 +641,23 @@ mod tests {
         // No language stored (older checkouts) or an unknown one: English.
         let (lines, mut order) = record("A", "pt");
         assert_eq!(
-            Confirmation::from_record("r", "d", Currency::EUR, &lines, &order, 1).lang,
+            Confirmation::from_record("r", "d", Currency::EUR, &lines, Some(&order), 1).lang,
             Lang::En
         );
-        if let Some(o) = order.as_object_mut() {
-            o.remove("language");
+        if let StoredOrder::Basket(b) = &mut order {
+            b.language = None;
         }
         assert_eq!(
-            Confirmation::from_record("r", "d", Currency::EUR, &lines, &order, 1).lang,
+            Confirmation::from_record("r", "d", Currency::EUR, &lines, Some(&order), 1).lang,
             Lang::En
         );
+        // No order at all (none stored): the lines and the total, in English.
+        let bare = Confirmation::from_record("r", "d", Currency::EUR, &lines, None, 4747);
+        assert_eq!(
+            (bare.lang, bare.lines.len(), bare.shipping),
+            (Lang::En, 2, None)
+        );
+        assert_eq!(bare.customer_email, None);
     }
 
     #[test]
@@ -757,7 +738,7 @@ mod tests {
             "Order reference: ck_0123456789abcdef01234567",
             "Order date: 7 March 2026",
             "2 × Enamel camping mug — €30.00",
-            "1 × Coffee beans, 250 g (Whole beans) — €11.59",
+            "1 × Coffee beans, 250 g — €11.59",
             "Shipping: €5.88",
             "Total excl. VAT: €40.89",
             "VAT 5.5%: €0.60",
@@ -770,20 +751,22 @@ mod tests {
         ] {
             assert!(r.text.contains(needle), "missing {needle:?} in\n{}", r.text);
         }
-        assert!(!r.text.contains("Discount"));
         assert!(!r.text.contains("withdrawal"));
     }
 
     #[test]
-    fn a_discount_and_free_shipping_are_shown() {
-        let (lines, mut order) = record("Ana", "de");
-        order["totals"]["discount"] = json!({"value": "5.00", "currency": "EUR"});
+    fn free_shipping_is_shown() {
+        let (lines, mut order) = record_json("Ana", "de");
         order["shipping"]["free"] = json!(true);
-        let c = Confirmation::from_record("r", "2026-01-02", Currency::EUR, &lines, &order, 4247);
+        let (lines, order): (Vec<CheckoutLine>, StoredOrder) = (
+            serde_json::from_value(lines).unwrap(),
+            serde_json::from_value(order).unwrap(),
+        );
+        let c =
+            Confirmation::from_record("r", "2026-01-02", Currency::EUR, &lines, Some(&order), 4159);
         let r = render(&c, &merchant(), Audience::Shopper);
-        assert!(r.text.contains("Rabatt: -5,00\u{a0}€"), "{}", r.text);
         assert!(r.text.contains("Versand: kostenlos"), "{}", r.text);
-        assert!(r.text.contains("Gesamtbetrag: 42,47\u{a0}€"), "{}", r.text);
+        assert!(r.text.contains("Gesamtbetrag: 41,59\u{a0}€"), "{}", r.text);
     }
 
     #[test]

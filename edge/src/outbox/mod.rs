@@ -44,6 +44,8 @@ use crate::ledger::{now, CheckoutRow, Ledger, LedgerStatus};
 use crate::log;
 use email::{Audience, Confirmation, Rendered};
 use serde_json::{json, Value};
+use shared::api::stored::StoredOrder;
+use shared::api::CheckoutLine;
 use worker::{D1Database, D1PreparedStatement, D1Result, Env};
 
 /// How far a claim moves the next attempt: an attempt whose isolate died
@@ -229,6 +231,21 @@ pub(crate) async fn webhook_state(ledger: &Ledger, id: &str) -> EdgeResult<Optio
         .map(Message))
 }
 
+/// The merchant webhook's state of each payment recorded for reusable
+/// link `link`, by the payment's checkout id.
+pub(crate) async fn webhook_states_of_link(
+    ledger: &Ledger,
+    link: &str,
+) -> EdgeResult<std::collections::HashMap<String, Message>> {
+    Ok(
+        store::of_link_payments(&ledger.db, link, Kind::MerchantWebhook)
+            .await?
+            .into_iter()
+            .map(|r| (r.checkout_id.clone(), Message(r)))
+            .collect(),
+    )
+}
+
 /// Every message of checkout `id`.
 pub(crate) async fn messages(ledger: &Ledger, id: &str) -> EdgeResult<Vec<Message>> {
     Ok(store::of_checkout(&ledger.db, id)
@@ -309,8 +326,11 @@ pub(crate) fn render(row: &CheckoutRow, kind: Kind, settings: &EmailSettings) ->
         &row.id,
         row.paid_at.as_deref().unwrap_or(&row.created_at),
         row.currency(),
-        &row.lines(),
-        &row.order(),
+        &serde_json::from_str::<Vec<CheckoutLine>>(&row.lines_json).unwrap_or_default(),
+        row.order_json
+            .as_deref()
+            .and_then(StoredOrder::from_json)
+            .as_ref(),
         row.charged().minor(),
     );
     if audience == Audience::Merchant {
@@ -458,10 +478,13 @@ impl Sender<'_> {
                 let body = webhook::review_notification(row);
                 return webhook::send(&hook.url, hook.secret.expose(), &body).await;
             }
-            Kind::ShopperEmail => row.order()["customer"]["email"]
-                .as_str()
-                .map(str::to_owned)
-                .ok_or("the checkout has no shopper e-mail address (removed?)")?,
+            Kind::ShopperEmail => {
+                match row.order_json.as_deref().and_then(StoredOrder::from_json) {
+                    Some(StoredOrder::Basket(b)) => b.customer.map(|c| c.email),
+                    Some(StoredOrder::Invoice(_)) | None => None,
+                }
+                .ok_or("the checkout has no shopper e-mail address (removed?)")?
+            }
             Kind::MerchantCopy => settings
                 .order_copy_to
                 .clone()

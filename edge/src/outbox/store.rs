@@ -103,6 +103,24 @@ pub(crate) async fn one(db: &D1Database, id: &str, kind: Kind) -> EdgeResult<Opt
         .await?)
 }
 
+/// The messages of `kind` of every payment recorded for reusable link
+/// `link` (the checkouts whose `share_link_of` is it), in one query.
+pub(crate) async fn of_link_payments(
+    db: &D1Database,
+    link: &str,
+    kind: Kind,
+) -> EdgeResult<Vec<Row>> {
+    Ok(db
+        .prepare(format!(
+            "SELECT {COLUMNS} FROM notifications WHERE kind = ?2 AND checkout_id IN \
+             (SELECT id FROM checkouts WHERE share_link_of = ?1)"
+        ))
+        .bind(&[link.into(), kind.as_str().into()])?
+        .all()
+        .await?
+        .results::<Row>()?)
+}
+
 /// Makes a message due now with a fresh count of attempts, creating it if
 /// needed (the admin's "send again").
 pub(crate) async fn reset(db: &D1Database, id: &str, kind: Kind, now: &str) -> EdgeResult<()> {

@@ -714,6 +714,8 @@ async fn a_reusable_link_paid_twice_records_and_notifies_each_payment() {
         .and_then(|l| l.iter().find(|l| l["id"] == id.as_str()).cloned())
         .expect("listed");
     assert_eq!(listed["payments_recorded"], 2);
+    assert_eq!(listed["title"], "Deposit: latte-art workshop", "{listed}");
+    assert_eq!(listed["reusable"], true, "{listed}");
 
     // Deactivated, it takes no more payments.
     let (s, off) = admin_post(
