@@ -678,6 +678,54 @@ async fn labels_are_translated_in_french_and_german() {
     assert_eq!(pick(Some("pt"), Some("x y")), "en");
 }
 
+#[wasm_bindgen(module = "/js/language.js")]
+extern "C" {
+    /// The loader's language rule (it runs before the wasm, to fetch the
+    /// texts alongside it).
+    #[wasm_bindgen(js_name = language)]
+    fn loader_language(tags: Vec<JsValue>, supported: Vec<JsValue>) -> String;
+}
+
+#[wasm_bindgen_test]
+fn the_loader_fetches_the_language_the_widget_chooses() {
+    // The loader's list, as scripts/build-widget.sh generates it (from the
+    // text files, which `i18n`'s tests keep equal to `Lang::ALL`).
+    let supported: Vec<JsValue> = crate::i18n::Lang::ALL
+        .iter()
+        .map(|l| JsValue::from_str(l.code()))
+        .collect();
+    // (data-locale, <html lang>) → the language
+    let table: [(Option<&str>, Option<&str>, &str); 13] = [
+        (Some("fr-BE"), Some("de"), "fr"),
+        (Some("pt"), Some("de_CH"), "de"),
+        (None, Some("NL"), "nl"),
+        (Some(""), Some("es-419"), "es"),
+        (Some(" It "), None, "it"),
+        (Some("EN-gb"), Some("fr"), "en"),
+        (Some("frx"), Some("de"), "de"),
+        (Some("it-<script>"), None, "it"),
+        (Some("fr\u{a0}"), None, "fr"),
+        (Some("x y"), Some("nl"), "nl"),
+        (Some("xx"), None, "en"),
+        (Some("-fr"), None, "en"),
+        (None, None, "en"),
+    ];
+    for (locale, html, want) in table {
+        let (lang, _) = crate::i18n::pick(&[locale.map(Into::into), html.map(Into::into)]);
+        let tags = vec![
+            locale.map_or(JsValue::UNDEFINED, JsValue::from_str),
+            // `document.documentElement.lang` is "" without the attribute.
+            JsValue::from_str(html.unwrap_or("")),
+        ];
+        let loader = loader_language(tags, supported.clone());
+        assert_eq!(
+            (lang.code(), loader.as_str()),
+            (want, want),
+            "{locale:?} {html:?}"
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_pressed_stepper_keeps_the_focus_and_a_quantity_being_typed_stays() {
     fresh_page();
