@@ -25,6 +25,7 @@ langs=$(cd widget/src/i18n && ls -- *.txt | sed 's/\.txt$//' | grep -vx en | sor
 list=$(printf '"%s", ' en $langs | sed 's/, $//')
 grep -q '^const LANGUAGES = \[\];' widget/js/qonto-checkout.js
 sed "s/^const LANGUAGES = \[\];/const LANGUAGES = [$list];/" widget/js/qonto-checkout.js >"$work/qonto-checkout.js"
+cp widget/js/language.js "$work/language.js"
 # Short import/export names instead of wasm-bindgen's hashed ones (-5 KB gzip).
 node widget/tools/shrink-imports.mjs "$work"
 # Unused stream classes of Leptos's server functions: without this statement

@@ -18,6 +18,7 @@
 // - never blocks the page (module scripts run after parsing) and never throws
 //   into it: failures are logged and dispatched as `qc:error`.
 import init, { call, start } from "./widget.js";
+import { language } from "./language.js";
 
 const SELF = import.meta.url;
 const METHODS = ["add", "setQuantity", "remove", "clear", "open", "close", "checkout", "basket"];
@@ -51,16 +52,6 @@ function scriptTag() {
   return document.querySelector('script[src*="qonto-checkout"]');
 }
 
-// The widget's language, by the wasm's own rule: the first of data-locale and
-// <html lang> whose primary subtag is supported, else English.
-function language(data) {
-  for (const tag of [data.locale, document.documentElement.lang]) {
-    const primary = (tag || "").trim().split(/[-_]/)[0].toLowerCase();
-    if (LANGUAGES.includes(primary)) return primary;
-  }
-  return "en";
-}
-
 // The texts of a language other than English (i18n/<lang>.txt next to this
 // file); undefined means English.
 async function texts(lang) {
@@ -79,7 +70,8 @@ async function boot() {
   const data = (scriptTag() || {}).dataset || {};
   const [, text] = await Promise.all([
     init({ module_or_path: new URL("widget_bg.wasm", SELF) }),
-    texts(language(data)),
+    // The wasm's own rule (see language.js), from the same attributes.
+    texts(language([data.locale, document.documentElement.lang], LANGUAGES)),
   ]);
   if (!document.body) {
     await new Promise((r) => document.addEventListener("DOMContentLoaded", r, { once: true }));

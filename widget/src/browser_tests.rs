@@ -678,6 +678,54 @@ async fn labels_are_translated_in_french_and_german() {
     assert_eq!(pick(Some("pt"), Some("x y")), "en");
 }
 
+#[wasm_bindgen(module = "/js/language.js")]
+extern "C" {
+    /// The loader's language rule (it runs before the wasm, to fetch the
+    /// texts alongside it).
+    #[wasm_bindgen(js_name = language)]
+    fn loader_language(tags: Vec<JsValue>, supported: Vec<JsValue>) -> String;
+}
+
+#[wasm_bindgen_test]
+fn the_loader_fetches_the_language_the_widget_chooses() {
+    // The loader's list, as scripts/build-widget.sh generates it (from the
+    // text files, which `i18n`'s tests keep equal to `Lang::ALL`).
+    let supported: Vec<JsValue> = crate::i18n::Lang::ALL
+        .iter()
+        .map(|l| JsValue::from_str(l.code()))
+        .collect();
+    // (data-locale, <html lang>) → the language
+    let table: [(Option<&str>, Option<&str>, &str); 13] = [
+        (Some("fr-BE"), Some("de"), "fr"),
+        (Some("pt"), Some("de_CH"), "de"),
+        (None, Some("NL"), "nl"),
+        (Some(""), Some("es-419"), "es"),
+        (Some(" It "), None, "it"),
+        (Some("EN-gb"), Some("fr"), "en"),
+        (Some("frx"), Some("de"), "de"),
+        (Some("it-<script>"), None, "it"),
+        (Some("fr\u{a0}"), None, "fr"),
+        (Some("x y"), Some("nl"), "nl"),
+        (Some("xx"), None, "en"),
+        (Some("-fr"), None, "en"),
+        (None, None, "en"),
+    ];
+    for (locale, html, want) in table {
+        let (lang, _) = crate::i18n::pick(&[locale.map(Into::into), html.map(Into::into)]);
+        let tags = vec![
+            locale.map_or(JsValue::UNDEFINED, JsValue::from_str),
+            // `document.documentElement.lang` is "" without the attribute.
+            JsValue::from_str(html.unwrap_or("")),
+        ];
+        let loader = loader_language(tags, supported.clone());
+        assert_eq!(
+            (lang.code(), loader.as_str()),
+            (want, want),
+            "{locale:?} {html:?}"
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_pressed_stepper_keeps_the_focus_and_a_quantity_being_typed_stays() {
     fresh_page();
@@ -1011,6 +1059,55 @@ async fn a_failed_payment_keeps_the_basket_and_offers_to_try_again() {
 /// A checkout id of the edge's shape (what `qc_checkout` carries).
 const RETURN_ID: &str = "ck_0123456789abcdef01234567";
 
+/// Puts `?qc_checkout=<RETURN_ID>` on this page's address, as Qonto's
+/// redirect back does; returns the address without it.
+fn come_back_through_the_return_address() -> String {
+    let page = crate::return_param::page_url().unwrap();
+    let back = web_sys::Url::new(&page).unwrap();
+    back.search_params().set("qc_checkout", RETURN_ID);
+    window()
+        .history()
+        .unwrap()
+        .replace_state_with_url(&JsValue::NULL, "", Some(&back.href()))
+        .unwrap();
+    page
+}
+
+#[wasm_bindgen_test]
+async fn a_canceled_payment_back_through_the_return_address_tries_again_with_the_basket() {
+    // Nothing stored (another browser, or its storage was cleared): the
+    // outcome comes from `qc_checkout`, and Try again pays for this
+    // browser's basket.
+    fresh_page();
+    store("qc-basket", "book:1");
+    come_back_through_the_return_address();
+    route(
+        "GET",
+        &format!("/v1/checkouts/{RETURN_ID}"),
+        200,
+        &format!(r#"{{"id":"{RETURN_ID}","status":"canceled"}}"#),
+    );
+    route("POST", "/v1/checkouts", 201, CREATED);
+    let events = Events::capture();
+    let w = Widget::mount(Some("en"));
+    wait_for("the outcome", || {
+        w.text("#qc-title") == "Payment not completed"
+    })
+    .await;
+    assert_eq!(w.text(".qc-retry"), "Try again");
+    wait_for("the catalog", prices_ready).await;
+    w.click(".qc-retry");
+    wait_for("the details", || w.text("#qc-title") == "Your details").await;
+    fill_details(&w);
+    pay_button(&w).click();
+    wait_for("the new checkout", || !events.of("qc:redirect").is_empty()).await;
+    let sent = requests("POST", "/v1/checkouts");
+    assert_eq!(
+        body_of(&sent[0]).await,
+        format!(r#"{{"items":[{{"sku":"book","quantity":1}}],{CUSTOMER},"language":"en"}}"#)
+    );
+}
+
 #[wasm_bindgen_test]
 async fn an_expired_checkout_says_so_and_start_again_creates_a_new_one() {
     fresh_page();
@@ -1076,13 +1173,7 @@ async fn an_expired_checkout_says_so_and_start_again_creates_a_new_one() {
     // basket.
     fresh_page();
     store("qc-basket", "tshirt:1");
-    let page = crate::return_param::page_url().unwrap();
-    let history = window().history().unwrap();
-    let back = web_sys::Url::new(&page).unwrap();
-    back.search_params().set("qc_checkout", RETURN_ID);
-    history
-        .replace_state_with_url(&JsValue::NULL, "", Some(&back.href()))
-        .unwrap();
+    let page = come_back_through_the_return_address();
     route(
         "GET",
         &format!("/v1/checkouts/{RETURN_ID}"),

@@ -9,8 +9,9 @@
 //! through `Intl.NumberFormat` (see `js.rs`).
 //!
 //! The language comes from `data-locale` on the script tag, then `<html lang>`,
-//! then English. The loader applies the same rule to choose the file it
-//! fetches (before the wasm runs, so both download at once).
+//! then English. The loader applies the same rule (`js/language.js`) to
+//! choose the file it fetches (before the wasm runs, so both download at
+//! once); a browser test runs [`pick`] and it on one table of tags.
 
 /// A supported language (the one list, in `shared`). The loader's list is
 /// generated from the text files at build time (`scripts/build-widget.sh`);

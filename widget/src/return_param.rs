@@ -60,6 +60,12 @@ pub(crate) fn with_return_url(body: &str) -> String {
     }
 }
 
+/// The purchase of a pending checkout adopted from `qc_checkout`: none
+/// known (it may not be this browser's basket).
+pub(crate) fn adopted() -> Purchase {
+    Purchase::Items(Basket::new())
+}
+
 /// On a page Qonto sent the shopper back to: makes `qc_checkout` the
 /// pending checkout of `endpoint` and removes it from the address bar.
 pub(crate) fn adopt(endpoint: &str) {
@@ -83,7 +89,7 @@ pub(crate) fn adopt(endpoint: &str) {
         // Not this browser's stored checkout: show its outcome, and leave
         // the basket alone (it may not be the one that was paid).
         store::save_pending(&Pending {
-            purchase: Purchase::Items(Basket::new()),
+            purchase: adopted(),
             basket: String::new(),
             id,
             endpoint: endpoint.to_owned(),

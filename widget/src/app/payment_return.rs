@@ -9,6 +9,7 @@ use shared::Basket;
 use crate::edge;
 use crate::i18n::Msg;
 use crate::js::{self, set};
+use crate::return_param;
 use crate::store::{self, Purchase};
 
 use super::state::Step;
@@ -34,8 +35,15 @@ impl App {
         if pending.endpoint != self.endpoint() {
             return;
         }
-        self.local
-            .update_value(|l| l.last = Some(pending.purchase.clone()));
+        // What "Try again" or "Start again" pays for. A checkout adopted
+        // from the return address was not started in this browser: this
+        // browser's basket.
+        let retry = if pending.purchase == return_param::adopted() {
+            Purchase::Basket
+        } else {
+            pending.purchase.clone()
+        };
+        self.local.update_value(|l| l.last = Some(retry));
         js::spawn(async move {
             let mut last: Option<CheckoutStatus> = None;
             let mut shown: Option<Step> = None;
@@ -90,11 +98,6 @@ impl App {
                     store::clear_attempt();
                 }
                 let step = next.step;
-                if step == Step::Expired && pending.purchase == Purchase::Items(Basket::new()) {
-                    // Adopted from the return address (not started in this
-                    // browser): "Start again" pays for this browser's basket.
-                    self.local.update_value(|l| l.last = Some(Purchase::Basket));
-                }
                 last = Some(status);
                 self.write(|s| s.reference = reference);
                 if self.step().is_none() {
