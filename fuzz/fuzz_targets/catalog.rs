@@ -1,5 +1,6 @@
 //! The merchant's `catalog.json` and `shipping.json`: any bytes give either a
-//! valid catalog or a list of problems, never a panic.
+//! valid catalog (each unit's gross its net plus VAT) or a list of problems,
+//! never a panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -12,7 +13,22 @@ fuzz_target!(|data: &[u8]| {
         match file.validate() {
             Ok(catalog) => {
                 for (product, gross) in catalog.iter_with_gross() {
+                    // SKUs are unique: the lookup finds this product's price.
                     assert_eq!(catalog.unit_gross(&product.sku), Some(gross));
+                    // The gross is the net plus its VAT to within a cent's
+                    // rounding, worked out here from the rate in basis points.
+                    let net = i128::from(product.unit_price.minor());
+                    let exact = net * i128::from(product.vat_rate.basis_points());
+                    let (low, high) = (exact.div_euclid(10_000), -(-exact).div_euclid(10_000));
+                    let vat = i128::from(gross.minor()) - net;
+                    assert!(
+                        (low..=high).contains(&vat),
+                        "{}: net {net}, rate {} bp, gross {}",
+                        product.sku,
+                        product.vat_rate.basis_points(),
+                        gross.minor()
+                    );
+                    assert_eq!(gross.currency(), product.unit_price.currency());
                 }
             }
             Err(problems) => assert!(!problems.is_empty(), "refused without a problem"),

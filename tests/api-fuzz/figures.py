@@ -1,7 +1,8 @@
 """Prints the API fuzzing run's figures from Schemathesis's HAR report:
 requests sent, answers by status class, server errors, and whether every
-405 carried `Allow`. Exits non-zero if any 5xx was seen or a 405 lacked
-`Allow` (Schemathesis checks both too; this makes the margin visible)."""
+405 carried `Allow`. Exits non-zero if a 500 was seen or a 405 lacked
+`Allow` (Schemathesis fails the run on any 5xx and on both of these too;
+this makes the margin visible)."""
 import glob
 import json
 import sys

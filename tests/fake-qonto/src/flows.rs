@@ -1,7 +1,7 @@
 //! What happens to a link after creation: the payer's choice on the hosted
 //! page (or the same through the control API), and deactivation.
 
-use crate::app::{new_id, PaymentRecord, State};
+use crate::app::{new_id, LinkRecord, PaymentRecord, State};
 use crate::time;
 use crate::webhooks::{self, Delivery};
 use shared::qonto::{
@@ -142,15 +142,20 @@ pub(crate) fn apply_outcome(
     }
     record.updated_at = now_s.clone();
     let record = record.clone();
+    let deliveries = announce(st, &record, paid, now_s);
+    Ok((record.link, payment, deliveries))
+}
 
+/// After a payment moved: a paid invoice link marks its invoice paid, and
+/// the link's `updated` webhooks are returned.
+fn announce(st: &mut State, record: &LinkRecord, paid: bool, now_s: String) -> Vec<Delivery> {
     if paid && record.link.resource_type == Some(ResourceType::Invoice) {
         if let Some(invoice) = st.invoice_mut(&record.resource_id) {
             invoice.status = Some(ClientInvoiceStatus::Paid);
             invoice.paid_at = Some(now_s);
         }
     }
-    let deliveries = webhooks::payment_link_event(st, &record, PaymentLinkEventKind::Updated);
-    Ok((record.link, payment, deliveries))
+    webhooks::payment_link_event(st, record, PaymentLinkEventKind::Updated)
 }
 
 /// `amount` plus `delta` cents (the fake's own decimal handling).
@@ -201,13 +206,7 @@ pub(crate) fn settle(
     }
     record.updated_at = now_s.clone();
     let record = record.clone();
-    if to == PaymentStatus::Paid && record.link.resource_type == Some(ResourceType::Invoice) {
-        if let Some(invoice) = st.invoice_mut(&record.resource_id) {
-            invoice.status = Some(ClientInvoiceStatus::Paid);
-            invoice.paid_at = Some(now_s);
-        }
-    }
-    let deliveries = webhooks::payment_link_event(st, &record, PaymentLinkEventKind::Updated);
+    let deliveries = announce(st, &record, to == PaymentStatus::Paid, now_s);
     Ok((record.link, payment, deliveries))
 }
 

@@ -223,6 +223,16 @@ fn error_text(e: &reqwest::Error) -> String {
 mod tests {
     use super::*;
 
+    /// The fake signs with its own HMAC code; this anchors it to the test
+    /// vector of Qonto's documentation (the edge's verifier has its own).
+    #[test]
+    fn signature_matches_the_docs_test_vector() {
+        assert_eq!(
+            sign(b"test-secret", 1_704_110_400, br#"{"test":"data"}"#),
+            "t=1704110400,v1=56aff06dc227db80d6568a5070f912c601c31f20451745d257cbc0b5dfa93805"
+        );
+    }
+
     #[test]
     fn backoff_doubles() {
         let base = Duration::from_millis(100);

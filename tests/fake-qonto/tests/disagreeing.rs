@@ -3,74 +3,31 @@
 //! amount, `redirect_url` honoured or refused, webhooks never sent.
 //! Expected amounts are worked out by hand.
 
-use fake_qonto::{FakeConfig, RunningFake};
-use reqwest::{redirect, Client, StatusCode};
-use serde_json::{json, Value};
+mod support;
 
-struct Fx {
-    fake: RunningFake,
-    http: Client,
-    token: String,
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use support::Fx;
+
+async fn settings(fx: &Fx, patch: Value) {
+    fx.control(Method::PATCH, "/settings", Some(patch)).await;
 }
 
-impl Fx {
-    async fn new() -> Fx {
-        let fake = fake_qonto::start(FakeConfig::default()).await.unwrap();
-        let http = Client::builder()
-            .no_proxy()
-            .redirect(redirect::Policy::none())
-            .build()
-            .unwrap();
-        let t: Value = http
-            .post(format!("{}/_control/tokens", fake.base_url()))
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = t["access_token"].as_str().unwrap().to_owned();
-        Fx { fake, http, token }
-    }
+async fn create(fx: &Fx, link: Value) -> (StatusCode, Value) {
+    fx.json(
+        fx.post("/v2/payment_links")
+            .json(&json!({ "payment_link": link })),
+    )
+    .await
+}
 
-    async fn settings(&self, patch: Value) {
-        let r = self
-            .http
-            .patch(format!("{}/_control/settings", self.fake.base_url()))
-            .json(&patch)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "{patch}");
-    }
-
-    async fn create(&self, link: Value) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .post(format!("{}/v2/payment_links", self.fake.base_url()))
-            .bearer_auth(&self.token)
-            .json(&json!({ "payment_link": link }))
-            .send()
-            .await
-            .unwrap();
-        (r.status(), r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn action(&self, id: &str, action: &str, body: Value) -> Value {
-        let r = self
-            .http
-            .post(format!(
-                "{}/_control/payment_links/{id}/{action}",
-                self.fake.base_url()
-            ))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "{action}: {}", r.status());
-        r.json().await.unwrap()
-    }
+async fn action(fx: &Fx, id: &str, action: &str, body: Value) -> Value {
+    fx.control(
+        Method::POST,
+        &format!("/payment_links/{id}/{action}"),
+        Some(body),
+    )
+    .await
 }
 
 /// Three lines of 0.10 net at 5 %: VAT 0.005 each.
@@ -89,18 +46,20 @@ fn three_dimes(redirect_url: Option<&str>) -> Value {
 async fn the_amount_can_be_computed_another_way() {
     let fx = Fx::new().await;
     // Per line: 0.01 VAT each (half up), 0.33 in all.
-    let (s, b) = fx.create(three_dimes(None)).await;
+    let (s, b) = create(&fx, three_dimes(None)).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     assert_eq!(b["payment_link"]["amount"]["value"], "0.33");
     // Rounded once on the total 0.015: 0.32.
-    fx.settings(json!({"rounding": "total"})).await;
-    let (_, b) = fx.create(three_dimes(None)).await;
+    settings(&fx, json!({"rounding": "total"})).await;
+    let (_, b) = create(&fx, three_dimes(None)).await;
     assert_eq!(b["payment_link"]["amount"]["value"], "0.32");
     // "0.2" accepted as a fraction, computed as 0.2 %: 10.00 + 0.02.
-    fx.settings(json!({"rounding": "per_line", "vat_reading": "other_scale"}))
-        .await;
-    let (s, b) = fx
-        .create(json!({"potential_payment_methods": ["credit_card"], "reusable": false,
+    settings(
+        &fx,
+        json!({"rounding": "per_line", "vat_reading": "other_scale"}),
+    )
+    .await;
+    let (s, b) = create(&fx, json!({"potential_payment_methods": ["credit_card"], "reusable": false,
             "items": [{"title": "A", "quantity": 1, "unit_price": {"value": "10.00", "currency": "EUR"}, "vat_rate": "0.2"}]}))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
@@ -110,19 +69,20 @@ async fn the_amount_can_be_computed_another_way() {
 #[tokio::test]
 async fn payments_can_stay_in_flight_and_settle_at_another_amount() {
     let fx = Fx::new().await;
-    fx.settings(json!({"pay_status": "pending", "paid_amount_delta": -1}))
-        .await;
-    let (_, b) = fx.create(three_dimes(None)).await;
+    settings(
+        &fx,
+        json!({"pay_status": "pending", "paid_amount_delta": -1}),
+    )
+    .await;
+    let (_, b) = create(&fx, three_dimes(None)).await;
     let id = b["payment_link"]["id"].as_str().unwrap().to_owned();
-    let paid = fx.action(&id, "pay", json!({})).await;
+    let paid = action(&fx, &id, "pay", json!({})).await;
     assert_eq!(paid["payment"]["status"], "pending");
     assert_eq!(paid["payment_link"]["status"], "processing");
-    let step = fx
-        .action(&id, "settle", json!({"status": "authorized"}))
-        .await;
+    let step = action(&fx, &id, "settle", json!({"status": "authorized"})).await;
     assert_eq!(step["payment"]["status"], "authorized");
     assert_eq!(step["payment_link"]["status"], "processing");
-    let done = fx.action(&id, "settle", json!({})).await;
+    let done = action(&fx, &id, "settle", json!({})).await;
     assert_eq!(done["payment"]["status"], "paid");
     assert_eq!(done["payment"]["amount"]["value"], "0.32", "one cent short");
     assert_eq!(done["payment_link"]["status"], "paid");
@@ -132,7 +92,7 @@ async fn payments_can_stay_in_flight_and_settle_at_another_amount() {
 async fn redirect_url_is_honoured_or_refused() {
     let fx = Fx::new().await;
     let back = "http://127.0.0.1:9/shop?qc_checkout=ck_1";
-    let (s, b) = fx.create(three_dimes(Some(back))).await;
+    let (s, b) = create(&fx, three_dimes(Some(back))).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let id = b["payment_link"]["id"].as_str().unwrap();
     let r = fx
@@ -146,13 +106,13 @@ async fn redirect_url_is_honoured_or_refused() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], back);
 
-    fx.settings(json!({"refuse_redirect_url": true})).await;
-    let (s, b) = fx.create(three_dimes(Some(back))).await;
+    settings(&fx, json!({"refuse_redirect_url": true})).await;
+    let (s, b) = create(&fx, three_dimes(Some(back))).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     assert_eq!(
         b["errors"][0]["source"]["pointer"],
         "/payment_link/redirect_url"
     );
-    let (s, _) = fx.create(three_dimes(None)).await;
+    let (s, _) = create(&fx, three_dimes(None)).await;
     assert_eq!(s, StatusCode::CREATED, "without it the link is made");
 }

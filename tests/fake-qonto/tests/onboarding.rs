@@ -3,40 +3,12 @@
 //! `organization.read`, one provider connection per user, and connection
 //! webhooks on revocation.
 
+mod support;
+
 use fake_qonto::{FakeConfig, BANK_ACCOUNT_ID, SAVINGS_BANK_ACCOUNT_ID};
-use reqwest::{redirect, Client, Method, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-fn client() -> Client {
-    Client::builder()
-        .no_proxy()
-        .redirect(redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-async fn token(c: &Client, base: &str, scope: &str) -> String {
-    let t: Value = c
-        .post(format!("{base}/_control/tokens"))
-        .json(&json!({ "scope": scope }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    t["access_token"].as_str().unwrap().to_owned()
-}
-
-async fn control(c: &Client, base: &str, method: Method, path: &str, body: Value) {
-    let resp = c
-        .request(method, format!("{base}/_control{path}"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(resp.status().is_success(), "{path}: {}", resp.status());
-}
+use support::Fx;
 
 fn query(location: &str) -> Vec<(String, String)> {
     let q = location.split_once('?').map(|(_, q)| q).unwrap_or("");
@@ -47,13 +19,11 @@ fn query(location: &str) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn a_scope_the_app_may_not_ask_for_fails_the_whole_authorization() {
-    let fake = fake_qonto::start(FakeConfig {
+    let fx = Fx::with(FakeConfig {
         auto_consent: true,
         ..FakeConfig::default()
     })
-    .await
-    .unwrap();
-    let (c, base) = (client(), fake.base_url().to_owned());
+    .await;
     let authorize = |scope: &str| {
         let q = form_urlencoded::Serializer::new(String::new())
             .append_pair("client_id", fake_qonto::DEFAULT_CLIENT_ID)
@@ -62,19 +32,18 @@ async fn a_scope_the_app_may_not_ask_for_fails_the_whole_authorization() {
             .append_pair("scope", scope)
             .append_pair("state", "state-0123456789")
             .finish();
-        format!("{base}/oauth2/auth?{q}")
+        fx.url(&format!("/oauth2/auth?{q}"))
     };
     let allowed = ["payment_link.read", "payment_link.write", "offline_access"];
-    control(
-        &c,
-        &base,
+    fx.control(
         Method::PATCH,
         "/settings",
-        json!({ "allowed_scopes": allowed }),
+        Some(json!({ "allowed_scopes": allowed })),
     )
     .await;
 
-    let resp = c
+    let resp = fx
+        .http
         .get(authorize("payment_link.read webhook"))
         .send()
         .await
@@ -90,19 +59,23 @@ async fn a_scope_the_app_may_not_ask_for_fails_the_whole_authorization() {
         "{params:?}"
     );
 
-    let resp = c.get(authorize(&allowed.join(" "))).send().await.unwrap();
+    let resp = fx
+        .http
+        .get(authorize(&allowed.join(" ")))
+        .send()
+        .await
+        .unwrap();
     let params = query(resp.headers()["location"].to_str().unwrap());
     assert!(params.iter().any(|(k, _)| k == "code"), "{params:?}");
 
-    control(
-        &c,
-        &base,
+    fx.control(
         Method::PATCH,
         "/settings",
-        json!({ "allowed_scopes": "any" }),
+        Some(json!({ "allowed_scopes": "any" })),
     )
     .await;
-    let resp = c
+    let resp = fx
+        .http
         .get(authorize("payment_link.read webhook"))
         .send()
         .await
@@ -113,27 +86,22 @@ async fn a_scope_the_app_may_not_ask_for_fails_the_whole_authorization() {
 
 #[tokio::test]
 async fn the_organisation_lists_two_accounts_behind_its_scope() {
-    let fake = fake_qonto::start(FakeConfig::default()).await.unwrap();
-    let (c, base) = (client(), fake.base_url().to_owned());
-    let without = token(&c, &base, "payment_link.read").await;
-    let resp = c
-        .get(format!("{base}/v2/organization"))
-        .bearer_auth(&without)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let fx = Fx::new().await;
+    let without = fx.token("payment_link.read").await;
+    let (status, _) = fx
+        .json(
+            fx.http
+                .get(fx.url("/v2/organization"))
+                .bearer_auth(&without),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 
-    let with = token(&c, &base, "organization.read").await;
-    let org: Value = c
-        .get(format!("{base}/v2/organization"))
-        .bearer_auth(&with)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let with = fx.token("organization.read").await;
+    let (status, org) = fx
+        .json(fx.http.get(fx.url("/v2/organization")).bearer_auth(&with))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{org}");
     let accounts = org["organization"]["bank_accounts"].as_array().unwrap();
     let ids: Vec<(&str, bool)> = accounts
         .iter()
@@ -148,16 +116,17 @@ async fn the_organisation_lists_two_accounts_behind_its_scope() {
 
 #[tokio::test]
 async fn one_connection_per_user_and_revocation_is_announced() {
-    let fake = fake_qonto::start(FakeConfig {
+    let fx = Fx::with(FakeConfig {
         connection: None,
         ..FakeConfig::default()
     })
-    .await
-    .unwrap();
-    let (c, base) = (client(), fake.base_url().to_owned());
-    let t = token(&c, &base, "payment_link.read payment_link.write webhook").await;
+    .await;
+    let t = fx
+        .token("payment_link.read payment_link.write webhook")
+        .await;
     let connect = |account: &str| {
-        c.post(format!("{base}/v2/payment_links/connections"))
+        fx.http
+            .post(fx.url("/v2/payment_links/connections"))
             .bearer_auth(&t)
             .json(&json!({
                 "partner_callback_url": "https://shop.example/admin",
@@ -168,8 +137,9 @@ async fn one_connection_per_user_and_revocation_is_announced() {
             }))
             .send()
     };
-    let resp = c
-        .get(format!("{base}/v2/payment_links/connections"))
+    let resp = fx
+        .http
+        .get(fx.url("/v2/payment_links/connections"))
         .bearer_auth(&t)
         .send()
         .await
@@ -192,8 +162,9 @@ async fn one_connection_per_user_and_revocation_is_announced() {
     );
 
     // Subscribed to connection events: enabling then revoking is announced.
-    let sub = c
-        .post(format!("{base}/v2/webhook_subscriptions"))
+    let sub = fx
+        .http
+        .post(fx.url("/v2/webhook_subscriptions"))
         .bearer_auth(&t)
         .json(&json!({
             "callback_url": "http://127.0.0.1:9/nowhere",
@@ -204,34 +175,23 @@ async fn one_connection_per_user_and_revocation_is_announced() {
         .await
         .unwrap();
     assert_eq!(sub.status(), StatusCode::CREATED);
-    control(
-        &c,
-        &base,
-        Method::PUT,
-        "/connection",
-        json!({"status": "enabled"}),
-    )
-    .await;
-    control(
-        &c,
-        &base,
-        Method::PUT,
-        "/connection",
-        json!({"status": "disabled"}),
-    )
-    .await;
+    for status in ["enabled", "disabled"] {
+        fx.control(
+            Method::PUT,
+            "/connection",
+            Some(json!({ "status": status })),
+        )
+        .await;
+    }
     let mut events: Vec<String> = Vec::new();
     for _ in 0..50 {
-        let log: Value = c
-            .get(format!(
-                "{base}/_control/webhooks?event_type=v1/payment-links-connections"
-            ))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let log = fx
+            .control(
+                Method::GET,
+                "/webhooks?event_type=v1/payment-links-connections",
+                None,
+            )
+            .await;
         events = log
             .as_array()
             .unwrap()

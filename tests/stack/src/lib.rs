@@ -239,6 +239,15 @@ impl QontoTarget {
     pub fn is_fake(&self) -> bool {
         matches!(self, QontoTarget::Fake)
     }
+
+    /// What the edge talks to, for a person: `None` for the fake.
+    pub fn label(&self) -> Option<String> {
+        match self {
+            QontoTarget::Fake => None,
+            QontoTarget::Sandbox(_) => Some("Qonto's sandbox".to_owned()),
+            QontoTarget::Urls { api, .. } => Some(api.clone()),
+        }
+    }
 }
 
 /// Reads `KEY=value` lines (`#` comments, optional quotes) and checks the

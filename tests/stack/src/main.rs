@@ -53,14 +53,9 @@ async fn main() -> ExitCode {
 fn qonto_target(connect: bool) -> Result<(QontoTarget, bool), String> {
     let target = QontoTarget::from_env()?;
     let auto = connect && target.is_fake();
-    if !target.is_fake() {
+    if let Some(label) = target.label() {
         eprintln!(
-            "qc-stack: the edge talks to {}; connect it yourself at /admin (\"Connect Qonto\")",
-            match &target {
-                QontoTarget::Sandbox(_) => "Qonto's sandbox".to_owned(),
-                QontoTarget::Urls { api, .. } => api.clone(),
-                QontoTarget::Fake => String::new(),
-            }
+            "qc-stack: the edge talks to {label}; connect it yourself at /admin (\"Connect Qonto\")"
         );
     }
     Ok((target, auto))
@@ -68,11 +63,7 @@ fn qonto_target(connect: bool) -> Result<(QontoTarget, bool), String> {
 
 async fn demo() -> Result<ExitCode, String> {
     let (qonto, authorize) = qonto_target(true)?;
-    let qonto_label = match &qonto {
-        QontoTarget::Fake => None,
-        QontoTarget::Sandbox(_) => Some("Qonto's sandbox".to_owned()),
-        QontoTarget::Urls { api, .. } => Some(api.clone()),
-    };
+    let qonto_label = qonto.label();
     let config = StackConfig {
         fake_port: port_from_env("QC_FAKE_QONTO_PORT", fake_qonto::DEFAULT_PORT)?,
         edge_port: port_from_env("QC_EDGE_PORT", 8787)?,
