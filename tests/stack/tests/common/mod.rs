@@ -190,21 +190,32 @@ pub async fn get_health(edge: &str) -> (u16, Value) {
 pub async fn d1(stack: &StackUrls, sql: &str) -> Vec<Value> {
     let root = qc_stack::repo_root();
     let state = stack.edge_log.parent().expect("the edge's state folder");
-    let out = tokio::process::Command::new(root.join("node_modules/.bin/wrangler"))
-        .args([
-            "d1",
-            "execute",
-            "qonto-checkout",
-            "--local",
-            "--json",
-            "--persist-to",
-        ])
-        .arg(state)
-        .args(["--command", sql])
-        .current_dir(&root)
-        .output()
-        .await
-        .expect("wrangler d1 execute");
+    // The running Worker holds the same SQLite file: a statement that meets
+    // its write lock fails ("database is locked") and is tried again; a
+    // wrong statement fails five times and then fails the test.
+    let mut attempt = 0;
+    let out = loop {
+        let out = tokio::process::Command::new(root.join("node_modules/.bin/wrangler"))
+            .args([
+                "d1",
+                "execute",
+                "qonto-checkout",
+                "--local",
+                "--json",
+                "--persist-to",
+            ])
+            .arg(state)
+            .args(["--command", sql])
+            .current_dir(&root)
+            .output()
+            .await
+            .expect("wrangler d1 execute");
+        attempt += 1;
+        if out.status.success() || attempt == 5 {
+            break out;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    };
     assert!(
         out.status.success(),
         "{sql}: {}{}",
