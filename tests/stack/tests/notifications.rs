@@ -107,9 +107,12 @@ async fn a_paid_checkout_notifies_once_and_failures_are_retried_then_given_up_th
     fail_next(&stack, 2).await;
     let id = paid_checkout(&urls, "mug").await;
     let calls: Vec<_> = (0..8).map(|_| status(&urls, &id)).collect();
-    for s in futures_util::future::join_all(calls).await {
-        assert_eq!(s, "paid");
-    }
+    let seen = futures_util::future::join_all(calls).await;
+    // One of them reads Qonto (single flight); the others answer from the
+    // ledger, which may not hold the payment yet. The next poll does.
+    assert!(seen.iter().any(|s| s == "paid"), "{seen:?}");
+    assert!(seen.iter().all(|s| s == "paid" || s == "open"), "{seen:?}");
+    assert_eq!(status(&urls, &id).await, "paid");
     let got = wait_attempts(&urls, &id, 1).await;
     assert_eq!(got.len(), 1, "one attempt at once: {got:?}");
     assert_eq!(got[0].0, 500);
