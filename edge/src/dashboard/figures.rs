@@ -47,7 +47,21 @@ impl Period {
         to: Option<&str>,
         today: Date,
     ) -> Result<Period, PeriodError> {
-        let (name, from, to) = match name.unwrap_or("30d") {
+        let name = name.unwrap_or("30d");
+        if name != "custom" {
+            // A day given with a named period would be silently ignored:
+            // the merchant would read figures for another period than asked.
+            if let Some(field) = [("from", from), ("to", to)]
+                .into_iter()
+                .find_map(|(field, v)| v.map(|_| field))
+            {
+                return Err(period_error(
+                    field,
+                    format!("{field} is only for period=custom"),
+                ));
+            }
+        }
+        let (name, from, to) = match name {
             "today" => ("today", today, today),
             "7d" => ("7d", today.add_days(-6), today),
             "30d" => ("30d", today.add_days(-29), today),
@@ -370,6 +384,9 @@ mod tests {
         let today = d("2025-04-10");
         let field = |n, f, t| Period::resolve(n, f, t, today).unwrap_err().field;
         assert_eq!(field(Some("week"), None, None), "period");
+        assert_eq!(field(None, None, Some("AAA")), "to");
+        assert_eq!(field(Some("7d"), Some("2025-01-01"), None), "from");
+        assert_eq!(field(None, Some("2025-01-01"), Some("2025-01-31")), "from");
         assert_eq!(field(Some("custom"), None, Some("2025-01-01")), "from");
         assert_eq!(
             field(Some("custom"), Some("2025-01-01"), Some("2025-02-30")),
