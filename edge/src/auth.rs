@@ -19,7 +19,9 @@
 //!   with `Retry-After` until the window ends, the right token included, so
 //!   guessing gains nothing by going faster. A signed-in session is not
 //!   affected. When D1 cannot be read the admin answers 503 (it fails
-//!   closed: the sessions live there too).
+//!   closed: the sessions live there too). Local development is not
+//!   throttled ([`throttled_client`]): behind Cloudflare every request has
+//!   the client's own, never a loopback, `CF-Connecting-IP`.
 //! - State-changing admin requests (POST, PUT, PATCH, DELETE) must come from
 //!   this edge's own pages ([`same_origin_request`]): a foreign `Origin`
 //!   (another port, a sibling subdomain, `null`) is refused with 403
@@ -164,8 +166,11 @@ pub(crate) fn same_origin_request(
 /// right but too short.
 async fn check_presented_token(req: &Request, cx: &Cx, presented: &str) -> EdgeResult<()> {
     let client = http::client_key(req);
+    let throttled = throttled_client(&client);
     let ledger = Ledger::open(cx)?;
-    if let Some(wait) = ledger
+    if !throttled {
+        // Local development: compared, never counted.
+    } else if let Some(wait) = ledger
         .admin_blocked(&client, MAX_FAILURES, FAILURE_WINDOW_SECS)
         .await?
     {
@@ -179,9 +184,11 @@ async fn check_presented_token(req: &Request, cx: &Cx, presented: &str) -> EdgeR
         });
     }
     if !token_matches(presented, cx.config.admin_token.expose()) {
-        ledger
-            .record_admin_failure(&client, FAILURE_WINDOW_SECS)
-            .await?;
+        if throttled {
+            ledger
+                .record_admin_failure(&client, FAILURE_WINDOW_SECS)
+                .await?;
+        }
         log::warn(
             &cx.request_id,
             "admin token refused",
@@ -193,6 +200,16 @@ async fn check_presented_token(req: &Request, cx: &Cx, presented: &str) -> EdgeR
         return Err(EdgeError::AdminTokenTooShort);
     }
     Ok(())
+}
+
+/// Whether wrong tokens of the client with this rate key
+/// ([`http::rate_key`]) are counted. Not for local development: a request
+/// without `CF-Connecting-IP` (only possible outside Cloudflare) or from a
+/// loopback address (`wrangler dev` on this machine; Cloudflare never
+/// reports one), so that local tools and API fuzzers that try wrong tokens
+/// on purpose do not lock the developer out.
+pub(crate) fn throttled_client(rate_key: &str) -> bool {
+    !(rate_key == "unknown" || rate_key.starts_with("127.") || rate_key == "0:0:0:0::/64")
 }
 
 /// Constant-time comparison (length differences still return early, which
@@ -515,6 +532,22 @@ mod tests {
                 *accepted,
                 "{origin:?} {site:?} bearer={bearer}"
             );
+        }
+    }
+
+    #[test]
+    fn only_local_development_is_not_throttled() {
+        for (ip, throttled) in [
+            (Some("203.0.113.7"), true),
+            (Some("2001:db8:1:2::1"), true),
+            (Some("10.0.0.1"), true),
+            (Some("127.0.0.1"), false),
+            (Some("127.8.9.10"), false),
+            (Some("::1"), false),
+            (Some("::ffff:127.0.0.1"), false),
+            (None, false),
+        ] {
+            assert_eq!(throttled_client(&http::rate_key(ip)), throttled, "{ip:?}");
         }
     }
 
