@@ -73,7 +73,6 @@ pub(crate) async fn status(req: Request, cx: &Cx) -> EdgeResult<Response> {
         "environment": cx.config.environment.as_str(),
         "version": env!("CARGO_PKG_VERSION"),
         "problems": report.problems,
-        "warnings": report.warnings,
         "webhook_callback_url": webhook_callback(cx),
     });
     if auth == AuthState::Connected {
@@ -110,6 +109,8 @@ pub(crate) async fn status(req: Request, cx: &Cx) -> EdgeResult<Response> {
         }
     }
     crate::connection::add_status(cx, &mut body).await;
+    // The report's warnings hold the configuration's and the webhook scope's.
+    body["warnings"] = json!(report.warnings);
     Ok(json_response(&body, 200))
 }
 
