@@ -2,9 +2,10 @@
 //! each request (reading bindings is cheap) and parsed in one place into a
 //! typed [`Config`]: secrets are [`Secret`]s (redacted in `Debug`), the
 //! merchant's webhook exists only with both its URL and its secret. It is
-//! checked as a whole, so that a misconfigured deploy answers `/health` with
-//! every problem in one readable list instead of failing a shopper's
-//! checkout with a panic.
+//! checked as a whole, so that a misconfigured deploy lists every problem
+//! in one readable list (`/admin/status` and the log; the public `/health`
+//! only says it is not ok) instead of failing a shopper's checkout with a
+//! panic.
 //!
 //! Adding a variable: a field on [`Config`] (or a struct of its own for a
 //! new concern, as [`MerchantWebhook`]), read in [`Config::from_lookup`]
@@ -127,7 +128,7 @@ pub(crate) struct Config {
     /// The OAuth scopes asked of Qonto (`QONTO_SCOPES`, space- or
     /// comma-separated; [`DEFAULT_SCOPES`] when unset).
     pub(crate) scopes: Vec<String>,
-    /// What works but deserves a word (`/health` `warnings`): a staging
+    /// What works but deserves a word (`/admin/status` `warnings`): a staging
     /// token ignored in production, no refresh token asked for.
     pub(crate) warnings: Vec<String>,
 }
