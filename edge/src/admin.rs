@@ -61,14 +61,18 @@ fn webhook_callback(cx: &Cx) -> String {
 }
 
 /// `GET /admin/status`: authorization, provider connection, payment methods,
-/// webhook subscription and configuration problems in one answer.
+/// webhook subscription, and every problem and warning of the edge (the
+/// public `/health` only says ok or not) in one answer.
 pub(crate) async fn status(req: Request, cx: &Cx) -> EdgeResult<Response> {
     require_admin(&req, &cx.config)?;
     let auth = tokens::status(cx).await?;
+    let report = crate::health::report(cx).await;
     let mut body = json!({
+        "ok": report.ok(),
         "qonto": auth.as_str(),
         "environment": cx.config.environment.as_str(),
-        "problems": cx.config.problems,
+        "version": env!("CARGO_PKG_VERSION"),
+        "problems": report.problems,
         "webhook_callback_url": webhook_callback(cx),
     });
     if auth == AuthState::Connected {
@@ -105,6 +109,8 @@ pub(crate) async fn status(req: Request, cx: &Cx) -> EdgeResult<Response> {
         }
     }
     crate::connection::add_status(cx, &mut body).await;
+    // The report's warnings hold the configuration's and the webhook scope's.
+    body["warnings"] = json!(report.warnings);
     Ok(json_response(&body, 200))
 }
 
@@ -204,6 +210,16 @@ pub(crate) async fn get_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<
 pub(crate) async fn notify_checkout(req: Request, id: &str, cx: &Cx) -> EdgeResult<Response> {
     require_admin(&req, &cx.config)?;
     let (ledger, row) = find_checkout(id, cx).await?;
+    // Refused by the configuration (a problem on /admin/status): say why here too.
+    if let Some(url) = crate::config::var(&cx.env, "MERCHANT_WEBHOOK_URL") {
+        if crate::config::insecure_webhook_url(&url) {
+            return Err(EdgeError::invalid(
+                "insecure_webhook_url",
+                crate::config::insecure_webhook_problem(&url),
+                Some("MERCHANT_WEBHOOK_URL"),
+            ));
+        }
+    }
     if cx.config.merchant_webhook.is_none() {
         return Err(EdgeError::Conflict {
             code: "notifications_off",

@@ -2,9 +2,10 @@
 //! each request (reading bindings is cheap) and parsed in one place into a
 //! typed [`Config`]: secrets are [`Secret`]s (redacted in `Debug`), the
 //! merchant's webhook exists only with both its URL and its secret. It is
-//! checked as a whole, so that a misconfigured deploy answers `/health` with
-//! every problem in one readable list instead of failing a shopper's
-//! checkout with a panic.
+//! checked as a whole, so that a misconfigured deploy lists every problem
+//! in one readable list (`/admin/status` and the log; the public `/health`
+//! only says it is not ok) instead of failing a shopper's checkout with a
+//! panic.
 //!
 //! Adding a variable: a field on [`Config`] (or a struct of its own for a
 //! new concern, as [`MerchantWebhook`]), read in [`Config::from_lookup`]
@@ -102,7 +103,8 @@ pub(crate) struct Config {
     pub(crate) staging_token: Option<Secret>,
     /// Signs Qonto's webhook deliveries ([`WEBHOOK_SECRET_CHARS`] long).
     pub(crate) webhook_secret: Secret,
-    /// The admin's token (16 characters at least).
+    /// The admin's token (the admin opens only when it is at least
+    /// `auth::MIN_ADMIN_TOKEN_CHARS` long).
     pub(crate) admin_token: Secret,
     /// Exact origins (`scheme://host[:port]`) allowed by CORS.
     pub(crate) allowed_origins: Vec<String>,
@@ -120,12 +122,13 @@ pub(crate) struct Config {
     /// The time zone of the dashboard's days and the VAT report's periods
     /// (`REPORT_TIME_ZONE`, default `Europe/Paris`).
     pub(crate) report_time_zone: crate::dashboard::tz::Zone,
-    /// Configuration problems, each a full sentence for `/health` and logs.
+    /// Configuration problems, each a full sentence for `/admin/status` and
+    /// the log (`/health` only says it is not ok).
     pub(crate) problems: Vec<String>,
     /// The OAuth scopes asked of Qonto (`QONTO_SCOPES`, space- or
     /// comma-separated; [`DEFAULT_SCOPES`] when unset).
     pub(crate) scopes: Vec<String>,
-    /// What works but deserves a word (`/health` `warnings`): a staging
+    /// What works but deserves a word (`/admin/status` `warnings`): a staging
     /// token ignored in production, no refresh token asked for.
     pub(crate) warnings: Vec<String>,
 }
@@ -181,7 +184,8 @@ fn parse_scopes(
     scopes
 }
 
-fn var(env: &Env, name: &str) -> Option<String> {
+/// A variable or secret, trimmed; `None` when unset or blank.
+pub(crate) fn var(env: &Env, name: &str) -> Option<String> {
     env.var(name)
         .ok()
         .map(|v| v.to_string())
@@ -258,10 +262,13 @@ impl Config {
                 WEBHOOK_SECRET_CHARS.end()
             ));
         }
-        if !admin_token.is_empty() && admin_token.len() < 16 {
-            problems.push(
-                "ADMIN_TOKEN is shorter than 16 characters; use a long random value".to_owned(),
-            );
+        if !admin_token.is_empty() && admin_token.len() < crate::auth::MIN_ADMIN_TOKEN_CHARS {
+            problems.push(format!(
+                "ADMIN_TOKEN is {} characters long; the admin opens only with {} or more: set a long \
+                 random one (openssl rand -hex 32, then wrangler secret put ADMIN_TOKEN)",
+                admin_token.len(),
+                crate::auth::MIN_ADMIN_TOKEN_CHARS
+            ));
         }
         let mut warnings = Vec::new();
         let mut staging_token = get("QONTO_STAGING_TOKEN").map(Secret);
@@ -400,6 +407,9 @@ fn merchant_webhook(
             "MERCHANT_WEBHOOK_URL is \"{url}\"; it must be an http(s) URL"
         ));
         ok = false;
+    } else if insecure_webhook_url(&url) {
+        problems.push(insecure_webhook_problem(&url));
+        ok = false;
     }
     let Some(secret) = get("MERCHANT_WEBHOOK_SECRET") else {
         problems.push("MERCHANT_WEBHOOK_URL is set but MERCHANT_WEBHOOK_SECRET is not".to_owned());
@@ -409,6 +419,41 @@ fn merchant_webhook(
         url,
         secret: Secret(secret),
     })
+}
+
+/// Whether a merchant webhook URL would send notifications (the customer's
+/// name, e-mail and address) unencrypted over the internet: `http://` to a
+/// host other than this machine. Plain http is accepted only for a loopback
+/// host (`localhost`, `127.0.0.0/8`, `[::1]`), which only local development
+/// can reach: a deployed edge cannot, so no flag is needed to tell them
+/// apart.
+pub(crate) fn insecure_webhook_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host_port.split(':').next().unwrap_or("")
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let loopback = host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    !loopback
+}
+
+/// The sentence for an [`insecure_webhook_url`].
+pub(crate) fn insecure_webhook_problem(url: &str) -> String {
+    format!(
+        "MERCHANT_WEBHOOK_URL is \"{url}\": plain http is accepted only to this machine (local \
+         development); notifications carry the customer's name and address, so give an https:// URL \
+         (no notification is sent until then)"
+    )
 }
 
 /// Retry delays of a merchant notification: 1 min, 5 min, 15 min, 1 h, 3 h,
@@ -483,7 +528,7 @@ mod tests {
             "QONTO_WEBHOOK_SECRET",
             "whsec-0123456789abcdef0123456789abcdef",
         ),
-        ("ADMIN_TOKEN", "0123456789abcdef0123"),
+        ("ADMIN_TOKEN", "0123456789abcdef0123456789abcdef"),
         (
             "ALLOWED_ORIGINS",
             "https://Shop.example.com/, http://127.0.0.1:8080",
@@ -718,6 +763,71 @@ mod tests {
         let c = config(&bad_url);
         assert_eq!(c.merchant_webhook, None);
         assert!(c.problems.iter().any(|p| p.contains("http(s) URL")));
+    }
+
+    #[test]
+    fn the_admin_token_has_32_characters_at_least() {
+        for (token, ok) in [
+            ("a".repeat(16), false),
+            ("a".repeat(31), false),
+            ("a".repeat(32), true),
+            ("é".repeat(32), true),
+            ("a".repeat(200), true),
+        ] {
+            let mut pairs = GOOD.to_vec();
+            pairs[4] = ("ADMIN_TOKEN", token.as_str());
+            let c = config(&pairs);
+            let reported = c.problems.iter().any(|p| p.contains("ADMIN_TOKEN"));
+            assert_eq!(reported, !ok, "{token}: {:?}", c.problems);
+        }
+        let mut pairs = GOOD.to_vec();
+        pairs[4] = ("ADMIN_TOKEN", "short-admin-token-12345");
+        assert_eq!(
+            config(&pairs).problems,
+            ["ADMIN_TOKEN is 23 characters long; the admin opens only with 32 or more: set a long \
+              random one (openssl rand -hex 32, then wrangler secret put ADMIN_TOKEN)"]
+        );
+    }
+
+    #[test]
+    fn a_merchant_webhook_over_http_is_only_for_this_machine() {
+        for (url, insecure) in [
+            ("https://shop.example.com/hook", false),
+            ("http://127.0.0.1:8080/hook", false),
+            ("http://127.1.2.3/hook", false),
+            ("http://localhost:3000/paid", false),
+            ("http://LOCALHOST./paid", false),
+            ("http://api.localhost/paid", false),
+            ("http://[::1]:9000/paid", false),
+            ("http://shop.example.com/hook", true),
+            ("http://192.168.1.10/hook", true),
+            ("http://10.0.0.1:8080/hook", true),
+            ("http://localhost.evil.example/hook", true),
+            ("http://127.0.0.1.evil.example/hook", true),
+            ("http://127.0.0.1@evil.example/hook", true),
+            ("http://[2001:db8::1]/hook", true),
+        ] {
+            assert_eq!(insecure_webhook_url(url), insecure, "{url}");
+        }
+        let mut pairs = GOOD.to_vec();
+        pairs.push(("MERCHANT_WEBHOOK_URL", "http://hooks.shop.example/paid"));
+        pairs.push(("MERCHANT_WEBHOOK_SECRET", "merchant-secret"));
+        let c = config(&pairs);
+        assert_eq!(c.merchant_webhook, None, "nothing is sent over plain http");
+        assert_eq!(
+            c.problems,
+            ["MERCHANT_WEBHOOK_URL is \"http://hooks.shop.example/paid\": plain http is accepted only \
+              to this machine (local development); notifications carry the customer's name and address, \
+              so give an https:// URL (no notification is sent until then)"]
+        );
+        let at = pairs.len() - 2;
+        pairs[at] = ("MERCHANT_WEBHOOK_URL", "http://127.0.0.1:9000/paid");
+        let c = config(&pairs);
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        assert_eq!(
+            c.merchant_webhook.map(|h| h.url).as_deref(),
+            Some("http://127.0.0.1:9000/paid")
+        );
     }
 
     #[test]

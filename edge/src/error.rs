@@ -34,6 +34,10 @@ pub(crate) enum EdgeError {
     InvalidSignature,
     /// 403: a browser request from an origin not in `ALLOWED_ORIGINS`.
     OriginNotAllowed,
+    /// 403: a state-changing admin request sent by a page of another origin
+    /// (another port, a sibling subdomain) or marked cross-site by the
+    /// browser (`Sec-Fetch-Site`). Retrying from there fails again.
+    CrossSiteRequest,
     /// 404: no such route, or a resource this edge does not know.
     NotFound(&'static str),
     /// 405: the route exists with other methods; `allow` lists them for the
@@ -104,8 +108,13 @@ pub(crate) enum EdgeError {
         /// Why (no tokens yet, refresh token revoked...), for the log.
         reason: String,
     },
-    /// 503: the edge's configuration is incomplete or wrong (see `/health`).
+    /// 503: the edge's configuration is incomplete or wrong (see
+    /// `/admin/status` and the log).
     Misconfigured(Vec<String>),
+    /// 503: the right `ADMIN_TOKEN` was presented, but it is shorter than
+    /// the 32 characters the admin needs, so the admin stays closed until
+    /// the merchant sets a longer one. Said only to whoever knows the token.
+    AdminTokenTooShort,
     /// 503: payments are paused because Qonto revoked the payment-link
     /// connection (`connection_revoked`, or a 401/403 saying so). Shoppers
     /// cannot fix it by retrying; the merchant reconnects at `/admin`.
@@ -165,7 +174,7 @@ impl EdgeError {
         match self {
             EdgeError::BadRequest { .. } => 400,
             EdgeError::Unauthorized | EdgeError::InvalidSignature => 401,
-            EdgeError::OriginNotAllowed => 403,
+            EdgeError::OriginNotAllowed | EdgeError::CrossSiteRequest => 403,
             EdgeError::NotFound(_) => 404,
             EdgeError::MethodNotAllowed { .. } => 405,
             EdgeError::Conflict { .. } => 409,
@@ -177,6 +186,7 @@ impl EdgeError {
             EdgeError::QontoUnavailable { .. }
             | EdgeError::NotAuthorized { .. }
             | EdgeError::Misconfigured(_)
+            | EdgeError::AdminTokenTooShort
             | EdgeError::PaymentsPaused { .. }
             | EdgeError::Platform(_) => 503,
             EdgeError::QontoTimeout { .. } => 504,
@@ -197,6 +207,11 @@ impl EdgeError {
             EdgeError::OriginNotAllowed => (
                 errors::ORIGIN_NOT_ALLOWED,
                 "This website is not allowed to use this checkout (ALLOWED_ORIGINS).".into(),
+                None,
+            ),
+            EdgeError::CrossSiteRequest => (
+                errors::CROSS_SITE_REQUEST,
+                "Admin changes are accepted only from the admin page of this edge, not from another site or origin.".into(),
                 None,
             ),
             EdgeError::NotFound(what) => (errors::NOT_FOUND, format!("No such {what}."), None),
@@ -250,7 +265,14 @@ impl EdgeError {
             ),
             EdgeError::Misconfigured(_) => (
                 errors::MISCONFIGURED,
-                "This checkout is not configured correctly; the merchant can see why at /health.".into(),
+                "This checkout is not configured correctly; the merchant can see why at /admin.".into(),
+                None,
+            ),
+            EdgeError::AdminTokenTooShort => (
+                errors::ADMIN_TOKEN_TOO_SHORT,
+                "ADMIN_TOKEN is shorter than 32 characters, so the admin stays closed: set a long random one \
+                 (openssl rand -hex 32, then wrangler secret put ADMIN_TOKEN)."
+                    .into(),
                 None,
             ),
             EdgeError::PaymentsPaused { .. } => (
@@ -306,6 +328,11 @@ impl EdgeError {
             EdgeError::Misconfigured(problems) => {
                 log::error(request_id, "misconfigured", json!({"problems": problems}))
             }
+            EdgeError::AdminTokenTooShort => log::error(
+                request_id,
+                "admin closed: ADMIN_TOKEN is shorter than 32 characters",
+                json!({}),
+            ),
             EdgeError::PaymentsPaused { reason } => {
                 log::warn(request_id, "payments paused", json!({"reason": reason}))
             }
@@ -369,6 +396,8 @@ mod tests {
             (EdgeError::Unauthorized, 401),
             (EdgeError::InvalidSignature, 401),
             (EdgeError::OriginNotAllowed, 403),
+            (EdgeError::CrossSiteRequest, 403),
+            (EdgeError::AdminTokenTooShort, 503),
             (EdgeError::NotFound("checkout"), 404),
             (
                 EdgeError::MethodNotAllowed {

@@ -1,6 +1,10 @@
-//! `GET /health`: is this edge configured, is its storage reachable, and can
-//! it reach Qonto. Monitoring and the admin page read it; every problem is a
-//! readable sentence, logged as well.
+//! Is this edge configured, is its storage reachable, and can it reach
+//! Qonto: one [`report`], every problem a readable sentence. The public
+//! `GET /health` (monitoring) answers only ok / not ok and the Qonto
+//! connection; the problems and warnings themselves are the admin's
+//! (`GET /admin/status`, shown on the admin page) and the log's, since they
+//! name the configuration (a short `ADMIN_TOKEN`, a missing secret) to
+//! whoever asks.
 
 use crate::error::json_response;
 use crate::http::Cx;
@@ -11,12 +15,53 @@ use serde_json::json;
 use shared::api::Health;
 use worker::Response;
 
+/// What [`report`] found.
+pub(crate) struct Report {
+    /// What stops checkouts or needs the merchant, each a sentence.
+    pub(crate) problems: Vec<String>,
+    /// What works but deserves a word.
+    pub(crate) warnings: Vec<String>,
+    /// The Qonto authorization state (`connected`, `not_authorized`, ...).
+    pub(crate) qonto: String,
+    /// Whether payments are paused (Qonto revoked the connection).
+    pub(crate) paused: bool,
+}
+
+impl Report {
+    /// Whether the edge can take checkouts.
+    pub(crate) fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
 /// How long a refused checkout (`amount_mismatch`) is shown as a problem.
 const MISMATCH_SHOWN_MS: f64 = 24.0 * 3_600_000.0;
 
-/// The `/health` answer: 200 when the edge can take checkouts, 503 with the
-/// problems otherwise.
+/// The `/health` answer: 200 when the edge can take checkouts, 503
+/// otherwise, with the Qonto connection state; the problems go to the log
+/// (and to `/admin/status`).
 pub(crate) async fn health(cx: &Cx) -> Response {
+    let report = report(cx).await;
+    let ok = report.ok();
+    if !ok {
+        log::warn(
+            &cx.request_id,
+            "health problems",
+            json!({"problems": report.problems}),
+        );
+    }
+    let body = Health {
+        ok,
+        qonto: report.qonto,
+        payments: if report.paused { "paused" } else { "active" }.to_owned(),
+    };
+    let mut resp = json_response(&body, if ok { 200 } else { 503 });
+    let _ = resp.headers_mut().set("cache-control", "no-store");
+    resp
+}
+
+/// Everything that is wrong or worth a word, and the Qonto connection.
+pub(crate) async fn report(cx: &Cx) -> Report {
     let mut problems = cx.config.problems.clone();
     problems.extend(crate::catalog::problems());
     if let Ok(catalog) = crate::catalog::catalog() {
@@ -61,6 +106,16 @@ pub(crate) async fn health(cx: &Cx) -> Response {
                          the latest migration's columns: apply the migrations \
                          (wrangler d1 migrations apply qonto-checkout --remote)"
                         .to_owned(),
+                    None => format!("the D1 database DB cannot be read: {detail}"),
+                });
+            } else if let Err(e) = ledger.admin_ready().await {
+                // The admin's own tables: without them nobody can sign in.
+                let detail = format!("{e:?}");
+                problems.push(match missing_table(&detail) {
+                    Some(table) => format!(
+                        "the D1 database has no table {table}: apply the migrations \
+                         (wrangler d1 migrations apply qonto-checkout --remote)"
+                    ),
                     None => format!("the D1 database DB cannot be read: {detail}"),
                 });
             }
@@ -114,34 +169,17 @@ pub(crate) async fn health(cx: &Cx) -> Response {
     if let Some(w) = webhook_warning(&cx.config.scopes, granted.as_deref(), qonto == "connected") {
         warnings.push(w);
     }
-    let ok = problems.is_empty();
-    if !ok {
-        log::warn(
-            &cx.request_id,
-            "health problems",
-            json!({"problems": problems}),
-        );
-    }
-    let body = Health {
-        ok,
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        qonto,
-        environment: cx.config.environment.as_str().to_owned(),
+    Report {
         problems,
-    };
-    let mut value = serde_json::to_value(&body).unwrap_or_else(|_| json!({"ok": ok}));
-    value["payments"] = json!(if paused { "paused" } else { "active" });
-    if !warnings.is_empty() {
-        value["warnings"] = json!(warnings);
+        warnings,
+        qonto,
+        paused,
     }
-    let mut resp = json_response(&value, if ok { 200 } else { 503 });
-    let _ = resp.headers_mut().set("cache-control", "no-store");
-    resp
 }
 
 /// Without the `webhook` scope (not asked for, or not granted) the shop
 /// still works: a payment is found when the shopper's page or the admin asks
-/// Qonto. `/health` says so, as a warning, not a problem.
+/// Qonto. `/admin/status` says so, as a warning, not a problem.
 fn webhook_warning(asked: &[String], granted: Option<&str>, connected: bool) -> Option<String> {
     let asked_for = asked.iter().any(|s| s == "webhook");
     let granted_it = granted.is_some_and(|g| g.split_whitespace().any(|s| s == "webhook"));

@@ -109,7 +109,14 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
             })
             .to_json(),
         ),
-        customer_email: None,
+        // So that forgetting this customer (by e-mail) forgets the debtor too.
+        customer_email: invoice
+            .client
+            .as_ref()
+            .and_then(|c| c.email.as_deref())
+            .or(invoice.contact_email.as_deref())
+            .map(|e| e.trim().to_lowercase())
+            .filter(|e| e.contains('@')),
         return_url,
     };
     if !ledger.insert_creating(&new).await? {

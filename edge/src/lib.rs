@@ -147,6 +147,10 @@ async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
     if req.path().starts_with("/v1/") {
         http::check_origin(&req, &cx.config, &cx.self_origin)?;
     }
+    // Every admin API route: Origin on changes, live session or throttled token.
+    if req.path().starts_with("/admin/") {
+        auth::gate(&req, &route, cx).await?;
+    }
     match route {
         Route::Preflight => Ok(http::preflight(&req, &cx.config)),
         Route::Health => Ok(health::health(cx).await),
@@ -162,7 +166,7 @@ async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
         Route::AdminCreateConnection => connection::create_connection(req, cx).await,
         Route::AdminOrganization => connection::get_organization(req, cx).await,
         Route::AdminSignIn => auth::sign_in(req, cx).await,
-        Route::AdminSignOut => Ok(auth::sign_out(cx)),
+        Route::AdminSignOut => auth::sign_out(&req, cx).await,
         Route::AdminStatus => admin::status(req, cx).await,
         Route::AdminCheckouts => admin::list_checkouts(req, cx).await,
         Route::AdminCheckout(id) => admin::get_checkout(req, &id, cx).await,

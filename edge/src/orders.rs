@@ -131,7 +131,8 @@ pub(crate) async fn export_csv(req: Request, cx: &Cx) -> EdgeResult<Response> {
 }
 
 /// `POST /admin/customers/forget {"email"}`: removes that customer's personal
-/// data from every order (a data-subject request).
+/// data from every order (a data-subject request): a basket's customer, an
+/// invoice's debtor name, and the request hash computed from them.
 pub(crate) async fn forget_customer(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     require_admin(&req, &cx.config)?;
     #[derive(serde::Deserialize)]

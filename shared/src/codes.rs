@@ -46,6 +46,8 @@ codes! {
     INVALID_SIGNATURE = "invalid_signature", 401, "a webhook whose signature is missing, stale or wrong";
     /// A browser request from an origin not allowed.
     ORIGIN_NOT_ALLOWED = "origin_not_allowed", 403, "a browser request from an origin not in ALLOWED_ORIGINS";
+    /// A state-changing admin request from another site or origin.
+    CROSS_SITE_REQUEST = "cross_site_request", 403, "a state-changing admin request (POST, PUT, PATCH, DELETE) sent by a page of another origin (another port or subdomain); retrying from there fails again";
     /// No such route or resource.
     NOT_FOUND = "not_found", 404, "no such route, or a resource this edge does not know";
     /// The route exists with other methods.
@@ -83,6 +85,8 @@ codes! {
     MISSING_FIELD = "missing_field", 422, "a required field is blank or absent";
     /// A text field is too long.
     FIELD_TOO_LONG = "field_too_long", 422, "a text field is longer than its limit";
+    /// Control or bidirectional-override characters in a customer's text.
+    INVALID_CHARACTERS = "invalid_characters", 422, "a customer's name, address, e-mail or phone holds a control character or a bidirectional override (U+202A to U+202E, U+2066 to U+2069)";
     /// Not an e-mail address.
     INVALID_EMAIL = "invalid_email", 422, "an e-mail address that is not plausible";
     /// Not a phone number.
@@ -109,6 +113,8 @@ codes! {
     INVALID_RETURN_URL = "invalid_return_url", 422, "return_url is not an http(s) page of one of ALLOWED_ORIGINS";
     /// A URL to a local or private host where Qonto needs a public one.
     PRIVATE_URL = "private_url", 422, "a website or callback on localhost or a private network, in production";
+    /// A merchant webhook over plain http outside local development.
+    INSECURE_WEBHOOK_URL = "insecure_webhook_url", 422, "MERCHANT_WEBHOOK_URL is http:// to a host other than this machine (only local development may use http); notifications carry the customer's details, so set an https:// URL";
     /// An admin text that is too long.
     TOO_LONG = "too_long", 422, "an admin text longer than accepted";
     /// A share link without a usable title.
@@ -134,9 +140,11 @@ codes! {
     /// The edge is not connected to Qonto.
     NOT_CONNECTED = "not_connected", 503, "the shop is not (or no longer) connected to Qonto; the merchant connects it at /admin";
     /// The edge's configuration is wrong.
-    MISCONFIGURED = "misconfigured", 503, "the edge's configuration is incomplete or wrong; /health says why";
+    MISCONFIGURED = "misconfigured", 503, "the edge's configuration is incomplete or wrong; /admin/status and the log say why";
     /// Qonto revoked the shop's connection.
     PAYMENTS_PAUSED = "payments_paused", 503, "Qonto revoked the shop's connection; payments are paused until the merchant reconnects at /admin";
+    /// The admin token is too short to be used.
+    ADMIN_TOKEN_TOO_SHORT = "admin_token_too_short", 503, "the right ADMIN_TOKEN was given but it is shorter than 32 characters, so the admin stays closed; set a long random one (openssl rand -hex 32)";
     /// A platform call failed.
     SERVICE_UNAVAILABLE = "service_unavailable", 503, "a platform call (D1, Durable Object) failed; retrying is safe";
     /// Qonto did not answer in time.

@@ -41,10 +41,11 @@ test("sign in with the keyboard, connect Qonto through OAuth", async () => {
   await page.keyboard.press("Enter");
   await page.locator("#app").waitFor();
   assert.equal(await page.locator("#qonto-state").getAttribute("data-state"), "not_authorized");
-  // The session is an HttpOnly cookie: not readable by scripts, not in the URL.
+  // The session is a __Host- cookie (Secure, Path=/, no Domain), HttpOnly:
+  // not readable by scripts, not in the URL.
   const cookies = await page.context().cookies();
-  const session = cookies.find((c) => c.name === "qc_admin");
-  assert.ok(session && session.httpOnly && session.sameSite === "Strict", JSON.stringify(cookies));
+  const session = cookies.find((c) => c.name === "__Host-qc_admin");
+  assert.ok(session && session.httpOnly && session.secure && session.sameSite === "Strict" && session.path === "/", JSON.stringify(cookies));
   assert.equal(await page.evaluate(() => document.cookie.includes("qc_admin")), false);
   assert.ok(!page.url().includes(ADMIN_TOKEN));
   await screenshot(page, "admin-not-connected");
@@ -218,7 +219,9 @@ test("a revoked connection: the admin page and the widget say payments are pause
   await eventually(async () => (await edge("GET", "/health")).json.payments === "paused", { what: "/health paused" });
   const health = await edge("GET", "/health");
   assert.equal(health.status, 503);
-  assert.ok(health.json.problems.some((p) => p.startsWith("payments are paused: reconnect")), JSON.stringify(health.json));
+  assert.equal(health.json.problems, undefined, "the public /health lists no problems");
+  const status = await admin("GET", "/admin/status");
+  assert.ok(status.json.problems.some((p) => p.startsWith("payments are paused: reconnect")), JSON.stringify(status.json));
   await page.goto(`${EDGE}/admin/`);
   await page.locator("#app").waitFor();
   await paused.waitFor();
@@ -351,5 +354,18 @@ test("a reusable link to share for a free amount, with its URL, copy button and 
   await row.waitFor();
   assert.match(await row.textContent(), /Reusable/);
   await screenshot(page, "admin-share-link");
+  assert.deepEqual(page.problems, []);
+});
+
+test("signing out ends the session on the edge, not only in this browser", async () => {
+  await page.goto(`${EDGE}/admin/`);
+  await page.locator("#app").waitFor();
+  const session = (await page.context().cookies()).find((c) => c.name === "__Host-qc_admin");
+  assert.ok(session, "signed in");
+  const cookie = `${session.name}=${session.value}`;
+  assert.equal((await edge("GET", "/admin/status", null, { cookie })).status, 200);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.locator("#signin").waitFor();
+  await eventually(async () => (await edge("GET", "/admin/status", null, { cookie })).status === 401, { what: "the old cookie refused" });
   assert.deepEqual(page.problems, []);
 });

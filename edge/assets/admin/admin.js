@@ -30,6 +30,7 @@ async function signIn(event) {
     $("token").value = "";
     await load();
   } catch (e) {
+    // 429 (too many wrong tokens) and 503 (a token too short) say why themselves.
     showSignIn(e.status === 401 ? "This token is not valid." : e.message);
   }
 }
@@ -51,8 +52,10 @@ function renderStatus(s) {
   q.dataset.state = s.qonto;
   $("qonto-help").textContent = QONTO_HELP[s.qonto] || "";
   $("connect-qonto").textContent = s.qonto === "connected" ? "Reconnect Qonto" : "Connect Qonto";
-  const problems = $("problems");
-  problems.replaceChildren(...(s.problems || []).map((p) => Object.assign(document.createElement("li"), { textContent: p })));
+  // Every problem and warning of the edge (the public /health only says ok or not).
+  const items = (list) => (list || []).map((p) => Object.assign(document.createElement("li"), { textContent: p }));
+  $("problems").replaceChildren(...items(s.problems));
+  $("warnings").replaceChildren(...items(s.warnings));
   const c = $("connection-state");
   c.textContent = (s.connection || "unknown").replace(/_/g, " ");
   c.dataset.state = s.connection || "";

@@ -587,9 +587,10 @@ impl Ledger {
         Ok((rows, count))
     }
 
-    /// Removes the personal data (the `customer` of the order) of every
-    /// checkout of `email`; amounts, lines and shipping stay. Returns how
-    /// many checkouts were changed.
+    /// Removes the personal data of every checkout of `email` (a basket's
+    /// customer, an invoice's debtor name) and the request hash derived
+    /// from it; amounts, lines and shipping stay. Returns how many checkouts
+    /// were changed.
     pub(crate) async fn forget_customer(&self, email: &str) -> EdgeResult<usize> {
         self.forget_where("customer_email = ?1", email.trim().to_lowercase().into())
             .await
@@ -599,15 +600,24 @@ impl Ledger {
     /// (RFC 3339): the retention period.
     pub(crate) async fn forget_older_than(&self, cutoff: &str) -> EdgeResult<usize> {
         self.forget_where(
-            "customer_email IS NOT NULL AND created_at < ?1",
+            "(customer_email IS NOT NULL OR json_extract(order_json, '$.debitor_name') IS NOT NULL) \
+             AND created_at < ?1",
             cutoff.into(),
         )
         .await
     }
 
+    /// What forgetting removes: the order's `customer` (a basket's) and
+    /// `debitor_name` (an invoice's), the e-mail it is found by, and the
+    /// idempotency `request_hash` of a basket, a SHA-256 over the customer's
+    /// details (anyone holding a guess of them could confirm it). A replay
+    /// of that checkout's `Idempotency-Key` then answers 409
+    /// `idempotency_key_reused`, as for any other body.
     async fn forget_where(&self, condition: &str, value: JsValue) -> EdgeResult<usize> {
         let sql = format!(
-            "UPDATE checkouts SET order_json = json_remove(order_json, '$.customer'), customer_email = NULL, \
+            "UPDATE checkouts SET order_json = json_remove(order_json, '$.customer', '$.debitor_name'), \
+             customer_email = NULL, \
+             request_hash = CASE WHEN kind = 'basket' AND share IS NULL THEN 'forgotten' ELSE request_hash END, \
              customer_forgotten_at = ?2, updated_at = ?2 WHERE {condition}"
         );
         let result = self

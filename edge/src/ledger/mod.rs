@@ -1,12 +1,13 @@
 //! The edge's D1 storage. Every SQL statement of the checkout ledger lives in
 //! this module's files, one per table: [`checkouts`] (which basket or invoice
 //! became which Qonto payment link, what it was expected to cost, what Qonto
-//! last said) and [`deliveries`] (the Qonto webhook deliveries already
-//! processed). Callers get typed rows and typed statuses, never SQL.
+//! last said), [`deliveries`] (the Qonto webhook deliveries already
+//! processed) and [`admin`] (the admin sessions and throttled sign-ins). Callers get typed rows and typed statuses, never SQL.
 //!
 //! (The outbox's messages keep their SQL in `crate::outbox`, which reaches
 //! D1 through [`Ledger::db`].)
 
+pub(crate) mod admin;
 pub(crate) mod checkouts;
 pub(crate) mod deliveries;
 

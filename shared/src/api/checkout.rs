@@ -183,24 +183,18 @@ pub struct InvoiceCheckoutRequest {
     pub return_url: Option<String>,
 }
 
-/// `GET /health` answer.
+/// `GET /health` answer: public, so it says only whether the edge can take
+/// checkouts and the state of its Qonto connection. What is wrong, and the
+/// edge's version and environment, are the admin's (`GET /admin/status`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Health {
     /// True when the edge can take checkouts.
     pub ok: bool,
-    /// The edge's version.
-    pub version: String,
     /// Connection to Qonto: `"connected"`, `"not_authorized"`...
     pub qonto: String,
-    /// `"sandbox"` or `"production"`.
-    pub environment: String,
-    /// What is wrong, when not ok (configuration problems...); omitted when empty.
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Vec::is_empty")
-    )]
-    pub problems: Vec<String>,
+    /// `"active"`, or `"paused"` when Qonto revoked the shop's connection.
+    pub payments: String,
 }
 
 /// Status of a checkout: Qonto's link statuses plus `failed`, open-ended.

@@ -70,7 +70,9 @@ pub struct InvoiceOrder {
     pub reference: Option<String>,
     /// The invoice's number.
     pub invoice_number: String,
-    /// Who the invoice is addressed to.
+    /// Who the invoice is addressed to; empty once the customer was
+    /// forgotten (a data-subject request, or the retention period).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub debitor_name: String,
 }
 
@@ -285,5 +287,17 @@ mod tests {
             r#"{"customer":null,"shipping":null,"totals":{"net":{"value":"10.00","currency":"EUR"},"vat":{"value":"2.00","currency":"EUR"},"gross":{"value":"12.00","currency":"EUR"},"vat_by_rate":[]},"language":"fr","share_link":{"title":"Deposit","reusable":true}}"#
         );
         assert_eq!(StoredOrder::from_json("{}"), None);
+        // An invoice whose debtor was forgotten keeps its number.
+        let forgotten_debtor = r#"{"reference":"QC-1A2B3C4D","invoice_number":"F-2026-001"}"#;
+        let read = StoredOrder::from_json(forgotten_debtor).unwrap();
+        assert_eq!(
+            read,
+            StoredOrder::Invoice(InvoiceOrder {
+                reference: Some("QC-1A2B3C4D".into()),
+                invoice_number: "F-2026-001".into(),
+                debitor_name: String::new(),
+            })
+        );
+        assert_eq!(read.to_json(), forgotten_debtor);
     }
 }

@@ -192,6 +192,72 @@ fn customer_problems_table() {
 }
 
 #[test]
+fn control_and_bidi_characters_are_refused_in_every_customer_text() {
+    let clean = || Customer {
+        email: "ana@example.com".into(),
+        name: "Ana Lopes".into(),
+        phone: Some("+33 6 12 34 56 78".into()),
+        address: Some(Address {
+            line1: "1 rue de la Paix".into(),
+            line2: Some("Bât. B".into()),
+            postal_code: "75002".into(),
+            city: "Paris".into(),
+            country: "FR".into(),
+        }),
+    };
+    type Edit = fn(&mut Customer, &str);
+    let cases: &[(&str, Edit)] = &[
+        ("customer.name", |c, bad| c.name = format!("Ana{bad}Lopes")),
+        ("customer.email", |c, bad| {
+            c.email = format!("ana{bad}@example.com")
+        }),
+        ("customer.phone", |c, bad| {
+            c.phone = Some(format!("+33 6{bad}12 34 56 78"))
+        }),
+        ("customer.address.line1", |c, bad| {
+            if let Some(a) = c.address.as_mut() {
+                a.line1 = format!("1 rue{bad} de la Paix");
+            }
+        }),
+        ("customer.address.line2", |c, bad| {
+            if let Some(a) = c.address.as_mut() {
+                a.line2 = Some(format!("Bât.{bad} B"));
+            }
+        }),
+        ("customer.address.postal_code", |c, bad| {
+            if let Some(a) = c.address.as_mut() {
+                a.postal_code = format!("75{bad}002");
+            }
+        }),
+        ("customer.address.city", |c, bad| {
+            if let Some(a) = c.address.as_mut() {
+                a.city = format!("Pa{bad}ris");
+            }
+        }),
+    ];
+    for bad in ["\u{202E}", "\u{2066}", "\u{0007}", "\n", "\u{0085}"] {
+        for (field, edit) in cases {
+            let mut req = request(vec![item("tshirt-m", 1)]);
+            let mut c = clean();
+            edit(&mut c, bad);
+            req.customer = Some(c);
+            assert_eq!(
+                problems_of(&req),
+                vec![at(field, "invalid_characters")],
+                "{field} with {bad:?}"
+            );
+        }
+    }
+    // Surrounding whitespace is trimmed, not refused; the clean customer passes.
+    let mut req = request(vec![item("tshirt-m", 1)]);
+    let mut c = clean();
+    c.name = "\tAna Lopes\n".into();
+    req.customer = Some(c);
+    let order = req.validate(&catalog()).expect("a clean customer passes");
+    assert_eq!(order.customer.map(|c| c.name).as_deref(), Some("Ana Lopes"));
+}
+
+#[test]
 fn email_and_phone_table() {
     let emails: &[(&str, bool)] = &[
         ("a@b.co", true),
@@ -353,14 +419,12 @@ mod json {
 
         let health = Health {
             ok: true,
-            version: "0.1.0".into(),
             qonto: "connected".into(),
-            environment: "sandbox".into(),
-            problems: vec![],
+            payments: "active".into(),
         };
         assert_eq!(
             serde_json::to_value(&health).unwrap(),
-            json!({"ok": true, "version": "0.1.0", "qonto": "connected", "environment": "sandbox"})
+            json!({"ok": true, "qonto": "connected", "payments": "active"})
         );
 
         let catalog = serde_json::to_value(CatalogResponse::from_catalog(&catalog())).unwrap();

@@ -225,6 +225,7 @@ fn required_text(value: &str, field: Field, problems: &mut Vec<ApiProblem>) -> S
         ));
     } else {
         check_length(value, field, problems);
+        check_characters(value, field.pointer, problems);
     }
     value.to_owned()
 }
@@ -237,7 +238,23 @@ fn optional_text(
 ) -> Option<String> {
     let value = value.map(|v| v.trim()).filter(|v| !v.is_empty())?;
     check_length(value, field, problems);
+    check_characters(value, field.pointer, problems);
     Some(value.to_owned())
+}
+
+/// Refuses control and bidirectional-override characters
+/// ([`fields::forbidden_character`]) in the trimmed value, naming the field.
+fn check_characters(value: &str, pointer: &str, problems: &mut Vec<ApiProblem>) {
+    if let Some(c) = fields::forbidden_character(value) {
+        problems.push(ApiProblem::at(
+            pointer,
+            errors::INVALID_CHARACTERS,
+            format!(
+                "{pointer} holds the character U+{:04X}; control and text-direction characters are not accepted",
+                u32::from(c)
+            ),
+        ));
+    }
 }
 
 fn check_length(value: &str, field: Field, problems: &mut Vec<ApiProblem>) {
@@ -262,6 +279,8 @@ fn normalize_customer(c: &Customer, problems: &mut Vec<ApiProblem>) -> Customer 
             errors::MISSING_FIELD,
             format!("{pointer} is required"),
         ));
+    } else if fields::forbidden_character(&email).is_some() {
+        check_characters(&email, pointer, problems);
     } else if !is_plausible_email(&email) {
         problems.push(ApiProblem::at(
             pointer,
@@ -272,7 +291,7 @@ fn normalize_customer(c: &Customer, problems: &mut Vec<ApiProblem>) -> Customer 
     let name = required_text(&c.name, fields::NAME, problems);
     let phone = optional_text(c.phone.as_ref(), fields::PHONE, problems);
     if let Some(phone) = &phone {
-        if !is_plausible_phone(phone) {
+        if fields::forbidden_character(phone).is_none() && !is_plausible_phone(phone) {
             let pointer = fields::PHONE.pointer;
             problems.push(ApiProblem::at(
                 pointer,

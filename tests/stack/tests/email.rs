@@ -448,11 +448,12 @@ impl Drop for NoEmailBinding {
 }
 
 #[tokio::test]
-async fn a_missing_binding_or_sender_is_named_at_health() {
+async fn a_missing_binding_or_sender_is_named_at_admin_status() {
     let variant = NoEmailBinding::write();
     let (_stack, urls) = start(&[("EMAIL_FROM", "")], Some(variant.0.clone())).await;
     let (status, health) = get_health(&urls.edge).await;
     assert_eq!(status, 503, "{health}");
+    let (_, health) = get_admin_status(&urls.edge).await;
     let problems: Vec<String> = health["problems"]
         .as_array()
         .map(|a| {

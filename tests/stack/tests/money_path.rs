@@ -159,7 +159,7 @@ async fn assert_refused(stack: &StackUrls, items: &[(&str, i64)], edge: &str, qo
     assert_eq!(c["expected_amount"], edge, "{c}");
     assert_eq!(c["qonto_amount"], qonto, "{c}");
     assert_eq!(c["url"], Value::Null, "{c}");
-    let (_, health) = get_health(&stack.edge).await;
+    let (_, health) = get_admin_status(&stack.edge).await;
     let problems = health["problems"].to_string();
     assert!(
         problems.contains(c["id"].as_str().unwrap_or("?")) && problems.contains("VAT_RATE_FORMAT"),

@@ -403,7 +403,7 @@ async fn connect_flow_checks_state_and_serves_the_connection_routes() {
     assert!(!session.contains(LOCAL_ADMIN_TOKEN), "{session}");
     let raw = c
         .get(format!("{edge}/admin/connection"))
-        .header("cookie", format!("qc_admin={LOCAL_ADMIN_TOKEN}"))
+        .header("cookie", format!("__Host-qc_admin={LOCAL_ADMIN_TOKEN}"))
         .send()
         .await
         .expect("raw token cookie");

@@ -76,6 +76,19 @@ pub async fn admin_get(stack: &StackUrls, path: &str) -> (u16, Value) {
     (s, v)
 }
 
+/// `GET {edge}/admin/status` with the admin token: status and body (the
+/// edge's problems and warnings are there, not on the public `/health`).
+pub async fn get_admin_status(edge: &str) -> (u16, Value) {
+    let resp = client()
+        .get(format!("{edge}/admin/status"))
+        .bearer_auth(LOCAL_ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("GET /admin/status");
+    let (s, _, v) = parts(resp).await;
+    (s, v)
+}
+
 /// The fake's request log, filtered (e.g. `route=create_payment_link`).
 pub async fn fake_requests(stack: &StackUrls, query: &str) -> Vec<Value> {
     let v: Value = client()
