@@ -6,14 +6,17 @@
 # - i18n/<lang>.txt: the texts of fr, de, it, es, nl (English is built in;
 #   the loader fetches the page's language only);
 # - qonto-checkout.d.ts: the TypeScript declarations of the JS API and events.
-# Prints the gzip size of what a browser downloads, and fails above the budget.
+# Prints the gzip and brotli sizes of what a browser downloads, and fails
+# above the budget. The wasm is built with the pinned nightly of
+# scripts/widget-toolchain.sh (standard library rebuilt, panics abort at once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
+. scripts/widget-toolchain.sh
 out=edge/assets/widget
 target=${CARGO_TARGET_DIR:-target}
 work="$target/widget-build"
-cargo build -p widget --target wasm32-unknown-unknown --release --quiet
+widget_cargo build -p widget --target wasm32-unknown-unknown --release --quiet
 rm -rf "$work"
 mkdir -p "$work" "$out"
 wasm-bindgen --target web --no-typescript --out-dir "$work" --out-name widget \
