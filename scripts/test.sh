@@ -49,8 +49,8 @@ cargo build --quiet -p qc-stack --bin qc-stack
 target/debug/qc-stack run --no-connect -- node --test --test-concurrency=1 tests/e2e/admin.test.mjs
 done_stage
 
-stage "end to end: the shopper journey in Chromium"
-target/debug/qc-stack run -- node --test --test-concurrency=1 tests/e2e/journey.test.mjs
+stage "end to end: the widget's first load and the shopper journey in Chromium"
+target/debug/qc-stack run -- node --test --test-concurrency=1 tests/e2e/bootstrap.test.mjs tests/e2e/journey.test.mjs
 done_stage
 
 stage "API fuzzing: Schemathesis against docs/openapi.json on the running edge"

@@ -15,8 +15,10 @@ export QC_WIDGET_TOOLCHAIN="${QC_WIDGET_TOOLCHAIN:-nightly-2026-10-30}"   # rust
 # `-p widget --target wasm32-unknown-unknown`. The flags go to the wasm
 # target only (build scripts and proc macros are built as usual).
 widget_cargo() {
-  local sub=$1
+  local sub=$1 flags="-Zunstable-options -Cpanic=immediate-abort"
   shift
-  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+  # The test harness is built with the same panic strategy as the release.
+  [ "$sub" = test ] && flags="$flags -Zpanic_abort_tests"
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags" \
     cargo "+$QC_WIDGET_TOOLCHAIN" "$sub" -Z build-std=std,panic_abort "$@"
 }
