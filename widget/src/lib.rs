@@ -154,12 +154,12 @@ pub(crate) fn mount(host: Element, config: Config) -> Result<Mounted, JsValue> {
     shadow.append_child(&container)?;
     let root = container.clone();
     return_param::adopt(&config.endpoint);
-    let handle = leptos::mount::mount_to(container, move || {
+    let handle = leptos::mount::mount_to(container.clone(), move || {
         let app = App::new(config, shadow);
         CURRENT.set(Some(app));
         app.load_catalog();
         app.check_return();
-        view::root(app)
+        view::root(app, &container);
     });
     let mut listeners = Vec::new();
     if let Some(app) = CURRENT.get() {
