@@ -50,10 +50,13 @@ done
 # The widget's memory is its own (not imported), so it starts zeroed, and
 # Rust's stack grows down towards address 0, which it only reaches on an
 # overflow: both let the optimiser fold stores and offsets (-0.5 KB).
+# The producers and target-features sections are for tools, not browsers
+# (-0.2 KB).
 opt=(wasm-opt --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-multivalue --enable-reference-types
   --remove-exports --pass-arg='remove-exports@*intounderlying*'
-  --zero-filled-memory --low-memory-unused -Oz --converge)
+  --zero-filled-memory --low-memory-unused -Oz --converge
+  --strip-producers --strip-target-features)
 "${opt[@]}" "$work/widget_bg.wasm" -o "$out/widget_bg.wasm"
 # For scripts/widget-profile.sh: the same optimisation, keeping the names.
 if [ -n "${QC_WIDGET_NAMED_WASM:-}" ]; then
