@@ -18,6 +18,10 @@ widget_cargo() {
   local sub=$1 flags="-Zunstable-options -Cpanic=immediate-abort"
   shift
   # The test harness is built with the same panic strategy as the release.
+  # A failed assertion then shows as the test's FAIL with a stack trace
+  # (`RuntimeError: unreachable` at `assert_failed` in the test) but without
+  # its message: for the message, run the test on the stable toolchain
+  # (`cargo test -p widget --target wasm32-unknown-unknown`).
   [ "$sub" = test ] && flags="$flags -Zpanic_abort_tests"
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags" \
     cargo "+$QC_WIDGET_TOOLCHAIN" "$sub" -Z build-std=std,panic_abort "$@"
