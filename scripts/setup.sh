@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
 . scripts/lib.sh
+. scripts/widget-toolchain.sh
 
 WORKER_BUILD_VERSION=0.8.7
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate in Cargo.lock
@@ -13,6 +14,19 @@ WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate in Cargo.lock
 stage "setup: rust target wasm32"
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
+fi
+done_stage
+
+stage "setup: rust $QC_WIDGET_TOOLCHAIN for the widget (rustup, with rust-src and wasm32)"
+if ! rustup toolchain list | grep -q "^$QC_WIDGET_TOOLCHAIN-"; then
+  rustup toolchain install "$QC_WIDGET_TOOLCHAIN" --profile minimal \
+    --component rust-src --target wasm32-unknown-unknown
+fi
+if ! rustup component list --toolchain "$QC_WIDGET_TOOLCHAIN" --installed | grep -q '^rust-src'; then
+  rustup component add rust-src --toolchain "$QC_WIDGET_TOOLCHAIN"
+fi
+if ! rustup target list --toolchain "$QC_WIDGET_TOOLCHAIN" --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown --toolchain "$QC_WIDGET_TOOLCHAIN"
 fi
 done_stage
 

@@ -14,6 +14,7 @@ export QC_RUN_START=$(date +%s)
 bash scripts/setup.sh
 . scripts/env.sh
 . scripts/lib.sh
+. scripts/widget-toolchain.sh
 
 stage "format and lints"
 cargo fmt --all -- --check
@@ -30,8 +31,8 @@ bash scripts/build-widget.sh
 node widget/tools/smoke.mjs
 done_stage
 
-stage "widget: browser tests (headless Chromium)"
-cargo test -p widget --target wasm32-unknown-unknown
+stage "widget: browser tests (headless Chromium), built as the release is ($QC_WIDGET_TOOLCHAIN)"
+widget_cargo test -p widget --target wasm32-unknown-unknown
 done_stage
 
 stage "edge: build (worker-build): the shop's Worker and the tests' (their own catalog)"
@@ -48,8 +49,8 @@ cargo build --quiet -p qc-stack --bin qc-stack
 target/debug/qc-stack run --no-connect -- node --test --test-concurrency=1 tests/e2e/admin.test.mjs
 done_stage
 
-stage "end to end: the shopper journey in Chromium"
-target/debug/qc-stack run -- node --test --test-concurrency=1 tests/e2e/journey.test.mjs
+stage "end to end: the widget's first load and the shopper journey in Chromium"
+target/debug/qc-stack run -- node --test --test-concurrency=1 tests/e2e/bootstrap.test.mjs tests/e2e/journey.test.mjs
 done_stage
 
 stage "API fuzzing: Schemathesis against docs/openapi.json on the running edge"

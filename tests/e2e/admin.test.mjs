@@ -232,6 +232,8 @@ test("a revoked connection: the admin page and the widget say payments are pause
   // The shopper's Pay says so, in the page's language.
   const shop = await watchedPage(browser);
   await shop.goto(`${SHOP}/`);
+  // The widget starts on intent on a page with nothing to show: a JS API call is one.
+  await shop.evaluate(() => window.QontoCheckout.basket());
   await shop.waitForFunction(() => window.__qcEvents.some((e) => e.type === "qc:ready"));
   await shop.locator('[data-qc-buy="ebook"]').click();
   const d = shop.locator("#qonto-checkout").getByRole("dialog");

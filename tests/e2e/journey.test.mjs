@@ -21,6 +21,9 @@ const dialog = (page) => widget(page).getByRole("dialog");
 async function shop(path = "/", options) {
   const page = await watchedPage(browser, options);
   await page.goto(`${SHOP}${path}`);
+  // A page with nothing to show yet starts the widget on intent; a JS API
+  // call is one (bootstrap.test.mjs covers the others).
+  await page.evaluate(() => window.QontoCheckout.basket());
   await page.waitForFunction(() => window.__qcEvents.some((e) => e.type === "qc:ready"));
   return page;
 }

@@ -1,12 +1,14 @@
 //! The embeddable basket and Pay button, rendered by Leptos inside an open
 //! shadow root so the merchant's CSS and ours never mix.
 //!
-//! The browser loads `qonto-checkout.js` (the loader in `widget/js/`), which
+//! The browser loads `qonto-checkout.js` (the bootstrap, or loader, in
+//! `widget/js/`), which, once the page needs the widget (something to show,
+//! or the shopper's first sign of intent), imports the glue and
 //! instantiates this wasm once per page, calls [`start`] with the script
 //! tag's data attributes, then forwards `window.QontoCheckout` calls to
 //! [`call`]. Build it with `scripts/build-widget.sh`; the browser tests run
-//! with `cargo test -p widget --target wasm32-unknown-unknown` (headless
-//! Chromium).
+//! in headless Chromium as `scripts/test.sh` runs them (the release's
+//! nightly toolchain, `scripts/widget-toolchain.sh`).
 //!
 //! Modules:
 //! - `app`: the state and every action (basket, dialog, details, Pay, return);
@@ -152,12 +154,12 @@ pub(crate) fn mount(host: Element, config: Config) -> Result<Mounted, JsValue> {
     shadow.append_child(&container)?;
     let root = container.clone();
     return_param::adopt(&config.endpoint);
-    let handle = leptos::mount::mount_to(container, move || {
+    let handle = leptos::mount::mount_to(container.clone(), move || {
         let app = App::new(config, shadow);
         CURRENT.set(Some(app));
         app.load_catalog();
         app.check_return();
-        view::root(app)
+        view::root(app, &container);
     });
     let mut listeners = Vec::new();
     if let Some(app) = CURRENT.get() {

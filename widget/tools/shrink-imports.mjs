@@ -1,7 +1,7 @@
 // Shortens the wasm's import names and the matching keys of the
 // wasm-bindgen glue (`__wbg_createElement_8c9931a732ee2fea` -> `q7`), and its
-// hashed export names (closure shims) with the glue's calls to them, and the
-// imports' module name (`./widget_bg.js` -> `w`).
+// hashed or type-named export names (closure shims) with the glue's calls to
+// them, and the imports' module name (`./widget_bg.js` -> `w`).
 //
 // wasm-bindgen names every import after the JS function plus a 16-hex-digit
 // hash; those ~110 hashes are random, so gzip cannot shrink them, and each
@@ -77,6 +77,10 @@ const parts = [wasm.subarray(0, 8)];
 let pos = 8;
 // The module every import comes from (one per import entry).
 const MODULE = "./widget_bg.js";
+// wasm-bindgen 0.2.130 names its closure shims after the crate hash and the
+// closure's full type (`wasm_bindgen_<hash>___convert__closures_____invoke___
+// js_sys_<hash>___Function_fn...`, ~250 characters each).
+const CLOSURE_SHIM = /^wasm_bindgen_[0-9a-f]{16}___convert__closures_/;
 const renamed = new Map();
 const exported = new Map();
 while (pos < wasm.length) {
@@ -92,7 +96,7 @@ while (pos < wasm.length) {
       [field, p] = name(wasm, p);
       const descStart = p;
       p = readLeb(wasm, p + 1)[1];
-      if (/_h[0-9a-f]{16}(_\d+)?$/.test(field)) {
+      if (/_h[0-9a-f]{16}(_\d+)?$/.test(field) || CLOSURE_SHIM.test(field)) {
         const short = `x${exported.size.toString(36)}`;
         exported.set(field, short);
         field = short;

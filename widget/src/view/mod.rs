@@ -1,7 +1,8 @@
 //! The widget's DOM inside the shadow root: the floating toggle, the error
 //! toast, the live region and the modal basket dialog.
 //!
-//! The structure is one Leptos view, built once; one effect writes the state
+//! The structure is HTML written once into the mount point (one `innerHTML`
+//! write: smaller in the wasm than a `view!`); one Leptos effect writes the state
 //! into it whenever the state changes, touching only the texts and
 //! attributes that differ (so nodes, focus and the open `<dialog>` survive).
 //! Parts that come and go are hidden with the `hidden` attribute; the lists
@@ -15,7 +16,7 @@
 //! Escape closes; Tab and Shift+Tab cycle inside; focus goes back to the
 //! opener; changes are announced in a polite live region; every control has a
 //! text or an `aria-label`, and is at least 44 px square (CSS).//!
-//! Layout: [`template`] is the structure (one `view!`), [`delegation`] the
+//! Layout: [`template`] is the structure, [`delegation`] the
 //! few listeners every control goes through, [`model`] what the state says
 //! to show (pure: host-tested), [`render`] the one effect's pass over the
 //! structure and [`dom`] the DOM writes it is made of.
