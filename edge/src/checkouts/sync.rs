@@ -37,11 +37,26 @@ pub(crate) fn stale_after_ms(row: &CheckoutRow) -> f64 {
 /// pollers of one checkout), only the one whose claim wins asks Qonto; the
 /// others answer from the ledger.
 pub(crate) async fn refresh_if_stale(row: CheckoutRow, ledger: &Ledger, cx: &Cx) -> CheckoutRow {
+    refresh_if_stale_for(row, ledger, cx, worker::js_sys::Date::now()).await
+}
+
+/// [`refresh_if_stale`] for a request that arrived at `asked_at` (ms since
+/// the epoch): the status is stale when it was last read more than
+/// [`stale_after_ms`] before the request arrived, not before it got its
+/// turn. A burst of polls queued behind one another is so answered by the
+/// one read made for it, however long the queue takes to drain: Qonto is
+/// read once per checkout for a burst, not once a second while it lasts.
+pub(crate) async fn refresh_if_stale_for(
+    row: CheckoutRow,
+    ledger: &Ledger,
+    cx: &Cx,
+    asked_at: f64,
+) -> CheckoutRow {
     let stale = row
         .status_checked_at
         .as_deref()
         .and_then(age_ms)
-        .map(|age| age > stale_after_ms(&row))
+        .map(|age| age - (worker::js_sys::Date::now() - asked_at) > stale_after_ms(&row))
         .unwrap_or(true);
     if row.status.is_final() || row.link_id.is_none() || !stale {
         return row;
