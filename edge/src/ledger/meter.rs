@@ -36,9 +36,7 @@ thread_local! {
 fn handler() -> Option<Object> {
     let trap = Closure::<dyn Fn(JsValue, JsValue, Array) -> Result<JsValue, JsValue>>::new(
         |target: JsValue, this: JsValue, args: Array| {
-            let n = Reflect::get(&this, &COUNT.into())?
-                .as_f64()
-                .unwrap_or(0.0);
+            let n = Reflect::get(&this, &COUNT.into())?.as_f64().unwrap_or(0.0);
             Reflect::set(&this, &COUNT.into(), &(n + 1.0).into())?;
             let real = Reflect::get(&this, &REAL.into())?;
             Reflect::apply(target.unchecked_ref::<Function>(), &real, &args)

@@ -1,9 +1,10 @@
 //! The fault matrix, through the real Worker (`wrangler dev`) against the
 //! fake Qonto: for each Qonto call the edge makes on a shopper's request
 //! (token refresh, payment methods, link creation, link and payments reads,
-//! client invoice) × each way Qonto fails (429 with a long `Retry-After`,
+//! client invoice; deactivation, webhook subscriptions) × each way Qonto fails (429 with a long `Retry-After`,
 //! 500, an answer slower than the edge's timeout, malformed JSON, 401 on a
-//! fresh token), injected with the fake's `/_control/faults`:
+//! fresh token), injected with the fake's `/_control/faults`, and the
+//! admin's deactivation and webhook subscription the same way:
 //!
 //! - the shopper gets the documented answer (status and error code; a
 //!   status poll answers from the ledger instead);
@@ -40,6 +41,13 @@ enum Via {
     Poll,
     /// `POST /v1/invoice-checkouts` (recovers after the last case).
     Invoice,
+    /// The admin's `POST /admin/checkouts/{id}/deactivate` of a fresh open
+    /// checkout (the link is read first, then deactivated).
+    Deactivate,
+    /// The admin's `POST /admin/webhook-subscription` (the stack is
+    /// subscribed already: the edge lists the subscriptions and finds its
+    /// own).
+    Subscribe,
 }
 
 /// How Qonto fails, as a fault rule on `route` covering every attempt the
@@ -48,7 +56,9 @@ fn fault_rule(kind: &str, route: &str, timeout_ms: u64) -> Value {
     match kind {
         "429" => json!({"kind": "rate_limit", "retry_after": 30, "times": 3, "route": route}),
         "500" => json!({"kind": "server_error", "times": 3, "route": route}),
-        "timeout" => json!({"kind": "latency", "ms": timeout_ms + 1_000, "times": 1, "route": route}),
+        "timeout" => {
+            json!({"kind": "latency", "ms": timeout_ms + 1_000, "times": 1, "route": route})
+        }
         "malformed" => json!({"kind": "malformed_json", "times": 3, "route": route}),
         "401" => json!({"kind": "status", "status": 401, "times": 2, "route": route}),
         other => panic!("no such fault {other}"),
@@ -91,33 +101,203 @@ const FROM_LEDGER: (u16, Option<&str>) = (200, None);
 fn matrix() -> Vec<Case> {
     use Via::*;
     vec![
-        case("payment methods", "payment_methods", PaymentMethods, "429", UNAVAILABLE),
-        case("payment methods", "payment_methods", PaymentMethods, "500", UNAVAILABLE),
-        case("payment methods", "payment_methods", PaymentMethods, "malformed", UNAVAILABLE),
-        case("payment methods", "payment_methods", PaymentMethods, "401", NOT_CONNECTED),
-        case("payment methods", "payment_methods", PaymentMethods, "timeout", TIMEOUT),
-        case("create link", "create_payment_link", Checkout, "429", UNAVAILABLE),
-        case("create link", "create_payment_link", Checkout, "500", UNAVAILABLE),
-        case("create link", "create_payment_link", Checkout, "malformed", UNAVAILABLE),
-        case("create link", "create_payment_link", Checkout, "401", NOT_CONNECTED),
-        case("token refresh", "oauth_token", ExpiredToken, "429", UNAVAILABLE),
-        case("token refresh", "oauth_token", ExpiredToken, "500", UNAVAILABLE),
-        case("token refresh", "oauth_token", ExpiredToken, "malformed", UNAVAILABLE),
-        case("token refresh", "oauth_token", ExpiredToken, "401", REJECTED),
-        case("token refresh", "oauth_token", ExpiredToken, "timeout", TIMEOUT),
+        case(
+            "payment methods",
+            "payment_methods",
+            PaymentMethods,
+            "429",
+            UNAVAILABLE,
+        ),
+        case(
+            "payment methods",
+            "payment_methods",
+            PaymentMethods,
+            "500",
+            UNAVAILABLE,
+        ),
+        case(
+            "payment methods",
+            "payment_methods",
+            PaymentMethods,
+            "malformed",
+            UNAVAILABLE,
+        ),
+        case(
+            "payment methods",
+            "payment_methods",
+            PaymentMethods,
+            "401",
+            NOT_CONNECTED,
+        ),
+        case(
+            "payment methods",
+            "payment_methods",
+            PaymentMethods,
+            "timeout",
+            TIMEOUT,
+        ),
+        case(
+            "create link",
+            "create_payment_link",
+            Checkout,
+            "429",
+            UNAVAILABLE,
+        ),
+        case(
+            "create link",
+            "create_payment_link",
+            Checkout,
+            "500",
+            UNAVAILABLE,
+        ),
+        case(
+            "create link",
+            "create_payment_link",
+            Checkout,
+            "malformed",
+            UNAVAILABLE,
+        ),
+        case(
+            "create link",
+            "create_payment_link",
+            Checkout,
+            "401",
+            NOT_CONNECTED,
+        ),
+        case(
+            "token refresh",
+            "oauth_token",
+            ExpiredToken,
+            "429",
+            UNAVAILABLE,
+        ),
+        case(
+            "token refresh",
+            "oauth_token",
+            ExpiredToken,
+            "500",
+            UNAVAILABLE,
+        ),
+        case(
+            "token refresh",
+            "oauth_token",
+            ExpiredToken,
+            "malformed",
+            UNAVAILABLE,
+        ),
+        case(
+            "token refresh",
+            "oauth_token",
+            ExpiredToken,
+            "401",
+            REJECTED,
+        ),
+        case(
+            "token refresh",
+            "oauth_token",
+            ExpiredToken,
+            "timeout",
+            TIMEOUT,
+        ),
         case("get link", "get_payment_link", Poll, "429", FROM_LEDGER),
         case("get link", "get_payment_link", Poll, "500", FROM_LEDGER),
-        case("get link", "get_payment_link", Poll, "malformed", FROM_LEDGER),
+        case(
+            "get link",
+            "get_payment_link",
+            Poll,
+            "malformed",
+            FROM_LEDGER,
+        ),
         case("get link", "get_payment_link", Poll, "401", FROM_LEDGER),
         case("get link", "get_payment_link", Poll, "timeout", FROM_LEDGER),
         case("payments", "list_payments", Poll, "429", FROM_LEDGER),
         case("payments", "list_payments", Poll, "500", FROM_LEDGER),
         case("payments", "list_payments", Poll, "malformed", FROM_LEDGER),
         case("payments", "list_payments", Poll, "401", FROM_LEDGER),
-        case("client invoice", "get_client_invoice", Invoice, "429", UNAVAILABLE),
-        case("client invoice", "get_client_invoice", Invoice, "500", UNAVAILABLE),
-        case("client invoice", "get_client_invoice", Invoice, "malformed", UNAVAILABLE),
-        case("client invoice", "get_client_invoice", Invoice, "401", NOT_CONNECTED),
+        case(
+            "client invoice",
+            "get_client_invoice",
+            Invoice,
+            "429",
+            UNAVAILABLE,
+        ),
+        case(
+            "client invoice",
+            "get_client_invoice",
+            Invoice,
+            "500",
+            UNAVAILABLE,
+        ),
+        case(
+            "client invoice",
+            "get_client_invoice",
+            Invoice,
+            "malformed",
+            UNAVAILABLE,
+        ),
+        case(
+            "client invoice",
+            "get_client_invoice",
+            Invoice,
+            "401",
+            NOT_CONNECTED,
+        ),
+        case(
+            "deactivate",
+            "deactivate_payment_link",
+            Deactivate,
+            "429",
+            UNAVAILABLE,
+        ),
+        case(
+            "deactivate",
+            "deactivate_payment_link",
+            Deactivate,
+            "500",
+            UNAVAILABLE,
+        ),
+        case(
+            "deactivate",
+            "deactivate_payment_link",
+            Deactivate,
+            "malformed",
+            UNAVAILABLE,
+        ),
+        case(
+            "deactivate",
+            "deactivate_payment_link",
+            Deactivate,
+            "401",
+            NOT_CONNECTED,
+        ),
+        case(
+            "subscriptions",
+            "list_webhook_subscriptions",
+            Subscribe,
+            "429",
+            UNAVAILABLE,
+        ),
+        case(
+            "subscriptions",
+            "list_webhook_subscriptions",
+            Subscribe,
+            "500",
+            UNAVAILABLE,
+        ),
+        case(
+            "subscriptions",
+            "list_webhook_subscriptions",
+            Subscribe,
+            "malformed",
+            UNAVAILABLE,
+        ),
+        case(
+            "subscriptions",
+            "list_webhook_subscriptions",
+            Subscribe,
+            "401",
+            NOT_CONNECTED,
+        ),
     ]
 }
 
@@ -157,6 +337,23 @@ async fn invoice_checkout(stack: &StackUrls) -> (u16, reqwest::header::HeaderMap
         .await
         .expect("POST /v1/invoice-checkouts");
     parts(resp).await
+}
+
+/// An admin `POST` with the admin token.
+async fn admin_post(stack: &StackUrls, path: &str) -> (u16, reqwest::header::HeaderMap, Value) {
+    let resp = client()
+        .post(format!("{}{path}", stack.edge))
+        .bearer_auth(LOCAL_ADMIN_TOKEN)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("admin POST");
+    parts(resp).await
+}
+
+/// The ledger's status of a checkout, as the admin sees it.
+async fn ledger_status(stack: &StackUrls, id: &str) -> Value {
+    admin_get(stack, &format!("/admin/checkouts/{id}")).await.1["status"].clone()
 }
 
 /// Link creations Qonto really made (not idempotent replays) since log
@@ -223,17 +420,31 @@ async fn every_qonto_failure_gets_its_documented_answer_and_the_checkout_recover
                 .expect("expire tokens");
             assert!(r.status().is_success());
         }
-        let log_from = fake_requests(stack, "route=create_payment_link").await.len();
+        let mut deactivated = String::new();
+        if c.via == Via::Deactivate {
+            let (s, _, b) = post_checkout(stack, &basket_body, &key("to-cancel"), &ip()).await;
+            assert_eq!(s, 201, "{b}");
+            deactivated = b["id"].as_str().unwrap_or("").to_owned();
+        }
+        let log_from = fake_requests(stack, "route=create_payment_link")
+            .await
+            .len();
         fault(stack, fault_rule(c.kind, c.route, timeout_ms(c.route))).await;
         let k = key("fault");
         let (status, headers, body) = match c.via {
             Via::PaymentMethods => get(stack, "/v1/payment-methods").await,
-            Via::Checkout | Via::ExpiredToken => post_checkout(stack, &basket_body, &k, &ip()).await,
+            Via::Checkout | Via::ExpiredToken => {
+                post_checkout(stack, &basket_body, &k, &ip()).await
+            }
             Via::Poll => {
                 let id = polled.as_ref().map(|p| p.0.clone()).unwrap_or_default();
                 get(stack, &format!("/v1/checkouts/{id}")).await
             }
             Via::Invoice => invoice_checkout(stack).await,
+            Via::Deactivate => {
+                admin_post(stack, &format!("/admin/checkouts/{deactivated}/deactivate")).await
+            }
+            Via::Subscribe => admin_post(stack, "/admin/webhook-subscription").await,
         };
         clear_faults(stack).await;
         let code = body["error"]["code"].as_str().map(str::to_owned);
@@ -243,6 +454,12 @@ async fn every_qonto_failure_gets_its_documented_answer_and_the_checkout_recover
         if c.via == Via::Poll {
             if body["status"] != "open" {
                 problems.push(format!("poll answered {body}"));
+            }
+        } else if c.via == Via::Deactivate {
+            // Whatever Qonto did, the ledger says what it last knew.
+            let seen = ledger_status(stack, &deactivated).await;
+            if seen != "open" && seen != "canceled" {
+                problems.push(format!("the ledger says {seen}"));
             }
         } else if creating_rows(stack).await != json!(0) {
             problems.push("a checkout was left in creating".into());
@@ -288,6 +505,26 @@ async fn every_qonto_failure_gets_its_documented_answer_and_the_checkout_recover
                     problems.push(format!("the invoice checkout answered {s} {again}"));
                 }
             }
+            Via::Deactivate => {
+                // Asked again, the checkout ends canceled (already, when
+                // Qonto had deactivated it before its answer was lost).
+                let (s, _, again) =
+                    admin_post(stack, &format!("/admin/checkouts/{deactivated}/deactivate")).await;
+                let seen = ledger_status(stack, &deactivated).await;
+                if seen != "canceled"
+                    || !(s == 200 || again["error"]["code"] == "not_deactivatable")
+                {
+                    problems.push(format!(
+                        "deactivating again answered {s} {again}; ledger {seen}"
+                    ));
+                }
+            }
+            Via::Subscribe => {
+                let (s, _, again) = admin_post(stack, "/admin/webhook-subscription").await;
+                if !(200..300).contains(&s) {
+                    problems.push(format!("subscribing again answered {s} {again}"));
+                }
+            }
             Via::PaymentMethods | Via::Invoice => {}
         }
         outcomes.push(Outcome {
@@ -297,19 +534,30 @@ async fn every_qonto_failure_gets_its_documented_answer_and_the_checkout_recover
         });
     }
 
-    println!("{:<16} {:<10} {:<40} answered", "Qonto call", "failure", "documented answer");
+    println!(
+        "{:<16} {:<10} {:<40} answered",
+        "Qonto call", "failure", "documented answer"
+    );
     let mut by_status = BTreeMap::<u16, usize>::new();
     let mut wrong = Vec::new();
     for (c, o) in cases.iter().zip(&outcomes) {
         *by_status.entry(o.status).or_insert(0) += 1;
         let want = format!("{} {}", c.want.0, c.want.1.unwrap_or("(from the ledger)"));
-        let got = format!("{} {}", o.status, o.code.as_deref().unwrap_or("(from the ledger)"));
+        let got = format!(
+            "{} {}",
+            o.status,
+            o.code.as_deref().unwrap_or("(from the ledger)")
+        );
         println!(
             "{:<16} {:<10} {:<40} {got}{}",
             c.call,
             c.kind,
             want,
-            if o.problems.is_empty() { String::new() } else { format!("  {:?}", o.problems) }
+            if o.problems.is_empty() {
+                String::new()
+            } else {
+                format!("  {:?}", o.problems)
+            }
         );
         if (o.status, o.code.as_deref()) != c.want || !o.problems.is_empty() {
             wrong.push(format!("{} × {}: {got} {:?}", c.call, c.kind, o.problems));

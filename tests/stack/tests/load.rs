@@ -111,13 +111,21 @@ async fn a_fresh_checkout_costs_two_d1_round_trips_and_a_replay_one() {
     // Warm the isolate: the Qonto token, payment methods and the payments
     // pause flag (trusted for 30 s) are then cached, as for every checkout
     // but the first of an isolate.
-    let warm = timed_checkout(&http, stack, &basket(&[("mug", 1)]), &key("d1-warm"), &load_ip(1, 1)).await;
+    let warm = timed_checkout(
+        &http,
+        stack,
+        &basket(&[("mug", 1)]),
+        &key("d1-warm"),
+        &load_ip(1, 1),
+    )
+    .await;
     assert_eq!(warm.0, 201, "{}", warm.1);
     let k = key("d1-count");
     let body = basket(&[("mug", 2)]);
     let (status, created, fresh, _) = timed_checkout(&http, stack, &body, &k, &load_ip(1, 2)).await;
     assert_eq!(status, 201, "{created}");
-    let (status, replayed, replay, _) = timed_checkout(&http, stack, &body, &k, &load_ip(1, 2)).await;
+    let (status, replayed, replay, _) =
+        timed_checkout(&http, stack, &body, &k, &load_ip(1, 2)).await;
     assert_eq!(status, 201, "{replayed}");
     assert_eq!(replayed["id"], created["id"]);
     let id = created["id"].as_str().unwrap_or("");
@@ -138,7 +146,14 @@ async fn two_hundred_concurrent_checkouts_lose_none_and_create_no_link_twice() {
     let http = client();
     let run = key("load");
     let body = basket(&[("coffee-250", 1)]);
-    let warm = timed_checkout(&http, stack, &body, &format!("{run}-warm"), &load_ip(2, 249)).await;
+    let warm = timed_checkout(
+        &http,
+        stack,
+        &body,
+        &format!("{run}-warm"),
+        &load_ip(2, 249),
+    )
+    .await;
     assert_eq!(warm.0, 201, "{}", warm.1);
 
     // 200 shoppers at once, each its own key and address.
@@ -217,7 +232,10 @@ async fn two_hundred_concurrent_checkouts_lose_none_and_create_no_link_twice() {
                 .post(format!("{}/v2/payment_links", stack.fake))
                 .bearer_auth(token)
                 .header("x-qonto-staging-token", qc_stack::LOCAL_STAGING_TOKEN)
-                .header("x-qonto-idempotency-key", format!("7e57da7a-0000-4000-8000-{i:012}"))
+                .header(
+                    "x-qonto-idempotency-key",
+                    format!("7e57da7a-0000-4000-8000-{i:012}"),
+                )
                 .header("content-type", "application/json")
                 .body(sent.clone())
                 .send()
@@ -256,11 +274,26 @@ async fn two_hundred_concurrent_checkouts_lose_none_and_create_no_link_twice() {
     assert_eq!(ids.len(), 200, "200 checkouts, none lost or merged");
     assert_eq!(urls.len(), 200, "200 payment links handed out");
     assert_eq!(distinct_links, 200, "one Qonto link per checkout");
-    assert_eq!(keys_at_qonto.len(), 200, "no Qonto idempotency key used twice");
-    assert_eq!(ledger.first().map(|r| (r["n"].clone(), r["links"].clone())),
-        Some((json!(200), json!(200))), "the ledger has each checkout open with its own link");
-    assert_eq!(same_ok, 200, "every duplicate answered 201: {:?}",
-        same.iter().filter(|r| r.0 != 201).map(|r| &r.1).take(3).collect::<Vec<_>>());
+    assert_eq!(
+        keys_at_qonto.len(),
+        200,
+        "no Qonto idempotency key used twice"
+    );
+    assert_eq!(
+        ledger.first().map(|r| (r["n"].clone(), r["links"].clone())),
+        Some((json!(200), json!(200))),
+        "the ledger has each checkout open with its own link"
+    );
+    assert_eq!(
+        same_ok,
+        200,
+        "every duplicate answered 201: {:?}",
+        same.iter()
+            .filter(|r| r.0 != 201)
+            .map(|r| &r.1)
+            .take(3)
+            .collect::<Vec<_>>()
+    );
     assert_eq!(same_ids.len(), 1, "200 duplicates, one checkout");
     assert_eq!(same_links, 1, "200 duplicates, one Qonto link");
     assert_eq!(direct_ok, 200, "the fake created every direct link");
@@ -270,8 +303,14 @@ async fn two_hundred_concurrent_checkouts_lose_none_and_create_no_link_twice() {
 async fn two_hundred_concurrent_polls_of_one_open_checkout_read_qonto_at_most_once() {
     let stack = shared_stack();
     let http = client();
-    let (s, created, _, _) =
-        timed_checkout(&http, stack, &basket(&[("mug", 1)]), &key("polls"), &load_ip(4, 1)).await;
+    let (s, created, _, _) = timed_checkout(
+        &http,
+        stack,
+        &basket(&[("mug", 1)]),
+        &key("polls"),
+        &load_ip(4, 1),
+    )
+    .await;
     assert_eq!(s, 201, "{created}");
     let id = created["id"].as_str().unwrap_or("").to_owned();
     let link = link_of(&created);
@@ -305,8 +344,14 @@ async fn two_hundred_concurrent_polls_of_one_open_checkout_read_qonto_at_most_on
 async fn a_client_polling_past_its_limit_gets_429_with_retry_after() {
     let stack = shared_stack();
     let http = client();
-    let (s, created, _, _) =
-        timed_checkout(&http, stack, &basket(&[("mug", 1)]), &key("poll-limit"), &load_ip(4, 2)).await;
+    let (s, created, _, _) = timed_checkout(
+        &http,
+        stack,
+        &basket(&[("mug", 1)]),
+        &key("poll-limit"),
+        &load_ip(4, 2),
+    )
+    .await;
     assert_eq!(s, 201, "{created}");
     let id = created["id"].as_str().unwrap_or("").to_owned();
     // The limiter counts in fixed windows aligned to the wall-clock minute: a
@@ -396,7 +441,11 @@ fn delivery(event_id: &str, link: &str) -> (String, String) {
 }
 
 /// Posts deliveries concurrently; the edge's answers (`status` field).
-async fn storm(http: &reqwest::Client, stack: &StackUrls, deliveries: &[(String, String)]) -> Vec<String> {
+async fn storm(
+    http: &reqwest::Client,
+    stack: &StackUrls,
+    deliveries: &[(String, String)],
+) -> Vec<String> {
     futures_util::future::join_all(deliveries.iter().map(|(body, signature)| async move {
         let resp = http
             .post(format!("{}/webhooks/qonto", stack.edge))
@@ -433,7 +482,8 @@ async fn notified(stack: &StackUrls) -> std::collections::BTreeMap<String, usize
         .expect("JSON");
     let mut counts = std::collections::BTreeMap::new();
     for n in all {
-        let body: Value = serde_json::from_str(n["body"].as_str().unwrap_or("{}")).unwrap_or(Value::Null);
+        let body: Value =
+            serde_json::from_str(n["body"].as_str().unwrap_or("{}")).unwrap_or(Value::Null);
         if body["type"] == "checkout.paid" {
             if let Some(id) = body["checkout"]["id"].as_str() {
                 *counts.entry(id.to_owned()).or_insert(0) += 1;
@@ -450,11 +500,16 @@ async fn a_webhook_storm_is_processed_once_per_event() {
     let run = key("storm");
     // The storm is ours: the fake sends none of its own meanwhile.
     qonto_webhooks(stack, false).await;
-    let created = futures_util::future::join_all((0..101u32).map(|i| {
-        let (http, k) = (&http, format!("{run}-{i}"));
-        async move { timed_checkout(http, stack, &basket(&[("mug", 1)]), &k, &load_ip(7, i)).await }
-    }))
-    .await;
+    let created =
+        futures_util::future::join_all(
+            (0..101u32).map(|i| {
+                let (http, k) = (&http, format!("{run}-{i}"));
+                async move {
+                    timed_checkout(http, stack, &basket(&[("mug", 1)]), &k, &load_ip(7, i)).await
+                }
+            }),
+        )
+        .await;
     let checkouts: Vec<(String, String)> = created
         .iter()
         .map(|c| {
@@ -502,7 +557,10 @@ async fn a_webhook_storm_is_processed_once_per_event() {
         &format!("SELECT count(*) AS n FROM webhook_events WHERE id LIKE 'evt-{run}-%'"),
     )
     .await;
-    let notes: Vec<usize> = ids.iter().map(|id| counts.get(*id).copied().unwrap_or(0)).collect();
+    let notes: Vec<usize> = ids
+        .iter()
+        .map(|id| counts.get(*id).copied().unwrap_or(0))
+        .collect();
     println!(
         "webhook storm: same event ×100 → {:?}, Qonto reads of its link {same_reads}, notifications {}; \
          100 distinct events → {:?}; checkouts paid {}, notified once {}, twice or more {}, never {}; \
@@ -516,9 +574,23 @@ async fn a_webhook_storm_is_processed_once_per_event() {
         notes.iter().filter(|n| **n == 0).count(),
         recorded.first().map(|r| r["n"].clone()).unwrap_or(Value::Null),
     );
-    assert!(same_answers.iter().chain(&distinct_answers).all(|a| a.starts_with("200 ")));
+    assert!(same_answers
+        .iter()
+        .chain(&distinct_answers)
+        .all(|a| a.starts_with("200 ")));
     assert_eq!(paid.first().map(|r| r["n"].clone()), Some(json!(101)));
-    assert_eq!(notes.iter().filter(|n| **n == 1).count(), 101, "each paid checkout notified once");
-    assert_eq!(recorded.first().map(|r| r["n"].clone()), Some(json!(101)), "101 deliveries recorded");
-    assert!(same_reads <= 2, "one event ×100: Qonto read {same_reads} times");
+    assert_eq!(
+        notes.iter().filter(|n| **n == 1).count(),
+        101,
+        "each paid checkout notified once"
+    );
+    assert_eq!(
+        recorded.first().map(|r| r["n"].clone()),
+        Some(json!(101)),
+        "101 deliveries recorded"
+    );
+    assert!(
+        same_reads <= 2,
+        "one event ×100: Qonto read {same_reads} times"
+    );
 }
