@@ -169,7 +169,7 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     // of a finished request answers from the ledger, before the rate
     // limit: retrying must never be what gets a shopper blocked.
     if let Claim::Taken(existing) = ledger.claim_key(&new).await? {
-        return replay(existing, &hash, lines, &ledger, &key).await;
+        return replay(*existing, &hash, lines, &ledger, &key).await;
     }
     // From here on the claim is this request's: any refusal gives it up,
     // so the same key can be sent again.

@@ -223,7 +223,7 @@ pub(crate) enum Claim {
     /// The new row holds the key: this request creates the link.
     Claimed,
     /// Another request's row holds it (finished, failed or in progress).
-    Taken(CheckoutRow),
+    Taken(Box<CheckoutRow>),
 }
 
 /// The link Qonto created (or that was found) for a checkout.
@@ -326,7 +326,7 @@ impl Ledger {
         Ok(if row.id == c.id {
             Claim::Claimed
         } else {
-            Claim::Taken(row)
+            Claim::Taken(Box::new(row))
         })
     }
 
