@@ -43,9 +43,10 @@ pub(crate) async fn refresh_if_stale(row: CheckoutRow, ledger: &Ledger, cx: &Cx)
 /// [`refresh_if_stale`] for a request that arrived at `asked_at` (ms since
 /// the epoch): the status is stale when it was last read more than
 /// [`stale_after_ms`] before the request arrived, not before it got its
-/// turn. A burst of polls queued behind one another is so answered by the
-/// one read made for it, however long the queue takes to drain: Qonto is
-/// read once per checkout for a burst, not once a second while it lasts.
+/// turn: a poll kept waiting inside the edge (its rate limit, its D1 read)
+/// while another poll's read of Qonto was made is answered by that read,
+/// not sent to Qonto again. A poll that reaches the edge later is a new
+/// question (at most one read per checkout per freshness window).
 pub(crate) async fn refresh_if_stale_for(
     row: CheckoutRow,
     ledger: &Ledger,
