@@ -12,14 +12,12 @@
 
 use crate::catalog::{catalog, shipping};
 use crate::checkouts::create::{self, Creation};
-use crate::checkouts::{self, qonto_body, sync};
+use crate::checkouts::{self, limits, qonto_body, sync};
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::{self, Cx, MAX_BODY_BYTES};
 use crate::ids;
-use crate::ledger::{CheckoutRow, Ledger, NewCheckout};
-use crate::log;
+use crate::ledger::{CheckoutRow, Claim, Ledger, NewCheckout};
 use crate::qonto::Qonto;
-use serde_json::json;
 use shared::api::stored::StoredOrder;
 use shared::api::{
     CheckoutRequest, CheckoutResponse, CheckoutStatusResponse, PaymentMethodsResponse,
@@ -67,34 +65,10 @@ fn idempotency_key(req: &Request) -> EdgeResult<String> {
     }
 }
 
-/// A per-client limit on creating checkouts (Cloudflare's rate limiting
-/// binding). A missing binding is logged and does not block sales.
+/// The per-client limit on creating checkouts (`checkouts::limits`; a
+/// limiter that fails lets the request through, logged).
 pub(crate) async fn rate_limit(req: &Request, cx: &Cx) -> EdgeResult<()> {
-    let key = http::client_key(req);
-    match cx.env.rate_limiter("CHECKOUT_LIMITER") {
-        Ok(limiter) => match limiter.limit(key).await {
-            Ok(outcome) if !outcome.success => Err(EdgeError::RateLimited {
-                retry_after_secs: 60,
-            }),
-            Ok(_) => Ok(()),
-            Err(e) => {
-                log::warn(
-                    &cx.request_id,
-                    "rate limiter failed",
-                    json!({"detail": e.to_string()}),
-                );
-                Ok(())
-            }
-        },
-        Err(_) => {
-            log::warn(
-                &cx.request_id,
-                "rate limiter binding CHECKOUT_LIMITER missing",
-                json!({}),
-            );
-            Ok(())
-        }
-    }
+    limits::check(req, cx, limits::CHECKOUT_LIMITER).await
 }
 
 /// What "the same request" means for idempotency: the merged lines, the
@@ -168,19 +142,6 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     let hash = request_hash(&order);
     let ledger = Ledger::open(cx)?;
     let lines = response_lines(&order);
-
-    // A repeat of a finished request answers from the ledger, before the
-    // rate limit: retrying must never be what gets a shopper blocked.
-    if let Some(existing) = ledger.by_idempotency_key(&key).await? {
-        if existing.is_abandoned() {
-            ledger.delete_creating(&existing.id).await?;
-        } else {
-            return replay(existing, &hash, lines, &ledger, &key).await;
-        }
-    }
-    rate_limit(&req, cx).await?;
-    let methods = create::offered_methods(cx, order.payment_methods.as_ref()).await?;
-
     let id = ids::checkout_id();
     let reference = checkouts::reference(&id);
     let new = NewCheckout {
@@ -203,25 +164,33 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         customer_email: order.customer.as_ref().map(|c| c.email.to_lowercase()),
         return_url,
     };
-    if !ledger.insert_creating(&new).await? {
-        let existing =
-            ledger
-                .by_idempotency_key(&key)
-                .await?
-                .ok_or_else(|| EdgeError::Conflict {
-                    code: "checkout_in_progress",
-                    message:
-                        "A request with this Idempotency-Key is being processed; retry shortly."
-                            .into(),
-                })?;
-        return replay(existing, &hash, lines, &ledger, &key).await;
+
+    // D1 round trip 1 of 2: claim the key, or find who holds it. A repeat
+    // of a finished request answers from the ledger, before the rate
+    // limit: retrying must never be what gets a shopper blocked.
+    if let Claim::Taken(existing) = ledger.claim_key(&new).await? {
+        return replay(*existing, &hash, lines, &ledger, &key).await;
     }
+    // From here on the claim is this request's: any refusal gives it up,
+    // so the same key can be sent again.
+    let methods = match rate_limit(&req, cx).await {
+        Ok(()) => create::offered_methods(cx, order.payment_methods.as_ref()).await,
+        Err(e) => Err(e),
+    };
+    let methods = match methods {
+        Ok(methods) => methods,
+        Err(e) => {
+            ledger.abandon(&new.id, &cx.request_id).await;
+            return Err(e);
+        }
+    };
     let body = qonto_body::basket(&order, cx.config.vat_rate_format, methods, &reference, None);
     let creation = Creation {
         qonto_key: checkouts::qonto_idempotency_key("basket", &key),
         row: new,
         body,
     };
+    // Round trip 2 of 2 (after Qonto's link): record it, read it back.
     let row = create::create_link(cx, &ledger, creation).await?;
     Ok(created_response(&row, lines, 201))
 }
@@ -248,10 +217,13 @@ async fn replay(
     Ok(created_response(&row, lines, 201))
 }
 
-/// `GET /v1/checkouts/{id}`.
-pub(crate) async fn status(id: &str, cx: &Cx) -> EdgeResult<Response> {
+/// `GET /v1/checkouts/{id}`, limited per client before anything is read
+/// (`checkouts::limits`).
+pub(crate) async fn status(req: &Request, id: &str, cx: &Cx) -> EdgeResult<Response> {
+    let asked_at = worker::js_sys::Date::now();
+    limits::check(req, cx, limits::STATUS_LIMITER).await?;
     let (ledger, row) = checkouts::find_checkout(id, cx).await?;
-    let row = sync::refresh_if_stale(row, &ledger, cx).await;
+    let row = sync::refresh_if_stale_for(row, &ledger, cx, asked_at).await;
     let body = CheckoutStatusResponse {
         id: row.id.clone(),
         status: checkouts::public(&row),

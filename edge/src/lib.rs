@@ -57,6 +57,14 @@ pub use tokens::TokenStore;
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let request_id = http::request_id(&req);
     let config = config::Config::from_env(&env);
+    // Tests only: count this request's D1 round trips (ledger::meter).
+    let (env, d1_meter) = match ledger::meter::D1Meter::enabled(&env)
+        .then(|| ledger::meter::D1Meter::install(&env))
+        .flatten()
+    {
+        Some((counted, meter)) => (counted, Some(meter)),
+        None => (env, None),
+    };
     let self_origin = req
         .url()
         .map(|u| u.origin().ascii_serialization())
@@ -78,6 +86,11 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         resp = http::with_cors(resp, req_origin.as_deref(), &cx.config);
     }
     let _ = resp.headers_mut().set("x-request-id", &cx.request_id);
+    if let Some(meter) = &d1_meter {
+        let _ = resp
+            .headers_mut()
+            .set(ledger::meter::HEADER, &meter.round_trips().to_string());
+    }
     Ok(resp)
 }
 
@@ -157,7 +170,7 @@ async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
         Route::Catalog => catalog::get_catalog(cx),
         Route::PaymentMethods => checkout::payment_methods(cx).await,
         Route::CreateCheckout => checkout::create(req, cx).await,
-        Route::GetCheckout(id) => checkout::status(&id, cx).await,
+        Route::GetCheckout(id) => checkout::status(&req, &id, cx).await,
         Route::CreateInvoiceCheckout => invoice::create(req, cx).await,
         Route::QontoWebhook => webhook::receive(req, cx).await,
         Route::OauthStart => oauth::start(req, cx).await,

@@ -7,10 +7,12 @@
 //! within a second). The body is only a hint: the link is re-read from Qonto
 //! (`checkouts::sync`) before the ledger changes.
 //!
-//! A delivery is recorded as processed only after the ledger was updated
-//! from it: a redelivery of one already processed is ignored, one whose
-//! processing failed (a re-read error, a timeout) is processed again, and
-//! the checkout is marked for the cron's reconciliation meanwhile.
+//! A delivery is claimed in D1 before it is processed and recorded as
+//! processed only after the ledger was updated from it: copies arriving
+//! while it is processed, and redeliveries of one already processed, are
+//! ignored (`duplicate`); one whose processing failed (a re-read error, a
+//! timeout) gives its claim up and is processed again when redelivered,
+//! and the checkout is marked for the cron's reconciliation meanwhile.
 
 use crate::checkouts::{self, sync};
 use crate::error::{json_response, EdgeError, EdgeResult};
@@ -59,7 +61,10 @@ pub(crate) async fn receive(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     }
     let event: WebhookEvent = http::parse_json(&body)?;
     let ledger = Ledger::open(cx)?;
-    if ledger.delivery_done(&event.id).await? {
+    // Claimed before processing: of copies of one delivery arriving
+    // together, one is processed (one re-read from Qonto), the others are
+    // duplicates.
+    if !ledger.claim_delivery(&event.id).await? {
         log::info(
             &cx.request_id,
             "webhook duplicate ignored",
@@ -68,7 +73,10 @@ pub(crate) async fn receive(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         return Ok(json_response(&json!({"status": "duplicate"}), 200));
     }
     if event.event_type == WEBHOOK_TYPE_PAYMENT_LINKS_CONNECTIONS {
-        crate::connection::on_connection_event(cx, &event).await?;
+        // Connection events are not kept: a redelivery is handled again.
+        let handled = crate::connection::on_connection_event(cx, &event).await;
+        ledger.release_delivery(&event.id).await?;
+        handled?;
         return Ok(json_response(&json!({"status": "accepted"}), 200));
     }
     let data = event.payment_link_data().ok();
@@ -91,10 +99,20 @@ pub(crate) async fn receive(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
             Some(link_id) => process(&bg, link_id).await,
             None => Ok(()),
         };
-        let recorded = match processed {
-            Ok(()) => match Ledger::open(&bg) {
-                Ok(ledger) => ledger.record_delivery(&event_id).await.map(|_| ()),
-                Err(e) => Err(e),
+        let recorded = match Ledger::open(&bg) {
+            Ok(ledger) => match processed {
+                Ok(()) => ledger.record_delivery(&event_id).await,
+                Err(e) => {
+                    // Given up: Qonto's redelivery is processed again.
+                    if let Err(release) = ledger.release_delivery(&event_id).await {
+                        log::error(
+                            &bg.request_id,
+                            "could not give up a failed webhook's claim; its redelivery waits a minute",
+                            json!({"event": event_id, "error": format!("{release:?}")}),
+                        );
+                    }
+                    Err(e)
+                }
             },
             Err(e) => Err(e),
         };

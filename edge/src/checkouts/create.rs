@@ -194,17 +194,22 @@ pub(crate) async fn record_link(
             format!("{} {}", link.amount.value, link.amount.currency),
         ));
     }
-    ledger.attach_link(&row.id, &facts).await?;
+    let stored = match ledger.attach_link(&row.id, &facts).await? {
+        Some(stored) => stored,
+        // No longer `creating` (the cron took it for abandoned): what is
+        // stored now is the answer.
+        None => ledger
+            .get(&row.id)
+            .await?
+            .ok_or(EdgeError::Internal("created checkout vanished".into()))?,
+    };
     log::info(
         &cx.request_id,
         "checkout created",
         json!({"checkout": row.id, "reference": super::reference(&row.id), "kind": row.kind,
                "link": link.id, "amount": link.amount.value}),
     );
-    ledger
-        .get(&row.id)
-        .await?
-        .ok_or(EdgeError::Internal("created checkout vanished".into()))
+    Ok(stored)
 }
 
 /// The refusal of a checkout whose link Qonto priced at `qonto` instead of

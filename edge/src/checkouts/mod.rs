@@ -6,6 +6,7 @@
 //! module decides.
 
 pub(crate) mod create;
+pub(crate) mod limits;
 pub(crate) mod qonto_body;
 pub(crate) mod reconcile;
 pub(crate) mod status;

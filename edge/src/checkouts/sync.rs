@@ -20,6 +20,10 @@ const STALE_AFTER_MS: f64 = 5_000.0;
 /// payment did not happen because the ledger is a few seconds old.
 const OPEN_STALE_AFTER_MS: f64 = 1_000.0;
 
+/// How long a poll waits, twice, for another request's read of the same
+/// checkout before it looks at the ledger again.
+const READ_WAITS_MS: [u64; 2] = [300, 700];
+
 /// How old the ledger's copy of `row`'s status may be before a status call
 /// asks Qonto again.
 pub(crate) fn stale_after_ms(row: &CheckoutRow) -> f64 {
@@ -37,13 +41,35 @@ pub(crate) fn stale_after_ms(row: &CheckoutRow) -> f64 {
 /// pollers of one checkout), only the one whose claim wins asks Qonto; the
 /// others answer from the ledger.
 pub(crate) async fn refresh_if_stale(row: CheckoutRow, ledger: &Ledger, cx: &Cx) -> CheckoutRow {
+    refresh_if_stale_for(row, ledger, cx, worker::js_sys::Date::now()).await
+}
+
+/// [`refresh_if_stale`] for a request that arrived at `asked_at` (ms since
+/// the epoch): the status is stale when it was last read more than
+/// [`stale_after_ms`] before the request arrived, not before it got its
+/// turn: a poll kept waiting inside the edge (its rate limit, its D1 read)
+/// while another poll's read of Qonto was made is answered by that read,
+/// not sent to Qonto again. A poll that reaches the edge later is a new
+/// question (at most one read per checkout per freshness window).
+pub(crate) async fn refresh_if_stale_for(
+    row: CheckoutRow,
+    ledger: &Ledger,
+    cx: &Cx,
+    asked_at: f64,
+) -> CheckoutRow {
     let stale = row
         .status_checked_at
         .as_deref()
         .and_then(age_ms)
-        .map(|age| age > stale_after_ms(&row))
+        .map(|age| age - (worker::js_sys::Date::now() - asked_at) > stale_after_ms(&row))
         .unwrap_or(true);
-    if row.status.is_final() || row.link_id.is_none() || !stale {
+    if row.status.is_final() || row.link_id.is_none() {
+        return row;
+    }
+    if reading(&row) {
+        return wait_for_read(row, ledger).await;
+    }
+    if !stale {
         return row;
     }
     match ledger
@@ -51,8 +77,8 @@ pub(crate) async fn refresh_if_stale(row: CheckoutRow, ledger: &Ledger, cx: &Cx)
         .await
     {
         Ok(true) => {}
-        // Another caller is reading Qonto (or just did).
-        Ok(false) => return row,
+        // Another caller is reading Qonto (or just did): its answer.
+        Ok(false) => return wait_for_read(row, ledger).await,
         Err(e) => {
             log::warn(
                 &cx.request_id,
@@ -76,6 +102,37 @@ pub(crate) async fn refresh_if_stale(row: CheckoutRow, ledger: &Ledger, cx: &Cx)
             row
         }
     }
+}
+
+/// Whether another request holds the lease on `row`'s re-read from Qonto
+/// (`Ledger::claim_refresh` set its read time ahead).
+fn reading(row: &CheckoutRow) -> bool {
+    row.status_checked_at
+        .as_deref()
+        .and_then(age_ms)
+        .is_some_and(|age| age < 0.0)
+}
+
+/// The checkout as the read another request is making of Qonto leaves it:
+/// looked up again in the ledger at once, then after each of
+/// [`READ_WAITS_MS`] while that read is still going (at most 3 D1 reads,
+/// 1 s, so a flood of pollers waiting on one read stays cheap); then the
+/// ledger's latest. Pollers that lost the claim so answer what Qonto said,
+/// not the status it was asked to refresh, when Qonto answers in time.
+async fn wait_for_read(mut row: CheckoutRow, ledger: &Ledger) -> CheckoutRow {
+    for wait in std::iter::once(0).chain(READ_WAITS_MS) {
+        if wait > 0 {
+            worker::Delay::from(std::time::Duration::from_millis(wait)).await;
+        }
+        match ledger.get(&row.id).await {
+            Ok(Some(latest)) => row = latest,
+            _ => return row,
+        }
+        if !reading(&row) {
+            break;
+        }
+    }
+    row
 }
 
 /// Marks a checkout whose re-read failed for the cron's reconciliation

@@ -6,21 +6,32 @@
 //! is inserted with status `creating` under a UNIQUE idempotency key (the
 //! loser of the race sees the winner's row), then completed with the link, or
 //! deleted when Qonto failed, so no half-written row outlives a request.
+//! A basket checkout's hot path is two D1 round trips around its Qonto call
+//! (in production each may cross regions): [`Ledger::claim_key`] claims the
+//! key and reads any row already holding it in one batch, and
+//! [`Ledger::attach_link`] records the link and returns the stored row in
+//! one statement.
 //!
 //! Status writes only ever move a live (`open` or `processing`) checkout:
 //! a refresh that read Qonto before the payment and writes after a newer one
 //! cannot turn `paid` back to `open`.
 
 use super::{age_ms, changes, num, opt, Ledger};
-use crate::error::EdgeResult;
+use crate::error::{EdgeError, EdgeResult};
 use serde::Deserialize;
 use shared::qonto::PaymentStatus;
 use wasm_bindgen::JsValue;
+use worker::D1PreparedStatement;
 
 /// A `creating` row older than this was left by a request that died (an
 /// evicted isolate); it no longer blocks its idempotency key or invoice, and
 /// the cron removes it.
 pub(crate) const ABANDONED_MS: f64 = 60_000.0;
+
+/// How long a claimed re-read of a checkout holds off other readers: longer
+/// than the Qonto client's read timeouts and retries of the link and its
+/// payments.
+pub(crate) const REFRESH_LEASE_MS: f64 = 30_000.0;
 
 /// A checkout's state in the ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -206,6 +217,15 @@ impl NewCheckout {
     }
 }
 
+/// What claiming an idempotency key found.
+#[derive(Debug)]
+pub(crate) enum Claim {
+    /// The new row holds the key: this request creates the link.
+    Claimed,
+    /// Another request's row holds it (finished, failed or in progress).
+    Taken(Box<CheckoutRow>),
+}
+
 /// The link Qonto created (or that was found) for a checkout.
 #[derive(Debug, Clone)]
 pub(crate) struct LinkFacts {
@@ -237,11 +257,10 @@ const COLUMNS: &str = "id, kind, idempotency_key, request_hash, status, last_pay
 const LIVE: &str = "status IN ('open', 'processing')";
 
 impl Ledger {
-    /// Inserts a `creating` row; `false` when a row with the same
-    /// idempotency key (or a live link for the same invoice) already exists.
-    pub(crate) async fn insert_creating(&self, c: &NewCheckout) -> EdgeResult<bool> {
-        let now = super::now();
-        let result = self
+    /// The insert of a `creating` row, doing nothing when a row with the
+    /// same idempotency key (or a live link for the same invoice) exists.
+    fn insert_statement(&self, c: &NewCheckout, now: &str) -> EdgeResult<D1PreparedStatement> {
+        Ok(self
             .db
             .prepare(
                 "INSERT INTO checkouts (id, kind, idempotency_key, request_hash, status, currency, net_minor, \
@@ -261,23 +280,71 @@ impl Ledger {
                 opt(c.invoice_id.as_deref()),
                 c.lines_json.as_str().into(),
                 opt(c.order_json.as_deref()),
-                now.as_str().into(),
+                now.into(),
                 opt(c.customer_email.as_deref()),
                 opt(c.return_url.as_deref()),
-            ])?
-            .run()
-            .await?;
+            ])?)
+    }
+
+    /// Inserts a `creating` row; `false` when a row with the same
+    /// idempotency key (or a live link for the same invoice) already exists.
+    pub(crate) async fn insert_creating(&self, c: &NewCheckout) -> EdgeResult<bool> {
+        let result = self.insert_statement(c, &super::now())?.run().await?;
         Ok(changes(&result)? == 1)
     }
 
-    /// Completes a `creating` row with its link.
-    pub(crate) async fn attach_link(&self, id: &str, link: &LinkFacts) -> EdgeResult<()> {
+    /// Claims `c`'s idempotency key in one round trip (one D1 batch, which
+    /// is one transaction): a `creating` row left by a request that died
+    /// ([`ABANDONED_MS`]) under the key is removed, `c` is inserted unless
+    /// the key is taken, and the key's row is read back. [`Claim::Claimed`]
+    /// when that row is `c`'s; otherwise the row that holds the key.
+    pub(crate) async fn claim_key(&self, c: &NewCheckout) -> EdgeResult<Claim> {
+        let key = opt(c.idempotency_key.as_deref());
         let now = super::now();
-        self.db
+        let sweep = self
+            .db
             .prepare(
-                "UPDATE checkouts SET link_id = ?2, url = ?3, status = ?4, qonto_amount_minor = ?5, expires_at = ?6, \
-                 updated_at = ?7, status_checked_at = ?7 WHERE id = ?1 AND status = 'creating'",
+                "DELETE FROM checkouts WHERE idempotency_key = ?1 AND status = 'creating' AND created_at < ?2",
             )
+            .bind(&[key.clone(), super::ago(ABANDONED_MS).into()])?;
+        let read = self
+            .db
+            .prepare(format!(
+                "SELECT {COLUMNS} FROM checkouts WHERE idempotency_key = ?1 LIMIT 1"
+            ))
+            .bind(&[key])?;
+        let results = self
+            .db
+            .batch(vec![sweep, self.insert_statement(c, &now)?, read])
+            .await?;
+        let row = results
+            .get(2)
+            .map(|r| r.results::<CheckoutRow>())
+            .transpose()?
+            .and_then(|rows| rows.into_iter().next())
+            .ok_or_else(|| EdgeError::Internal("the claimed idempotency key has no row".into()))?;
+        Ok(if row.id == c.id {
+            Claim::Claimed
+        } else {
+            Claim::Taken(Box::new(row))
+        })
+    }
+
+    /// Completes a `creating` row with its link and returns the row as
+    /// stored, in one round trip (`RETURNING`); `None` when the row was no
+    /// longer `creating`.
+    pub(crate) async fn attach_link(
+        &self,
+        id: &str,
+        link: &LinkFacts,
+    ) -> EdgeResult<Option<CheckoutRow>> {
+        let now = super::now();
+        Ok(self
+            .db
+            .prepare(format!(
+                "UPDATE checkouts SET link_id = ?2, url = ?3, status = ?4, qonto_amount_minor = ?5, expires_at = ?6, \
+                 updated_at = ?7, status_checked_at = ?7 WHERE id = ?1 AND status = 'creating' RETURNING {COLUMNS}"
+            ))
             .bind(&[
                 id.into(),
                 link.link_id.as_str().into(),
@@ -287,9 +354,8 @@ impl Ledger {
                 opt(link.expires_at.as_deref()),
                 now.as_str().into(),
             ])?
-            .run()
-            .await?;
-        Ok(())
+            .first::<CheckoutRow>(None)
+            .await?)
     }
 
     /// Records a `creating` row as failed because Qonto's amount differs:
@@ -411,6 +477,13 @@ impl Ledger {
     /// value it read; `false` when another caller claimed (or recorded) a
     /// fresher read since, which that caller then answers from the ledger.
     /// Concurrent status polls of one checkout so cost Qonto one read.
+    ///
+    /// The claim is a lease: it sets `status_checked_at` [`REFRESH_LEASE_MS`]
+    /// ahead, so the status counts as fresh for as long as the read may take
+    /// (however slow Qonto is, no second poll starts another read meanwhile);
+    /// the read's outcome then sets the real time (recorded), or none (failed:
+    /// the next poll and the cron read it again). A claimer that died leaves
+    /// the checkout to be read again once the lease is over.
     pub(crate) async fn claim_refresh(
         &self,
         id: &str,
@@ -421,7 +494,7 @@ impl Ledger {
             .prepare(format!(
                 "UPDATE checkouts SET status_checked_at = ?3 WHERE id = ?1 AND {LIVE} AND status_checked_at IS ?2"
             ))
-            .bind(&[id.into(), opt(checked_at), super::now().into()])?
+            .bind(&[id.into(), opt(checked_at), super::ago(-REFRESH_LEASE_MS).into()])?
             .run()
             .await?;
         Ok(changes(&result)? == 1)

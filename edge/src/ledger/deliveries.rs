@@ -1,32 +1,53 @@
 //! `webhook_events`: the ids of the Qonto webhook deliveries this edge has
-//! processed. A delivery is recorded only once the ledger was updated from
-//! it, so a delivery whose processing failed is processed again when Qonto
-//! redelivers it.
+//! processed or is processing. A delivery is claimed before it is processed
+//! (so copies of one event that arrive together are processed once, with
+//! one re-read of the link) and marked processed only once the ledger was
+//! updated from it; a claim whose processing failed is given up, so Qonto's
+//! redelivery is processed again, and a claim left by an isolate that died
+//! may be taken over after [`CLAIM_LEASE_MS`].
 
-use super::{changes, now, Ledger};
+use super::{ago, changes, now, Ledger};
 use crate::error::EdgeResult;
 
-impl Ledger {
-    /// Whether delivery `event_id` was already processed.
-    pub(crate) async fn delivery_done(&self, event_id: &str) -> EdgeResult<bool> {
-        Ok(self
-            .db
-            .prepare("SELECT 1 AS seen FROM webhook_events WHERE id = ?1")
-            .bind(&[event_id.into()])?
-            .first::<serde_json::Value>(None)
-            .await?
-            .is_some())
-    }
+/// How long a claimed, unprocessed delivery holds off its copies.
+pub(crate) const CLAIM_LEASE_MS: f64 = 60_000.0;
 
-    /// Records delivery `event_id` as processed; `false` if it already was.
-    pub(crate) async fn record_delivery(&self, event_id: &str) -> EdgeResult<bool> {
+impl Ledger {
+    /// Claims delivery `event_id` for processing: `false` when it was
+    /// processed already, or another request is processing it.
+    pub(crate) async fn claim_delivery(&self, event_id: &str) -> EdgeResult<bool> {
         let result = self
             .db
-            .prepare("INSERT INTO webhook_events (id, received_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
-            .bind(&[event_id.into(), now().into()])?
+            .prepare(
+                "INSERT INTO webhook_events (id, received_at) VALUES (?1, ?2) \
+                 ON CONFLICT (id) DO UPDATE SET received_at = excluded.received_at \
+                 WHERE webhook_events.processed_at IS NULL AND webhook_events.received_at < ?3",
+            )
+            .bind(&[event_id.into(), now().into(), ago(CLAIM_LEASE_MS).into()])?
             .run()
             .await?;
         Ok(changes(&result)? == 1)
+    }
+
+    /// Records claimed delivery `event_id` as processed.
+    pub(crate) async fn record_delivery(&self, event_id: &str) -> EdgeResult<()> {
+        self.db
+            .prepare("UPDATE webhook_events SET processed_at = ?2 WHERE id = ?1")
+            .bind(&[event_id.into(), now().into()])?
+            .run()
+            .await?;
+        Ok(())
+    }
+
+    /// Gives up the claim of a delivery whose processing failed (or that is
+    /// not kept, a connection event), so a redelivery is processed again.
+    pub(crate) async fn release_delivery(&self, event_id: &str) -> EdgeResult<()> {
+        self.db
+            .prepare("DELETE FROM webhook_events WHERE id = ?1 AND processed_at IS NULL")
+            .bind(&[event_id.into()])?
+            .run()
+            .await?;
+        Ok(())
     }
 
     /// Forgets the ids of the Qonto deliveries received before `cutoff`

@@ -10,6 +10,7 @@
 pub(crate) mod admin;
 pub(crate) mod checkouts;
 pub(crate) mod deliveries;
+pub(crate) mod meter;
 
 use crate::error::EdgeResult;
 use crate::http::Cx;
@@ -17,7 +18,7 @@ use wasm_bindgen::JsValue;
 use worker::{D1Database, D1Result, Env};
 
 pub(crate) use checkouts::{
-    CheckoutRow, LedgerStatus, LinkFacts, NewCheckout, Observation, ABANDONED_MS,
+    CheckoutRow, Claim, LedgerStatus, LinkFacts, NewCheckout, Observation, ABANDONED_MS,
 };
 
 /// The current time as RFC 3339 (UTC, milliseconds).
@@ -82,7 +83,8 @@ impl Ledger {
                 "SELECT (SELECT 1 FROM checkouts LIMIT 1) AS c, \
                  (SELECT 1 FROM webhook_events LIMIT 1) AS w, \
                  (SELECT 1 FROM notifications LIMIT 1) AS n, \
-                 (SELECT return_url FROM checkouts LIMIT 1) AS r",
+                 (SELECT return_url FROM checkouts LIMIT 1) AS r, \
+                 (SELECT processed_at FROM webhook_events LIMIT 1) AS p",
             )
             .first::<serde_json::Value>(None)
             .await?;

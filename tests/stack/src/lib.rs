@@ -480,6 +480,11 @@ impl Stack {
                 format!("{}/withdrawal.html", shop.url()),
             ),
         ]);
+        if config.edge_build == EdgeBuild::Test {
+            // The tests' Worker tells each answer's D1 round trips
+            // (`x-d1-round-trips`), for the tests that hold it to a budget.
+            vars.push(("D1_ROUND_TRIPS_HEADER".to_owned(), "on".to_owned()));
+        }
         for (k, v) in &config.extra_vars {
             vars.retain(|(name, _)| name != k);
             vars.push((k.clone(), v.clone()));
