@@ -142,35 +142,43 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     let hash = request_hash(&order);
     let ledger = Ledger::open(cx)?;
     let lines = response_lines(&order);
-    let id = ids::checkout_id();
-    let reference = checkouts::reference(&id);
-    let new = NewCheckout {
-        id,
-        kind: "basket",
-        idempotency_key: Some(key.clone()),
-        request_hash: hash.clone(),
-        currency: order.totals.gross.currency().as_str().to_owned(),
-        net_minor: order.totals.net.minor(),
-        vat_minor: order.totals.vat.minor(),
-        expected_gross_minor: order.totals.gross.minor(),
-        invoice_id: None,
-        lines_json: serde_json::to_string(&lines).unwrap_or_default(),
-        order_json: Some(
-            StoredOrder::from(&order)
-                .with_reference(&reference)
-                .with_language(crate::outbox::checkout_language(body.language.as_deref()))
-                .to_json(),
-        ),
-        customer_email: order.customer.as_ref().map(|c| c.email.to_lowercase()),
-        return_url,
+    let language = crate::outbox::checkout_language(body.language.as_deref());
+    let checkout = |id: String| {
+        let reference = checkouts::reference(&id);
+        NewCheckout {
+            order_json: Some(
+                StoredOrder::from(&order)
+                    .with_reference(&reference)
+                    .with_language(language)
+                    .to_json(),
+            ),
+            id,
+            kind: "basket",
+            idempotency_key: Some(key.clone()),
+            request_hash: hash.clone(),
+            currency: order.totals.gross.currency().as_str().to_owned(),
+            net_minor: order.totals.net.minor(),
+            vat_minor: order.totals.vat.minor(),
+            expected_gross_minor: order.totals.gross.minor(),
+            invoice_id: None,
+            lines_json: serde_json::to_string(&lines).unwrap_or_default(),
+            customer_email: order.customer.as_ref().map(|c| c.email.to_lowercase()),
+            return_url: return_url.clone(),
+        }
     };
+    let mut new = checkout(ids::checkout_id());
 
     // D1 round trip 1 of 2: claim the key, or find who holds it. A repeat
     // of a finished request answers from the ledger, before the rate
     // limit: retrying must never be what gets a shopper blocked.
-    if let Claim::Taken(existing) = ledger.claim_key(&new).await? {
-        return replay(*existing, &hash, lines, &ledger, &key).await;
+    match ledger.claim_key(&new).await? {
+        Claim::Claimed => {}
+        Claim::Taken(existing) => return replay(*existing, &hash, lines, &ledger, &key).await,
+        // The same request, whose first attempt died before recording its
+        // link: go on as that checkout, so Qonto sees the same creation.
+        Claim::Resumed(dead) => new = checkout(dead.id),
     }
+    let reference = checkouts::reference(&new.id);
     // From here on the claim is this request's: any refusal gives it up,
     // so the same key can be sent again.
     let methods = match rate_limit(&req, cx).await {

@@ -2,7 +2,10 @@
 //! this module's files, one per table: [`checkouts`] (which basket or invoice
 //! became which Qonto payment link, what it was expected to cost, what Qonto
 //! last said), [`deliveries`] (the Qonto webhook deliveries already
-//! processed) and [`admin`] (the admin sessions and throttled sign-ins). Callers get typed rows and typed statuses, never SQL.
+//! processed) and [`admin`] (the admin sessions and throttled sign-ins),
+//! with the checkouts' typed rows in [`rows`]. Callers get typed rows and
+//! typed statuses, never SQL. [`meter`] counts a request's D1 round trips
+//! (the tests' Worker reports them).
 //!
 //! (The outbox's messages keep their SQL in `crate::outbox`, which reaches
 //! D1 through [`Ledger::db`].)
@@ -11,15 +14,15 @@ pub(crate) mod admin;
 pub(crate) mod checkouts;
 pub(crate) mod deliveries;
 pub(crate) mod meter;
+pub(crate) mod rows;
 
 use crate::error::EdgeResult;
 use crate::http::Cx;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1Result, Env};
 
-pub(crate) use checkouts::{
-    CheckoutRow, Claim, LedgerStatus, LinkFacts, NewCheckout, Observation, ABANDONED_MS,
-};
+pub(crate) use checkouts::ABANDONED_MS;
+pub(crate) use rows::{CheckoutRow, Claim, LedgerStatus, LinkFacts, NewCheckout, Observation};
 
 /// The current time as RFC 3339 (UTC, milliseconds).
 pub(crate) fn now() -> String {

@@ -14,7 +14,7 @@
 //!
 //! Prints the figures: cases run, answers by status. (A slow link creation
 //! and the invoice retried after it are in `checkouts.rs` and
-//! `money_path.rs`.)
+//! `money_path.rs`; the edge restarted mid-checkout in `restart.rs`.)
 
 mod common;
 
