@@ -71,7 +71,7 @@ async fn an_edge_restarted_mid_checkout_makes_one_link_and_the_retry_gets_it() {
     let made_id = made
         .iter()
         .map(|l| l["payment_link"]["id"].as_str().unwrap_or("").to_owned())
-        .last()
+        .next_back()
         .unwrap_or_default();
     stack
         .edge
