@@ -22,8 +22,11 @@ cargo clippy --quiet -p shared -p edge -p fake-qonto -p qc-stack --all-features 
 cargo clippy --quiet -p widget --target wasm32-unknown-unknown --all-targets -- -D warnings
 done_stage
 
-stage "unit tests: shared, fake Qonto, edge (host)"
+stage "unit tests: shared, fake Qonto, edge, widget logic (host)"
 cargo test -p shared -p fake-qonto -p edge --all-features
+# The widget's pure logic (bill, basket changes, details, return decisions,
+# texts) on the host; the browser tests below check the wiring.
+cargo test -p widget --lib
 done_stage
 
 stage "widget: release build, size budget, and the built bundle under a strict CSP"

@@ -177,6 +177,7 @@ pub(crate) fn message(i: usize, code: &str) -> Msg {
         errors::INVALID_PHONE => Msg::ErrPhone,
         errors::UNSHIPPABLE_COUNTRY => Msg::ErrUnshippable,
         errors::FIELD_TOO_LONG => Msg::ErrTooLong,
+        errors::INVALID_CHARACTERS => Msg::ErrCharacters,
         _ => FIELDS.get(i).map_or(Msg::ErrGeneric, |f| f.missing),
     }
 }
@@ -192,6 +193,7 @@ pub(crate) fn check(values: &Values, shipped: bool) -> (Customer, Errors) {
         errors[i] = match i {
             _ if !shown => None,
             _ if value.is_empty() => is_required(i).then_some(FIELDS[i].missing),
+            _ if fields::forbidden_character(value).is_some() => Some(Msg::ErrCharacters),
             EMAIL if !is_plausible_email(value) => Some(Msg::ErrEmail),
             PHONE if !is_plausible_phone(value) => Some(Msg::ErrPhone),
             _ => None,
@@ -211,4 +213,47 @@ pub(crate) fn check(values: &Values, shipped: bool) -> (Customer, Errors) {
         }),
     };
     (customer, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(name: &str, city: &str) -> Values {
+        [
+            "ada@example.com",
+            name,
+            "1 rue de la Paix",
+            "",
+            "75002",
+            city,
+            "FR",
+            "",
+        ]
+        .map(str::to_owned)
+    }
+
+    #[test]
+    fn control_and_bidi_override_characters_are_refused_before_sending() {
+        for (name, city, name_error, city_error) in [
+            ("Ada Lovelace", "Paris", None, None),
+            (
+                "Ada\u{202E}ecalevoL",
+                "Paris",
+                Some(Msg::ErrCharacters),
+                None,
+            ),
+            ("Ada", "Pa\u{0007}ris", None, Some(Msg::ErrCharacters)),
+            ("Ada\u{2066}", "Paris", Some(Msg::ErrCharacters), None),
+        ] {
+            let (_, errors) = check(&values(name, city), true);
+            assert_eq!(
+                (errors[1], errors[5]),
+                (name_error, city_error),
+                "{name:?} {city:?}"
+            );
+        }
+        // The edge's refusal of the same reads the same.
+        assert_eq!(message(1, errors::INVALID_CHARACTERS), Msg::ErrCharacters);
+    }
 }

@@ -120,6 +120,8 @@ pub(crate) enum Msg {
     ErrUnshippable,
     ErrPhone,
     ErrTooLong,
+    /// A control or bidirectional-override character in a customer text.
+    ErrCharacters,
     ErrInvoicePaid,
     /// The shop's payments are paused (its Qonto connection was revoked).
     ErrPaused,
