@@ -98,22 +98,33 @@ impl ProcessGroup {
         &self.log
     }
 
-    /// Stops the whole group: TERM, then KILL after a grace period.
+    /// Stops the whole group: TERM, then KILL after a grace period, and
+    /// returns once no process of the group is left. (wrangler can exit
+    /// before its workerd, which holds the port: a relaunch on the same port
+    /// would find it taken.)
     pub fn stop(&mut self) {
-        if self.exited().is_some() {
-            return;
+        let pgid = self.pgid();
+        if self.exited().is_none() {
+            signal_group(pgid, "TERM");
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while self.exited().is_none() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            if self.exited().is_none() {
+                eprintln!("[stack] {} did not stop on TERM; killing it", self.name);
+                signal_group(pgid, "KILL");
+                let _ = self.child.wait();
+            }
         }
-        signal_group(self.pgid(), "TERM");
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if self.exited().is_some() {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while group_alive(pgid) {
+            if Instant::now() >= deadline {
+                signal_group(pgid, "KILL");
+                std::thread::sleep(Duration::from_millis(200));
                 return;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        eprintln!("[stack] {} did not stop on TERM; killing it", self.name);
-        signal_group(self.pgid(), "KILL");
-        let _ = self.child.wait();
     }
 }
 
@@ -121,6 +132,18 @@ impl Drop for ProcessGroup {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Whether any process of group `pgid` is still there (`kill -0`).
+fn group_alive(pgid: u32) -> bool {
+    Command::new("kill")
+        .arg("-0")
+        .arg("--")
+        .arg(format!("-{pgid}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn signal_group(pgid: u32, signal: &str) {
