@@ -135,11 +135,15 @@ impl Ledger {
             .transpose()?
             .and_then(|rows| rows.into_iter().next())
             .ok_or_else(|| EdgeError::Internal("the claimed idempotency key has no row".into()))?;
+        // The take-over changed a row only in the one batch that found it
+        // old (the batch is one transaction; afterwards it is recent).
+        let took_over = match results.first() {
+            Some(r) => changes(r)? == 1,
+            None => false,
+        };
         Ok(if row.id == c.id {
             Claim::Claimed
-        } else if row.status == LedgerStatus::Creating && row.created_at == now {
-            // Only this batch wrote `now` into an old row's created_at: a
-            // concurrent taker's UPDATE no longer matches once it is recent.
+        } else if took_over && row.status == LedgerStatus::Creating {
             Claim::Resumed(Box::new(row))
         } else {
             Claim::Taken(Box::new(row))
