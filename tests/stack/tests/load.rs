@@ -484,42 +484,6 @@ async fn a_client_polling_past_its_limit_gets_429_with_retry_after() {
     assert_eq!(s, 200);
 }
 
-/// [`d1`], tried again while the Worker holds the database (`wrangler d1
-/// execute` beside a busy Worker can meet `SQLITE_BUSY`).
-async fn d1_when_free(stack: &StackUrls, sql: &str) -> Vec<Value> {
-    let root = qc_stack::repo_root();
-    let state = stack.edge_log.parent().expect("the edge's state folder");
-    let mut last = String::new();
-    for _ in 0..5 {
-        let out = tokio::process::Command::new(root.join("node_modules/.bin/wrangler"))
-            .args([
-                "d1",
-                "execute",
-                "qonto-checkout",
-                "--local",
-                "--json",
-                "--persist-to",
-            ])
-            .arg(state)
-            .args(["--command", sql])
-            .current_dir(&root)
-            .output()
-            .await
-            .expect("wrangler d1 execute");
-        if out.status.success() {
-            let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-            return v[0]["results"].as_array().cloned().unwrap_or_default();
-        }
-        last = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    panic!("{sql}: {last}");
-}
-
 /// Turns the fake Qonto's own webhooks on or off.
 async fn qonto_webhooks(stack: &StackUrls, on: bool) {
     let r = client()
@@ -687,12 +651,12 @@ async fn a_webhook_storm_is_processed_once_per_event() {
     counts = notified(stack).await;
     qonto_webhooks(stack, true).await;
     let same_reads = fake_requests(stack, &reads).await.len() - before;
-    let paid = d1_when_free(
+    let paid = d1(
         stack,
         &format!("SELECT count(*) AS n FROM checkouts WHERE idempotency_key LIKE '{run}-%' AND status = 'paid'"),
     )
     .await;
-    let recorded = d1_when_free(
+    let recorded = d1(
         stack,
         &format!("SELECT count(*) AS n FROM webhook_events WHERE id LIKE 'evt-{run}-%'"),
     )
