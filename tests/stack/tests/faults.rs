@@ -1,7 +1,7 @@
 //! The fault matrix, through the real Worker (`wrangler dev`) against the
 //! fake Qonto: for each Qonto call the edge makes on a shopper's request
 //! (token refresh, payment methods, link creation, link and payments reads,
-//! client invoice; deactivation, webhook subscriptions) × each way Qonto fails (429 with a long `Retry-After`,
+//! client invoice; deactivation, webhook subscriptions listed and created) × each way Qonto fails (429 with a long `Retry-After`,
 //! 500, an answer slower than the edge's timeout, malformed JSON, 401 on a
 //! fresh token), injected with the fake's `/_control/faults`, and the
 //! admin's deactivation and webhook subscription the same way:
@@ -48,6 +48,9 @@ enum Via {
     /// subscribed already: the edge lists the subscriptions and finds its
     /// own).
     Subscribe,
+    /// The same, after the merchant deleted the edge's subscriptions in
+    /// Qonto: the edge lists them, finds none of its own and creates one.
+    Resubscribe,
 }
 
 /// How Qonto fails, as a fault rule on `route` covering every attempt the
@@ -165,6 +168,13 @@ fn matrix() -> Vec<Case> {
             NOT_CONNECTED,
         ),
         case(
+            "create link",
+            "create_payment_link",
+            Checkout,
+            "timeout",
+            TIMEOUT,
+        ),
+        case(
             "token refresh",
             "oauth_token",
             ExpiredToken,
@@ -214,6 +224,7 @@ fn matrix() -> Vec<Case> {
         case("payments", "list_payments", Poll, "500", FROM_LEDGER),
         case("payments", "list_payments", Poll, "malformed", FROM_LEDGER),
         case("payments", "list_payments", Poll, "401", FROM_LEDGER),
+        case("payments", "list_payments", Poll, "timeout", FROM_LEDGER),
         case(
             "client invoice",
             "get_client_invoice",
@@ -243,6 +254,13 @@ fn matrix() -> Vec<Case> {
             NOT_CONNECTED,
         ),
         case(
+            "client invoice",
+            "get_client_invoice",
+            Invoice,
+            "timeout",
+            TIMEOUT,
+        ),
+        case(
             "deactivate",
             "deactivate_payment_link",
             Deactivate,
@@ -271,6 +289,13 @@ fn matrix() -> Vec<Case> {
             NOT_CONNECTED,
         ),
         case(
+            "deactivate",
+            "deactivate_payment_link",
+            Deactivate,
+            "timeout",
+            TIMEOUT,
+        ),
+        case(
             "subscriptions",
             "list_webhook_subscriptions",
             Subscribe,
@@ -297,6 +322,48 @@ fn matrix() -> Vec<Case> {
             Subscribe,
             "401",
             NOT_CONNECTED,
+        ),
+        case(
+            "subscriptions",
+            "list_webhook_subscriptions",
+            Subscribe,
+            "timeout",
+            TIMEOUT,
+        ),
+        case(
+            "subscribe",
+            "create_webhook_subscription",
+            Resubscribe,
+            "429",
+            UNAVAILABLE,
+        ),
+        case(
+            "subscribe",
+            "create_webhook_subscription",
+            Resubscribe,
+            "500",
+            UNAVAILABLE,
+        ),
+        case(
+            "subscribe",
+            "create_webhook_subscription",
+            Resubscribe,
+            "malformed",
+            UNAVAILABLE,
+        ),
+        case(
+            "subscribe",
+            "create_webhook_subscription",
+            Resubscribe,
+            "401",
+            NOT_CONNECTED,
+        ),
+        case(
+            "subscribe",
+            "create_webhook_subscription",
+            Resubscribe,
+            "timeout",
+            TIMEOUT,
         ),
     ]
 }
@@ -304,10 +371,9 @@ fn matrix() -> Vec<Case> {
 /// The edge's timeout for the call (its Qonto client: 10 s reads and
 /// token calls, 15 s writes).
 fn timeout_ms(route: &str) -> u64 {
-    if route == "create_payment_link" {
-        15_000
-    } else {
-        10_000
+    match route {
+        "create_payment_link" | "deactivate_payment_link" | "create_webhook_subscription" => 15_000,
+        _ => 10_000,
     }
 }
 
@@ -349,6 +415,69 @@ async fn admin_post(stack: &StackUrls, path: &str) -> (u16, reqwest::header::Hea
         .await
         .expect("admin POST");
     parts(resp).await
+}
+
+/// The webhook subscriptions of the edge's callback URL at the fake (the
+/// stack's fake serves this one edge).
+async fn edge_subscriptions(stack: &StackUrls) -> Vec<Value> {
+    let all: Value = client()
+        .get(format!("{}/_control/subscriptions", stack.fake))
+        .send()
+        .await
+        .expect("GET /_control/subscriptions")
+        .json()
+        .await
+        .expect("subscriptions JSON");
+    all.as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| {
+            s["callback_url"]
+                .as_str()
+                .is_some_and(|u| u.ends_with("/webhooks/qonto"))
+        })
+        .collect()
+}
+
+/// The event types the edge's subscriptions cover, sorted, repeats kept.
+async fn edge_subscription_types(stack: &StackUrls) -> Vec<String> {
+    let mut types: Vec<String> = edge_subscriptions(stack)
+        .await
+        .iter()
+        .flat_map(|s| s["types"].as_array().cloned().unwrap_or_default())
+        .filter_map(|t| t.as_str().map(str::to_owned))
+        .collect();
+    types.sort();
+    types
+}
+
+/// Deletes the edge's subscriptions through Qonto's API, as a merchant
+/// removing them in Qonto would; returns how many.
+async fn delete_edge_subscriptions(stack: &StackUrls) -> usize {
+    let token: Value = client()
+        .post(format!("{}/_control/tokens", stack.fake))
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("mint a token")
+        .json()
+        .await
+        .expect("token JSON");
+    let token = token["access_token"].as_str().unwrap_or("").to_owned();
+    let ours = edge_subscriptions(stack).await;
+    for s in &ours {
+        let id = s["id"].as_str().unwrap_or("");
+        let r = client()
+            .delete(format!("{}/v2/webhook_subscriptions/{id}", stack.fake))
+            .bearer_auth(&token)
+            .header("x-qonto-staging-token", qc_stack::LOCAL_STAGING_TOKEN)
+            .send()
+            .await
+            .expect("DELETE a subscription");
+        assert!(r.status().is_success(), "DELETE {id}: {}", r.status());
+    }
+    ours.len()
 }
 
 /// The ledger's status of a checkout, as the admin sees it.
@@ -420,6 +549,10 @@ async fn every_qonto_failure_gets_its_documented_answer_and_the_checkout_recover
                 .expect("expire tokens");
             assert!(r.status().is_success());
         }
+        if c.via == Via::Resubscribe {
+            let deleted = delete_edge_subscriptions(stack).await;
+            assert!(deleted > 0, "the stack's edge was subscribed");
+        }
         let mut deactivated = String::new();
         if c.via == Via::Deactivate {
             let (s, _, b) = post_checkout(stack, &basket_body, &key("to-cancel"), &ip()).await;
@@ -444,7 +577,9 @@ async fn every_qonto_failure_gets_its_documented_answer_and_the_checkout_recover
             Via::Deactivate => {
                 admin_post(stack, &format!("/admin/checkouts/{deactivated}/deactivate")).await
             }
-            Via::Subscribe => admin_post(stack, "/admin/webhook-subscription").await,
+            Via::Subscribe | Via::Resubscribe => {
+                admin_post(stack, "/admin/webhook-subscription").await
+            }
         };
         clear_faults(stack).await;
         let code = body["error"]["code"].as_str().map(str::to_owned);
@@ -519,10 +654,16 @@ async fn every_qonto_failure_gets_its_documented_answer_and_the_checkout_recover
                     ));
                 }
             }
-            Via::Subscribe => {
+            Via::Subscribe | Via::Resubscribe => {
                 let (s, _, again) = admin_post(stack, "/admin/webhook-subscription").await;
                 if !(200..300).contains(&s) {
                     problems.push(format!("subscribing again answered {s} {again}"));
+                }
+                // Each event type once for the edge's URL: a creation whose
+                // answer was lost is found, not made twice.
+                let types = edge_subscription_types(stack).await;
+                if types != ["v1/payment-links", "v1/payment-links-connections"] {
+                    problems.push(format!("the edge's subscriptions cover {types:?}"));
                 }
             }
             Via::PaymentMethods | Via::Invoice => {}
