@@ -985,7 +985,7 @@ async fn back_before_the_edge_knows_the_payment_an_open_link_is_asked_again() {
         200,
         r#"{"id":"chk_7","status":"paid","amount":{"value":"30.00","currency":"EUR"}}"#,
     );
-    wait_ms("the confirmation", 4_000, || {
+    wait_ms("the confirmation", 6_000, || {
         w.text("#qc-title") == "Thank you!"
     })
     .await;

@@ -17,8 +17,11 @@ use shared::api::CheckoutStatus;
 const STALE_AFTER_MS: f64 = 5_000.0;
 /// The same for a link with no payment seen yet: a shopper back from the
 /// payment page may be ahead of Qonto's webhook, and must not be told the
-/// payment did not happen because the ledger is a few seconds old.
-const OPEN_STALE_AFTER_MS: f64 = 1_000.0;
+/// payment did not happen because the ledger is a few seconds old. It is
+/// also the bound on what polling costs Qonto: at most one read of a
+/// checkout per this window, however many pollers (the widget asks again
+/// once after a little longer than this).
+const OPEN_STALE_AFTER_MS: f64 = 3_000.0;
 
 /// How long a poll waits, twice, for another request's read of the same
 /// checkout before it looks at the ledger again.

@@ -538,8 +538,8 @@ async fn every_qonto_failure_gets_its_documented_answer_and_the_checkout_recover
             polled = Some((b["id"].as_str().unwrap_or("").to_owned(), link_of(&b)));
         }
         if c.via == Via::Poll {
-            // Past the open checkout's freshness: the poll reads Qonto.
-            tokio::time::sleep(Duration::from_millis(1_200)).await;
+            // Past the open checkout's freshness (3 s): the poll reads Qonto.
+            tokio::time::sleep(Duration::from_millis(3_200)).await;
         }
         if c.via == Via::ExpiredToken {
             let r = client()

@@ -517,7 +517,8 @@ async fn two_concurrent_refreshes_never_turn_paid_back_to_open() {
     let stack = shared_stack();
     agreeing_qonto(stack).await;
     let (id, link) = open_checkout(stack, &[("workshop", 1)]).await;
-    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    // Past the open checkout's freshness (3 s).
+    tokio::time::sleep(Duration::from_millis(3_200)).await;
     // The shopper's status call reads the link (open) and its payments
     // (none), but that answer arrives 3 s late...
     fault(
@@ -553,8 +554,8 @@ async fn concurrent_status_polls_of_one_checkout_read_qonto_once() {
     let stack = shared_stack();
     agreeing_qonto(stack).await;
     let (id, link) = open_checkout(stack, &[("mug", 1)]).await;
-    // Past the open checkout's freshness (1 s): the next poll asks Qonto.
-    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    // Past the open checkout's freshness (3 s): the next poll asks Qonto.
+    tokio::time::sleep(Duration::from_millis(3_200)).await;
     let reads = |route: &'static str| {
         let query = format!("route={route}&path_prefix=/v2/payment_links/{link}");
         async move { fake_requests(stack, &query).await.len() }
@@ -595,7 +596,7 @@ async fn concurrent_status_polls_of_one_checkout_read_qonto_once() {
     // Once that read is stale too, the next poll asks Qonto again; when
     // Qonto fails it (a 500, retried twice), the poll answers from the
     // ledger and the claim does not hold back the very next poll.
-    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    tokio::time::sleep(Duration::from_millis(3_200)).await;
     fault(
         stack,
         json!({"kind": "status", "status": 500, "times": 3, "route": "get_payment_link"}),

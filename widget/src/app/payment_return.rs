@@ -20,8 +20,10 @@ const POLLS: u32 = 5;
 const POLL_MS: i32 = 3_000;
 /// Back from the payment page with the link still `open`: asked once more
 /// after this long before the payment counts as not completed (the shopper
-/// may be ahead of Qonto's word to the edge).
-const OPEN_RECHECK_MS: i32 = 1_500;
+/// may be ahead of Qonto's word to the edge). Longer than the edge's
+/// freshness window for an open link (3 s), so the second question makes
+/// the edge read Qonto again rather than repeat its first answer.
+const OPEN_RECHECK_MS: i32 = 3_500;
 
 impl App {
     /// Back from the payment page (a page load, or a page restored from the
