@@ -91,6 +91,12 @@ codes! {
     INVALID_EMAIL = "invalid_email", 422, "an e-mail address that is not plausible";
     /// Not a phone number.
     INVALID_PHONE = "invalid_phone", 422, "a phone number that is not plausible";
+    /// Not an EU VAT number.
+    INVALID_VAT_NUMBER = "invalid_vat_number", 422, "a business buyer's VAT number that does not have its EU country's format (the message says which)";
+    /// Business fields in a shop for consumers only.
+    BUSINESS_BUYERS_OFF = "business_buyers_off", 422, "a company or VAT number sent to a shop that does not take business buyers (BUSINESS_BUYERS is off)";
+    /// The terms were not accepted.
+    TERMS_NOT_ACCEPTED = "terms_not_accepted", 422, "a checkout without terms_accepted: true in a shop that publishes terms (TERMS_URL)";
     /// Not a country code.
     INVALID_COUNTRY = "invalid_country", 422, "a country that is not a 2-letter ISO 3166 code";
     /// A country the shop does not ship to.

@@ -53,6 +53,7 @@ pub mod order;
 pub mod pricing;
 pub mod shipping;
 pub mod vat;
+pub mod vat_number;
 
 #[cfg(feature = "qonto")]
 pub mod webhook;

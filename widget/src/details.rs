@@ -211,6 +211,8 @@ pub(crate) fn check(values: &Values, shipped: bool) -> (Customer, Errors) {
             city: v[5].clone(),
             country: v[COUNTRY].clone(),
         }),
+        company: None,
+        vat_number: None,
     };
     (customer, errors)
 }

@@ -149,6 +149,7 @@ fn catalog_items(items: Vec<CheckoutItem>, cx: &Cx, reference: &str) -> EdgeResu
         payment_methods: None,
         return_url: None,
         language: None,
+        terms_accepted: None,
     }
     .validate_with(catalog, &Shipping::none(catalog.currency()))
     .map_err(EdgeError::Invalid)?;

@@ -44,6 +44,14 @@ pub struct CheckoutRequest {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub language: Option<String>,
+    /// `true` when the shopper ticked "I accept the terms" at the details
+    /// step; required (422 `terms_not_accepted`) by a shop that publishes
+    /// terms (`TERMS_URL`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub terms_accepted: Option<bool>,
 }
 
 /// One item of a [`CheckoutRequest`].
@@ -76,6 +84,14 @@ pub struct Customer {
     /// shipping is configured.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<Address>,
+    /// A business buyer's company name (only in a shop that takes business
+    /// buyers, `BUSINESS_BUYERS=on`).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub company: Option<String>,
+    /// A business buyer's EU VAT number (see [`crate::vat_number`]), stored
+    /// without separators (`FR40303265045`); needs `company`.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub vat_number: Option<String>,
 }
 
 /// A postal address.

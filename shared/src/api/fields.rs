@@ -65,6 +65,19 @@ pub const CITY: Field = Field {
     max_chars: MAX_TEXT_CHARS,
     maxlength: "200",
 };
+/// A business buyer's company name (optional).
+pub const COMPANY: Field = Field {
+    pointer: "customer.company",
+    max_chars: MAX_TEXT_CHARS,
+    maxlength: "200",
+};
+/// A business buyer's EU VAT number (optional; as typed, separators
+/// included).
+pub const VAT_NUMBER: Field = Field {
+    pointer: "customer.vat_number",
+    max_chars: crate::vat_number::MAX_VAT_NUMBER_LEN,
+    maxlength: "32",
+};
 /// Country (a 2-letter ISO 3166 code, chosen from a list).
 pub const COUNTRY: Field = Field {
     pointer: "customer.address.country",

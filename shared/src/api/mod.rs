@@ -19,11 +19,13 @@
 //! negative or zero quantity is a typed `quantity_out_of_range`.
 
 //!
-//! Layout: [`catalog`] and [`checkout`] hold the bodies, [`errors`] the error
+//! Layout: [`catalog`] and [`checkout`] hold the bodies, [`buyer`] the
+//! details step's terms and business fields, [`errors`] the error
 //! body and every error code with its status, [`fields`] the customer's
 //! field pointers and limits, and [`validate`] the checkout request's
 //! validation (its pricing is [`crate::order`]'s).
 
+pub mod buyer;
 pub mod catalog;
 pub mod checkout;
 pub mod errors;
@@ -36,6 +38,7 @@ pub mod validate;
 mod tests;
 
 pub use crate::limits::{MAX_PAYMENT_METHODS, MAX_TEXT_CHARS};
+pub use buyer::{CheckoutPolicy, CheckoutSettings};
 pub use catalog::{
     CatalogProduct, CatalogResponse, PaymentMethodsResponse, ShippingInfo, ShippingZoneInfo,
 };

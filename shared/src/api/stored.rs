@@ -44,6 +44,25 @@ pub struct BasketOrder {
     /// For a link the merchant made to share (not a widget checkout).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_link: Option<StoredShareLink>,
+    /// The shopper's acceptance of the shop's terms, in a shop that
+    /// publishes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<StoredTerms>,
+}
+
+/// What the shopper accepted, and when: the proof an EU shop keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredTerms {
+    /// When the checkout carrying the acceptance reached the edge (RFC 3339).
+    pub accepted_at: String,
+    /// The terms and conditions page shown.
+    pub terms_url: String,
+    /// The withdrawal information page shown beside them, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawal_url: Option<String>,
+    /// The privacy notice shown beside them, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy_url: Option<String>,
 }
 
 /// What a link to share keeps (the admin's share links).
@@ -146,6 +165,7 @@ impl From<&ValidatedOrder> for StoredOrder {
             },
             language: None,
             share_link: None,
+            terms: None,
         }))
     }
 }
@@ -164,6 +184,24 @@ impl StoredOrder {
     pub fn with_language(mut self, language: &str) -> StoredOrder {
         if let StoredOrder::Basket(b) = &mut self {
             b.language = Some(language.to_owned());
+        }
+        self
+    }
+
+    /// With the terms the shopper accepted at `accepted_at` (basket
+    /// checkouts of a shop with `terms_url` only).
+    pub fn with_terms(
+        mut self,
+        policy: &super::buyer::CheckoutPolicy,
+        accepted_at: &str,
+    ) -> StoredOrder {
+        if let (StoredOrder::Basket(b), Some(terms_url)) = (&mut self, &policy.terms_url) {
+            b.terms = Some(StoredTerms {
+                accepted_at: accepted_at.to_owned(),
+                terms_url: terms_url.clone(),
+                withdrawal_url: policy.withdrawal_url.clone(),
+                privacy_url: policy.privacy_url.clone(),
+            });
         }
         self
     }
@@ -232,10 +270,13 @@ mod tests {
                     city: "Paris".into(),
                     country: "FR".into(),
                 }),
+                company: None,
+                vat_number: None,
             }),
             payment_methods: None,
             return_url: None,
             language: None,
+            terms_accepted: None,
         }
         .validate_with(&catalog, &shipping)
         .unwrap()

@@ -135,6 +135,8 @@ fn customer_is_normalized_and_checked() {
             city: "Paris".into(),
             country: "fr".into(),
         }),
+        company: None,
+        vat_number: None,
     });
     req.payment_methods = Some(vec![
         "credit_card".into(),
@@ -169,6 +171,8 @@ fn customer_problems_table() {
             city: "Paris".into(),
             country: "France".into(),
         }),
+        company: None,
+        vat_number: None,
     });
     req.payment_methods = Some(vec!["credit_card".into(), "Apple Pay".into()]);
     assert_eq!(
@@ -204,6 +208,8 @@ fn control_and_bidi_characters_are_refused_in_every_customer_text() {
             city: "Paris".into(),
             country: "FR".into(),
         }),
+        company: None,
+        vat_number: None,
     };
     type Edit = fn(&mut Customer, &str);
     let cases: &[(&str, Edit)] = &[
@@ -470,6 +476,8 @@ fn customer(country: Option<&str>) -> Customer {
             city: "Paris".into(),
             country: c.into(),
         }),
+        company: None,
+        vat_number: None,
     }
 }
 
@@ -480,6 +488,7 @@ fn order_for(items: Vec<CheckoutItem>, customer: Option<Customer>) -> CheckoutRe
         payment_methods: None,
         return_url: None,
         language: None,
+        terms_accepted: None,
     }
 }
 
@@ -563,5 +572,132 @@ fn requests_that_carry_prices_are_refused() {
     assert!(
         serde_json::from_str::<CheckoutRequest>(r#"{"items":[{"sku":"mug","quantity":1}]}"#)
             .is_ok()
+    );
+}
+
+#[test]
+fn business_buyers_vat_numbers_are_checked_and_stored_compact() {
+    let with = |company: Option<&str>, vat: Option<&str>| {
+        let mut c = customer(None);
+        c.company = company.map(Into::into);
+        c.vat_number = vat.map(Into::into);
+        order_for(vec![item("ebook", 1)], Some(c)).validate(&catalog())
+    };
+    let ok = with(Some("  Atelier Lumière SARL "), Some("fr 40 303 265 045")).unwrap();
+    let c = ok.customer.unwrap();
+    assert_eq!(c.company.as_deref(), Some("Atelier Lumière SARL"));
+    assert_eq!(c.vat_number.as_deref(), Some("FR40303265045"));
+    // A company alone is fine; blank fields are absent.
+    let c = with(Some("Atelier"), Some("  ")).unwrap().customer.unwrap();
+    assert_eq!(
+        (c.company.as_deref(), c.vat_number),
+        (Some("Atelier"), None)
+    );
+
+    let problems = |company: Option<&str>, vat: Option<&str>| -> Vec<(String, &str, String)> {
+        with(company, vat)
+            .unwrap_err()
+            .into_iter()
+            .map(|p| (p.field.unwrap_or_default(), p.code, p.message))
+            .collect()
+    };
+    assert_eq!(
+        problems(Some("Atelier"), Some("DE12345678")),
+        vec![(
+            "customer.vat_number".to_owned(),
+            "invalid_vat_number",
+            "customer.vat_number: a DE VAT number is DE + 9 digits".to_owned()
+        )]
+    );
+    assert_eq!(
+        problems(None, Some("DE123456789")),
+        vec![(
+            "customer.company".to_owned(),
+            "missing_field",
+            "customer.company is required with a VAT number".to_owned()
+        )]
+    );
+    assert_eq!(
+        problems(Some("Ate\u{202E}lier"), None)[0].1,
+        "invalid_characters"
+    );
+    assert_eq!(
+        problems(Some(&"x".repeat(201)), None)[0].1,
+        "field_too_long"
+    );
+}
+
+#[test]
+fn the_shops_policy_requires_terms_and_refuses_business_fields_it_does_not_take() {
+    use super::buyer::CheckoutPolicy;
+    let terms = CheckoutPolicy {
+        terms_url: Some("https://shop.example/terms".into()),
+        ..CheckoutPolicy::default()
+    };
+    let business = CheckoutPolicy {
+        business_buyers: true,
+        ..CheckoutPolicy::default()
+    };
+    let mut company = customer(None);
+    company.company = Some("Atelier".into());
+    company.vat_number = Some("FR40303265045".into());
+    let request = |accepted: Option<bool>, c: Option<Customer>| CheckoutRequest {
+        terms_accepted: accepted,
+        ..order_for(vec![item("ebook", 1)], c)
+    };
+    let codes = |r: &CheckoutRequest, p: &CheckoutPolicy| -> Vec<(String, &'static str)> {
+        r.check_policy(p)
+            .into_iter()
+            .map(|p| (p.field.unwrap_or_default(), p.code))
+            .collect()
+    };
+    let none: Vec<(String, &str)> = Vec::new();
+    // (request, policy, problems)
+    let table = [
+        (request(None, None), CheckoutPolicy::default(), none.clone()),
+        (
+            request(Some(false), None),
+            CheckoutPolicy::default(),
+            none.clone(),
+        ),
+        (
+            request(None, None),
+            terms.clone(),
+            vec![("terms_accepted".to_owned(), "terms_not_accepted")],
+        ),
+        (
+            request(Some(false), None),
+            terms.clone(),
+            vec![("terms_accepted".to_owned(), "terms_not_accepted")],
+        ),
+        (request(Some(true), None), terms.clone(), none.clone()),
+        (
+            request(None, Some(company.clone())),
+            business.clone(),
+            none.clone(),
+        ),
+        (
+            request(Some(true), Some(company.clone())),
+            terms.clone(),
+            vec![
+                ("customer.company".to_owned(), "business_buyers_off"),
+                ("customer.vat_number".to_owned(), "business_buyers_off"),
+            ],
+        ),
+        (
+            request(None, Some(customer(None))),
+            CheckoutPolicy::default(),
+            none.clone(),
+        ),
+    ];
+    for (i, (r, p, want)) in table.iter().enumerate() {
+        assert_eq!(&codes(r, p), want, "row {i}");
+    }
+    // What the widget is told: nothing for a plain shop.
+    assert_eq!(CheckoutPolicy::default().settings(), None);
+    let s = terms.settings().unwrap();
+    assert_eq!(
+        (s.terms_url.as_deref(), s.business_buyers),
+        (Some("https://shop.example/terms"), false)
     );
 }

@@ -322,11 +322,15 @@ fn normalize_customer(c: &Customer, problems: &mut Vec<ApiProblem>) -> Customer 
             country,
         }
     });
+    let company = optional_text(c.company.as_ref(), fields::COMPANY, problems);
+    let vat_number = vat_number(c.vat_number.as_deref(), company.is_some(), problems);
     Customer {
         email,
         name,
         phone,
         address,
+        company,
+        vat_number,
     }
 }
 
@@ -356,6 +360,38 @@ fn check_payment_methods(methods: &[String], problems: &mut Vec<ApiProblem>) -> 
         }
     }
     unique
+}
+
+/// A business buyer's VAT number: blank is `None`; otherwise its format for
+/// its country ([`crate::vat_number`]), stored compact; it needs a company
+/// name beside it (a VAT number identifies a business, not a person).
+fn vat_number(
+    value: Option<&str>,
+    has_company: bool,
+    problems: &mut Vec<ApiProblem>,
+) -> Option<String> {
+    let value = value.map(str::trim).filter(|v| !v.is_empty())?;
+    let pointer = fields::VAT_NUMBER.pointer;
+    let number = match crate::vat_number::parse_vat_number(value) {
+        Ok(n) => n,
+        Err(e) => {
+            problems.push(ApiProblem::at(
+                pointer,
+                errors::INVALID_VAT_NUMBER,
+                format!("{pointer}: {e}"),
+            ));
+            return None;
+        }
+    };
+    if !has_company {
+        let pointer = fields::COMPANY.pointer;
+        problems.push(ApiProblem::at(
+            pointer,
+            errors::MISSING_FIELD,
+            format!("{pointer} is required with a VAT number"),
+        ));
+    }
+    Some(number.as_str().to_owned())
 }
 
 /// One `@`, a non-empty local part of at most 64 bytes, a dotted domain, no
