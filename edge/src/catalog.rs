@@ -49,9 +49,10 @@ pub(crate) fn problems() -> Vec<String> {
 }
 
 /// `GET /v1/catalog`.
-pub(crate) fn get_catalog(_cx: &Cx) -> EdgeResult<Response> {
+pub(crate) fn get_catalog(cx: &Cx) -> EdgeResult<Response> {
     let mut body = CatalogResponse::from_catalog(catalog()?);
     body.shipping = ShippingInfo::from_shipping(shipping()?);
+    body.checkout = cx.config.checkout_policy.settings();
     let mut resp = json_response(&body, 200);
     // Prices change with a deploy; a minute of caching spares the Worker.
     let _ = resp

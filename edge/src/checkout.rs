@@ -136,9 +136,18 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         .as_deref()
         .map(|u| qonto_body::return_url(u, &cx.config.allowed_origins))
         .transpose()?;
-    let order = body
-        .validate_with(catalog()?, shipping()?)
-        .map_err(EdgeError::Invalid)?;
+    // Every problem at once: the order's, then the shop's policy's.
+    let policy = &cx.config.checkout_policy;
+    let mut refused = body.check_policy(policy);
+    let order = match body.validate_with(catalog()?, shipping()?) {
+        Ok(order) if refused.is_empty() => order,
+        Ok(_) => return Err(EdgeError::Invalid(refused)),
+        Err(mut problems) => {
+            problems.append(&mut refused);
+            return Err(EdgeError::Invalid(problems));
+        }
+    };
+    let accepted_at = crate::ledger::now();
     let hash = request_hash(&order);
     let ledger = Ledger::open(cx)?;
     let lines = response_lines(&order);
@@ -150,6 +159,7 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
                 StoredOrder::from(&order)
                     .with_reference(&reference)
                     .with_language(language)
+                    .with_terms(policy, &accepted_at)
                     .to_json(),
             ),
             id,

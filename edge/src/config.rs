@@ -122,6 +122,9 @@ pub(crate) struct Config {
     /// The time zone of the dashboard's days and the VAT report's periods
     /// (`REPORT_TIME_ZONE`, default `Europe/Paris`).
     pub(crate) report_time_zone: crate::dashboard::tz::Zone,
+    /// The details step's legal pages and business fields
+    /// (`TERMS_URL`, `WITHDRAWAL_URL`, `PRIVACY_URL`, `BUSINESS_BUYERS`).
+    pub(crate) checkout_policy: shared::api::CheckoutPolicy,
     /// Configuration problems, each a full sentence for `/admin/status` and
     /// the log (`/health` only says it is not ok).
     pub(crate) problems: Vec<String>,
@@ -365,7 +368,10 @@ impl Config {
             }),
         };
 
+        let checkout_policy = crate::checkout_policy::from_lookup(get, environment, &mut problems);
+
         Config {
+            checkout_policy,
             environment,
             api_url,
             oauth_url,

@@ -20,6 +20,7 @@ mod admin;
 mod auth;
 mod catalog;
 mod checkout;
+mod checkout_policy;
 mod checkouts;
 mod config;
 mod connection;

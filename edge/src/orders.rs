@@ -32,6 +32,9 @@ const CSV_COLUMNS: &[&str] = &[
     "shipping_gross",
     "items",
     "reference",
+    "company",
+    "vat_number",
+    "terms_accepted_at",
 ];
 
 fn text(v: &Value) -> String {
@@ -74,6 +77,9 @@ fn row(c: &CheckoutRow) -> String {
         text(&order["shipping"]["gross"]["value"]),
         items.join("; "),
         c.reference(),
+        text(&customer["company"]),
+        text(&customer["vat_number"]),
+        text(&order["terms"]["accepted_at"]),
     ];
     values.iter().map(|v| cell(v)).collect::<Vec<_>>().join(",")
 }

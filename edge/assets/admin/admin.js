@@ -245,9 +245,12 @@ async function openDetail(id) {
   const customer = c.order && c.order.customer;
   const address = customer && customer.address;
   const parts = customer
-    ? [customer.name, customer.email, customer.phone, address && address.line1, address && address.line2,
+    ? [customer.company, customer.vat_number && `VAT ${customer.vat_number}`, customer.name, customer.email,
+      customer.phone, address && address.line1, address && address.line2,
       address && `${address.postal_code} ${address.city}`, address && address.country].filter(Boolean)
     : [c.customer_forgotten_at ? `Removed on ${when(c.customer_forgotten_at)}` : "—"];
+  const terms = c.order && c.order.terms;
+  if (terms) parts.push(`Accepted the terms (${terms.terms_url}) ${when(terms.accepted_at)}`);
   $("customer").replaceChildren(...parts.flatMap((p, i) => (i ? [document.createElement("br"), p] : [p])));
   $("deactivate").hidden = c.link_status !== "open";
   $("notify").hidden = c.status !== "paid";

@@ -237,6 +237,7 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
                     checkout_id: None,
                     payment_id: None,
                 }),
+                terms: None,
             }))
             .to_json(),
         ),

@@ -20,6 +20,13 @@ pub struct CatalogResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub shipping: Option<ShippingInfo>,
+    /// The details step's legal pages and business fields, when the shop
+    /// has any ([`crate::api::buyer`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub checkout: Option<crate::api::CheckoutSettings>,
 }
 
 /// Shipping rules as the widget receives them (see [`crate::shipping`]).
@@ -128,6 +135,7 @@ impl CatalogResponse {
                 })
                 .collect(),
             shipping: None,
+            checkout: None,
         }
     }
 }

@@ -135,6 +135,10 @@ pub struct StackConfig {
     pub extra_vars: Vec<(String, String)>,
     /// Secrets the edge does NOT get (to test a misconfigured deploy).
     pub omit_secrets: Vec<String>,
+    /// Give the edge the demo shop's legal pages (`TERMS_URL`,
+    /// `WITHDRAWAL_URL`): the confirmation e-mails link them, and every
+    /// checkout must then accept the terms (`terms_accepted`).
+    pub legal_pages: bool,
     /// Connect the edge to the fake Qonto (OAuth) once it is up, as a
     /// merchant would at /admin.
     pub authorize: bool,
@@ -352,6 +356,7 @@ impl Default for StackConfig {
             authorize: true,
             subscribe: true,
             omit_secrets: Vec::new(),
+            legal_pages: false,
             wrangler_config: None,
             qonto: QontoTarget::Fake,
             edge_build: EdgeBuild::Test,
@@ -474,12 +479,18 @@ impl Stack {
                 "hello@atelier-demo.example".to_owned(),
             ),
             ("SHOP_URL".to_owned(), format!("{}/", shop.url())),
-            ("TERMS_URL".to_owned(), format!("{}/terms.html", shop.url())),
-            (
-                "WITHDRAWAL_URL".to_owned(),
-                format!("{}/withdrawal.html", shop.url()),
-            ),
         ]);
+        // The shop's legal pages (which make accepting the terms required
+        // before Pay), for the stacks that ask for them.
+        if config.legal_pages {
+            vars.extend([
+                ("TERMS_URL".to_owned(), format!("{}/terms.html", shop.url())),
+                (
+                    "WITHDRAWAL_URL".to_owned(),
+                    format!("{}/withdrawal.html", shop.url()),
+                ),
+            ]);
+        }
         if config.edge_build == EdgeBuild::Test {
             // The tests' Worker tells each answer's D1 round trips
             // (`x-d1-round-trips`), for the tests that hold it to a budget.

@@ -44,6 +44,7 @@ async fn start(
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
         wrangler_config,
+        legal_pages: true,
         ..StackConfig::default()
     })
     .await
@@ -61,6 +62,7 @@ fn order(items: &[(&str, i64)], name: &str, email: &str, language: &str) -> Valu
             "address": {"line1": "1 rue de la Paix", "postal_code": "75002", "city": "Paris", "country": "FR"}
         },
         "language": language,
+        "terms_accepted": true,
     })
 }
 
