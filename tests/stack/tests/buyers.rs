@@ -143,7 +143,7 @@ async fn terms_must_be_accepted_and_business_buyers_are_kept_with_their_order() 
         .to_owned();
     assert!(
         accepted_at.len() >= 20
-            && accepted_at <= detail["created_at"].as_str().unwrap_or("").to_owned(),
+            && accepted_at.as_str() <= detail["created_at"].as_str().unwrap_or(""),
         "accepted at {accepted_at}, created at {}",
         detail["created_at"]
     );
