@@ -522,3 +522,85 @@ async fn a_checkout_costs_the_same_d1_round_trips_with_tracked_stock() {
     assert_eq!(sold_out, Some(2), "the claim, then giving it up");
     assert_eq!(replay, Some(1));
 }
+
+#[tokio::test]
+async fn the_demo_seeding_tracks_a_sku_once_and_leaves_the_merchants_figure() {
+    let stack = shared_stack();
+    let _ = admin(reqwest::Method::DELETE, "/admin/stock/ebook", None).await;
+    let first = qc_stack::demo_stock::seed_stock(&stack.edge, ("ebook", 3))
+        .await
+        .expect("seeded");
+    assert_eq!(left("ebook").await, Some(3), "{first}");
+    set_stock("ebook", 7).await;
+    let again = qc_stack::demo_stock::seed_stock(&stack.edge, ("ebook", 3))
+        .await
+        .expect("seeded");
+    println!("demo seeding: {first}; then {again}");
+    assert_eq!(left("ebook").await, Some(7), "the merchant's figure stays");
+    // A SKU the catalog does not sell is not tracked, and says so.
+    let none = qc_stack::demo_stock::seed_stock(&stack.edge, ("no-such-sku", 3))
+        .await
+        .expect("answered");
+    assert!(none.contains("not in the catalog"), "{none}");
+    let _ = admin(reqwest::Method::DELETE, "/admin/stock/ebook", None).await;
+}
+
+#[tokio::test]
+async fn a_canceled_or_failed_checkout_gives_its_units_back() {
+    let stack = shared_stack();
+    let _ = admin(reqwest::Method::DELETE, "/admin/stock/workshop", None).await;
+    set_stock("workshop", 3).await;
+
+    // Canceled: the merchant deactivates the open link on the admin page.
+    let (s, _, open) = post_checkout(
+        stack,
+        &basket(&[("workshop", 2)]),
+        &key("stock-cancel"),
+        &client_ip(),
+    )
+    .await;
+    assert_eq!(s, 201, "{open}");
+    assert_eq!(left("workshop").await, Some(1));
+    let id = open["id"].as_str().unwrap_or("");
+    let (s, v) = admin(
+        reqwest::Method::POST,
+        &format!("/admin/checkouts/{id}/deactivate"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let canceled = left("workshop").await;
+
+    // Failed: Qonto computes another amount, the edge refuses the link.
+    let patch = |p: Value| async move {
+        let r = client()
+            .patch(format!("{}/_control/settings", stack.fake))
+            .json(&p)
+            .send()
+            .await
+            .expect("settings");
+        assert!(r.status().is_success(), "settings {p}: {}", r.status());
+    };
+    patch(json!({"vat_reading": "other_scale"})).await;
+    let (s, _, refused) = post_checkout(
+        stack,
+        &basket(&[("workshop", 1)]),
+        &key("stock-failed"),
+        &client_ip(),
+    )
+    .await;
+    patch(json!({"vat_reading": "as_validated"})).await;
+    let failed = left("workshop").await;
+    println!(
+        "workshop left: 3 -> 1 (open) -> {canceled:?} (canceled); mismatch {s} {} -> {failed:?}",
+        refused["error"]["code"]
+    );
+    assert_eq!(canceled, Some(3), "a canceled checkout releases");
+    assert_eq!(
+        (s, refused["error"]["code"].clone()),
+        (502, json!("amount_mismatch"))
+    );
+    assert_eq!(failed, Some(3), "a failed checkout releases");
+    let row = stock_row("workshop").await.expect("tracked");
+    assert_eq!((&row["stock"], &row["reserved"]), (&json!(3), &json!(0)));
+}
