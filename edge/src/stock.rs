@@ -138,12 +138,21 @@ pub(crate) async fn adjust(mut req: Request, sku: &str, cx: &Cx) -> EdgeResult<R
         Ok(None) => Err(EdgeError::NotFound("tracked SKU")),
         Err(refused) => Err(EdgeError::invalid(
             "invalid_stock",
-            format!(
-                "The stock of {sku} is {}: adjusting it by {delta} is out of range (0 to {MAX_STOCK}).",
-                refused.current.stock
-            ),
+            adjust_refusal(&sku, refused.current.stock, delta),
             Some("delta"),
         )),
+    }
+}
+
+/// Why an adjustment of `delta` to a stock of `stock` was refused.
+fn adjust_refusal(sku: &str, stock: i64, delta: i64) -> String {
+    if delta < 0 {
+        format!(
+            "Only {stock} of {sku} in stock: {} cannot be taken off.",
+            delta.unsigned_abs()
+        )
+    } else {
+        format!("The stock of {sku} cannot go above {MAX_STOCK}.")
     }
 }
 
@@ -177,6 +186,18 @@ mod tests {
         let body = availability_body(&[row("candle", 3, 1, 2), row("mug", 1, 3, -2)]);
         assert_eq!(body, json!({"stock": {"candle": 2, "mug": 0}}));
         assert_eq!(availability_body(&[]), json!({"stock": {}}));
+    }
+
+    #[test]
+    fn a_refused_adjustment_says_why() {
+        assert_eq!(
+            adjust_refusal("mug", 2, -3),
+            "Only 2 of mug in stock: 3 cannot be taken off."
+        );
+        assert_eq!(
+            adjust_refusal("mug", MAX_STOCK, 1),
+            "The stock of mug cannot go above 1000000000."
+        );
     }
 
     #[test]

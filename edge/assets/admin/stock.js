@@ -15,13 +15,15 @@ function status(text) {
 // Runs an admin stock call, then shows the table again; an error is said
 // (the edge's message: a SKU the catalog does not sell, a stock below 0).
 async function change(method, path, body, done) {
+  let said;
   try {
-    const row = await api(method, path, body);
-    status(done(row));
+    said = done(await api(method, path, body));
   } catch (e) {
-    status(e.message);
+    said = e.message;
   }
+  // The table first, so what is said matches what is shown.
   await load();
+  status(said);
 }
 
 function cell(text) {
@@ -74,6 +76,7 @@ async function load() {
     const rows = body.stock || [];
     $("stock-table").tBodies[0].replaceChildren(...rows.map(rowOf));
     $("stock-empty").hidden = rows.length > 0;
+    $("stock-table").hidden = rows.length === 0;
     const tracked = new Set(rows.map((r) => r.sku));
     const select = $("stock-sku");
     select.replaceChildren(...[...titles].filter(([sku]) => !tracked.has(sku)).map(([sku, title]) =>
