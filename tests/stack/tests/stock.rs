@@ -325,6 +325,28 @@ async fn an_idempotent_replay_reserves_nothing_again() {
     let now = left("mug").await;
     println!("replays: 1 + 5 concurrent, mug left {start} -> {now:?}");
     assert_eq!(now, Some(start - 2), "reserved once");
+
+    // A resumed checkout: its first attempt "died" before recording its
+    // link (the row back to `creating`, a minute old); the retry with the
+    // same key takes the row over and reserves nothing again.
+    let id = first["id"].as_str().unwrap_or("");
+    d1(
+        stack,
+        &format!(
+            "UPDATE checkouts SET status = 'creating', link_id = NULL, url = NULL,              created_at = '2020-01-01T00:00:00.000Z' WHERE id = '{id}'"
+        ),
+    )
+    .await;
+    let (s, _, resumed) = post_checkout(stack, &body, &k, &client_ip()).await;
+    assert_eq!(s, 201, "{resumed}");
+    assert_eq!(resumed["id"], first["id"], "the same checkout, resumed");
+    let after = left("mug").await;
+    println!("resumed checkout: mug left {now:?} -> {after:?}");
+    assert_eq!(
+        after,
+        Some(start - 2),
+        "a resumed checkout reserves nothing again"
+    );
 }
 
 #[tokio::test]
