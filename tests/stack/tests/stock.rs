@@ -267,6 +267,38 @@ async fn a_paid_checkout_consumes_its_units_once() {
     );
     assert_eq!(after["stock"], 9, "one unit sold");
     assert_eq!(after["reserved"].as_i64(), Some(reserved_before));
+
+    // Without Qonto's webhook, the shopper's status poll finds the payment
+    // (the same consumption, on another path).
+    let settings = |p: Value| async move {
+        let r = client()
+            .patch(format!("{}/_control/settings", stack.fake))
+            .json(&p)
+            .send()
+            .await
+            .expect("settings");
+        assert!(r.status().is_success(), "settings {p}: {}", r.status());
+    };
+    settings(json!({"webhooks": false})).await;
+    let (s, _, polled) = post_checkout(
+        stack,
+        &basket(&[("tshirt-m", 2)]),
+        &key("stock-paid-poll"),
+        &client_ip(),
+    )
+    .await;
+    assert_eq!(s, 201, "{polled}");
+    pay_link(stack, &link_of(&polled)).await;
+    let status = wait_status(polled["id"].as_str().unwrap_or(""), "paid").await;
+    settings(json!({"webhooks": true})).await;
+    assert_eq!(status, "paid");
+    let polled_after = stock_row("tshirt-m").await.expect("tracked");
+    println!(
+        "paid by the status poll: stock {} -> {}, reserved {}",
+        after["stock"], polled_after["stock"], polled_after["reserved"]
+    );
+    assert_eq!(polled_after["stock"], 7, "two more sold");
+    assert_eq!(polled_after["reserved"].as_i64(), Some(reserved_before));
 }
 
 #[tokio::test]
