@@ -9,6 +9,12 @@
 //! concurrent duplicate waits for the first one's link. Qonto gets a key
 //! derived from the client's key, so a retry after a timeout cannot create a
 //! second link either (where Qonto honours `X-Qonto-Idempotency-Key`).
+//!
+//! Stock: the batch that claims the key also reserves the basket's tracked
+//! SKUs (all or none, `ledger::stock`); a basket the stock cannot fill is
+//! answered 409 `sold_out` and keeps nothing. Still two D1 round trips on
+//! the way to a link, tracked SKUs or not; a sold-out answer costs two
+//! (the claim, then giving it up).
 
 use crate::catalog::{catalog, shipping};
 use crate::checkouts::create::{self, Creation};
@@ -16,6 +22,7 @@ use crate::checkouts::{self, limits, qonto_body, sync};
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::{self, Cx, MAX_BODY_BYTES};
 use crate::ids;
+use crate::ledger::stock::{Reservation, Reserved, Shortage};
 use crate::ledger::{CheckoutRow, Claim, Ledger, NewCheckout};
 use crate::qonto::Qonto;
 use shared::api::stored::StoredOrder;
@@ -177,11 +184,25 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         }
     };
     let mut new = checkout(ids::checkout_id());
+    let reservation = Reservation::new(
+        order
+            .lines
+            .iter()
+            .map(|l| (l.product.sku.as_str(), l.priced.quantity)),
+    );
 
-    // D1 round trip 1 of 2: claim the key, or find who holds it. A repeat
-    // of a finished request answers from the ledger, before the rate
-    // limit: retrying must never be what gets a shopper blocked.
-    match ledger.claim_key(&new).await? {
+    // D1 round trip 1 of 2: claim the key and reserve the tracked stock,
+    // or find who holds the key. A repeat of a finished request answers
+    // from the ledger, before the rate limit: retrying must never be what
+    // gets a shopper blocked.
+    let (claim, reserved) = ledger.claim_key(&new, &reservation).await?;
+    if let Reserved::SoldOut(short) = reserved {
+        // Nothing was reserved; the claim is given up (a second round
+        // trip, on this path only) so the same key may be sent again.
+        ledger.abandon(&new.id, &cx.request_id).await;
+        return Err(sold_out(&body, &order, &short));
+    }
+    match claim {
         Claim::Claimed => {}
         Claim::Taken(existing) => return replay(*existing, &hash, lines, &ledger, &key).await,
         // The same request, whose first attempt died before recording its
@@ -211,6 +232,29 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     // Round trip 2 of 2 (after Qonto's link): record it, read it back.
     let row = create::create_link(cx, &ledger, creation).await?;
     Ok(created_response(&row, lines, 201))
+}
+
+/// The 409 of a basket whose line `short` the stock cannot fill: named by
+/// its title, pointing at the first request item with its SKU.
+fn sold_out(body: &CheckoutRequest, order: &ValidatedOrder, short: &Shortage) -> EdgeError {
+    let index = body
+        .items
+        .iter()
+        .position(|i| i.sku == short.sku)
+        .unwrap_or(0);
+    let title = order
+        .lines
+        .iter()
+        .find(|l| l.product.sku == short.sku)
+        .map_or(short.sku.as_str(), |l| l.product.title.as_str());
+    let message = match short.available {
+        0 => format!("{title} is sold out."),
+        n => format!("Only {n} of {title} left."),
+    };
+    EdgeError::SoldOut {
+        message,
+        field: format!("items[{index}].sku"),
+    }
 }
 
 /// Answers a request whose key is already in the ledger.

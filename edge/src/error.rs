@@ -55,6 +55,15 @@ pub(crate) enum EdgeError {
         /// Explanation.
         message: String,
     },
+    /// 409 `sold_out`: a basket asks more of a tracked SKU than is left;
+    /// nothing was reserved. Retrying with a smaller quantity, or once stock
+    /// is released or restocked, may succeed.
+    SoldOut {
+        /// `Only 2 of Mug left`.
+        message: String,
+        /// The first short line's pointer, `items[1].sku`.
+        field: String,
+    },
     /// 413: the body is larger than `limit` bytes.
     PayloadTooLarge {
         /// The limit.
@@ -177,7 +186,7 @@ impl EdgeError {
             EdgeError::OriginNotAllowed | EdgeError::CrossSiteRequest => 403,
             EdgeError::NotFound(_) => 404,
             EdgeError::MethodNotAllowed { .. } => 405,
-            EdgeError::Conflict { .. } => 409,
+            EdgeError::Conflict { .. } | EdgeError::SoldOut { .. } => 409,
             EdgeError::PayloadTooLarge { .. } => 413,
             EdgeError::UnsupportedMediaType => 415,
             EdgeError::Invalid(_) => 422,
@@ -217,6 +226,9 @@ impl EdgeError {
             EdgeError::NotFound(what) => (errors::NOT_FOUND, format!("No such {what}."), None),
             EdgeError::MethodNotAllowed { .. } => (errors::METHOD_NOT_ALLOWED, "This method is not allowed here.".into(), None),
             EdgeError::Conflict { code, message } => (code, message.clone(), None),
+            EdgeError::SoldOut { message, field } => {
+                (errors::SOLD_OUT, message.clone(), Some(field.clone()))
+            }
             EdgeError::PayloadTooLarge { limit } => {
                 (errors::PAYLOAD_TOO_LARGE, format!("The request body is larger than {limit} bytes."), None)
             }
@@ -409,6 +421,13 @@ mod tests {
                 EdgeError::Conflict {
                     code: "checkout_in_progress",
                     message: "x".into(),
+                },
+                409,
+            ),
+            (
+                EdgeError::SoldOut {
+                    message: "x".into(),
+                    field: "items[0].sku".into(),
                 },
                 409,
             ),

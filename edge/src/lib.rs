@@ -43,6 +43,7 @@ mod organization;
 mod outbox;
 mod qonto;
 mod routes;
+mod stock;
 mod tokens;
 mod webhook;
 
@@ -200,6 +201,11 @@ async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
         Route::AdminShareLinks => dashboard::share_links::list(req, cx).await,
         Route::AdminShareLink(id) => dashboard::share_links::get(req, &id, cx).await,
         Route::AdminShareLinkQr(id) => dashboard::share_links::qr_svg(req, &id, cx).await,
+        Route::Availability => stock::availability(cx).await,
+        Route::AdminStock => stock::list(req, cx).await,
+        Route::AdminSetStock(sku) => stock::set(req, &sku, cx).await,
+        Route::AdminAdjustStock(sku) => stock::adjust(req, &sku, cx).await,
+        Route::AdminUntrackStock(sku) => stock::untrack(req, &sku, cx).await,
     }
 }
 

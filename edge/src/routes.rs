@@ -57,6 +57,16 @@ pub(crate) enum Route {
     AdminShareLink(String),
     /// `GET /admin/share-links/{id}/qr.svg`: its QR code.
     AdminShareLinkQr(String),
+    /// `GET /v1/availability`: what is left of each tracked SKU.
+    Availability,
+    /// `GET /admin/stock`: every tracked SKU.
+    AdminStock,
+    /// `PUT /admin/stock/{sku}`: sets a SKU's stock.
+    AdminSetStock(String),
+    /// `POST /admin/stock/{sku}/adjust`: adds to or takes off a SKU's stock.
+    AdminAdjustStock(String),
+    /// `DELETE /admin/stock/{sku}`: stops tracking a SKU.
+    AdminUntrackStock(String),
 }
 
 /// Every route as (method, OpenAPI path template). `docs/openapi.json`
@@ -95,6 +105,11 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/share-links"),
     ("GET", "/admin/share-links/{id}"),
     ("GET", "/admin/share-links/{id}/qr.svg"),
+    ("GET", "/v1/availability"),
+    ("GET", "/admin/stock"),
+    ("PUT", "/admin/stock/{sku}"),
+    ("DELETE", "/admin/stock/{sku}"),
+    ("POST", "/admin/stock/{sku}/adjust"),
 ];
 
 /// Resolves a request; 404 for unknown paths, 405 for known paths with
@@ -154,6 +169,17 @@ pub(crate) fn resolve(method: &str, path: &str) -> Result<Route, EdgeError> {
         }
         ("GET", ["admin", "share-links", id, "qr.svg"]) => {
             Route::AdminShareLinkQr((*id).to_owned())
+        }
+        ("GET", ["v1", "availability"]) => Route::Availability,
+        ("GET", ["admin", "stock"]) => Route::AdminStock,
+        ("PUT", ["admin", "stock", sku]) if !sku.is_empty() => {
+            Route::AdminSetStock((*sku).to_owned())
+        }
+        ("DELETE", ["admin", "stock", sku]) if !sku.is_empty() => {
+            Route::AdminUntrackStock((*sku).to_owned())
+        }
+        ("POST", ["admin", "stock", sku, "adjust"]) if !sku.is_empty() => {
+            Route::AdminAdjustStock((*sku).to_owned())
         }
         _ => {
             let allow = allowed_methods(path);

@@ -65,6 +65,8 @@ codes! {
     NOT_DEACTIVATABLE = "not_deactivatable", 409, "an admin deactivation of a link that is no longer open";
     /// That kind of message is switched off.
     MESSAGE_KIND_OFF = "message_kind_off", 409, "an admin resend of an outbox message whose kind is not configured";
+    /// Not enough stock left for a line of the basket.
+    SOLD_OUT = "sold_out", 409, "a checkout asks more of a SKU than is left in stock (field: the first short line); nothing was reserved, retrying with less (or later) may succeed";
     // 413, 415
     /// The body is too large.
     PAYLOAD_TOO_LARGE = "payload_too_large", 413, "the request body is larger than the endpoint accepts";
@@ -77,6 +79,8 @@ codes! {
     TOO_MANY_LINES = "too_many_lines", 422, "more items than a basket may hold";
     /// A SKU that is not sold.
     UNKNOWN_SKU = "unknown_sku", 422, "a SKU that is not in the catalog";
+    /// An admin stock figure that is not a whole number in range.
+    INVALID_STOCK = "invalid_stock", 422, "an admin stock figure (stock, delta) that is not a whole number in range, or an adjustment that would take the stock below 0";
     /// A quantity out of range.
     QUANTITY_OUT_OF_RANGE = "quantity_out_of_range", 422, "a quantity (merged over the items of one SKU) outside 1 to 999";
     /// The total is above the maximum.

@@ -8,7 +8,8 @@
 //! deleted when Qonto failed, so no half-written row outlives a request.
 //! A basket checkout's hot path is two D1 round trips around its Qonto call
 //! (in production each may cross regions): [`Ledger::claim_key`] claims the
-//! key and reads any row already holding it in one batch, and
+//! key, reserves the basket's tracked stock and reads any row already
+//! holding the key in one batch, and
 //! [`Ledger::attach_link`] records the link and returns the stored row in
 //! one statement.
 //!
@@ -19,6 +20,7 @@
 pub(crate) use super::rows::{
     CheckoutRow, Claim, LedgerStatus, LinkFacts, NewCheckout, Observation,
 };
+use super::stock::{Reservation, Reserved};
 use super::{changes, num, opt, Ledger};
 use crate::error::{EdgeError, EdgeResult};
 use serde::Deserialize;
@@ -90,7 +92,16 @@ impl Ledger {
     /// - one left for another request under the key is removed;
     /// - `c` is inserted unless the key is taken: [`Claim::Claimed`] when
     ///   the key's row is `c`'s, otherwise [`Claim::Taken`] with that row.
-    pub(crate) async fn claim_key(&self, c: &NewCheckout) -> EdgeResult<Claim> {
+    ///
+    /// The same batch reserves the basket's tracked stock for `c` when it
+    /// inserted `c` (all lines or none, see `super::stock`): the second
+    /// value says whether it fell short. A replay or a resumed checkout
+    /// reserves nothing again.
+    pub(crate) async fn claim_key(
+        &self,
+        c: &NewCheckout,
+        reservation: &Reservation,
+    ) -> EdgeResult<(Claim, Reserved)> {
         let key = opt(c.idempotency_key.as_deref());
         let now = super::now();
         let cutoff: JsValue = super::ago(ABANDONED_MS).into();
@@ -120,6 +131,7 @@ impl Ledger {
                 "SELECT {COLUMNS} FROM checkouts WHERE idempotency_key = ?1 LIMIT 1"
             ))
             .bind(&[key])?;
+        let [hold, apply, stock_read] = reservation.statements(&self.db, &c.id, &now)?;
         let results = self
             .db
             .batch(vec![
@@ -127,6 +139,9 @@ impl Ledger {
                 sweep,
                 self.insert_statement(c, &now)?,
                 read,
+                hold,
+                apply,
+                stock_read,
             ])
             .await?;
         let row = results
@@ -141,13 +156,16 @@ impl Ledger {
             Some(r) => changes(r)? == 1,
             None => false,
         };
-        Ok(if row.id == c.id {
+        let claimed = row.id == c.id;
+        let reserved = Reservation::outcome(results.get(6), claimed)?;
+        let claim = if claimed {
             Claim::Claimed
         } else if took_over && row.status == LedgerStatus::Creating {
             Claim::Resumed(Box::new(row))
         } else {
             Claim::Taken(Box::new(row))
-        })
+        };
+        Ok((claim, reserved))
     }
 
     /// Completes a `creating` row with its link and returns the row as

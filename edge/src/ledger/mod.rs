@@ -2,8 +2,9 @@
 //! this module's files, one per table: [`checkouts`] (which basket or invoice
 //! became which Qonto payment link, what it was expected to cost, what Qonto
 //! last said), [`deliveries`] (the Qonto webhook deliveries already
-//! processed) and [`admin`] (the admin sessions and throttled sign-ins),
-//! with the checkouts' typed rows in [`rows`]. Callers get typed rows and
+//! processed), [`admin`] (the admin sessions and throttled sign-ins) and
+//! [`stock`] (tracked stock and the checkouts' reservations), with the
+//! checkouts' typed rows in [`rows`]. Callers get typed rows and
 //! typed statuses, never SQL. [`meter`] counts a request's D1 round trips
 //! (the tests' Worker reports them).
 //!
@@ -15,6 +16,7 @@ pub(crate) mod checkouts;
 pub(crate) mod deliveries;
 pub(crate) mod meter;
 pub(crate) mod rows;
+pub(crate) mod stock;
 
 use crate::error::EdgeResult;
 use crate::http::Cx;

@@ -13,6 +13,7 @@
 //! its handle drops, or by a watchdog when this process dies
 //! ([`process::ProcessGroup`]).
 
+pub mod demo_stock;
 pub mod edge;
 pub mod mail;
 pub mod process;

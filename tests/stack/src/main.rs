@@ -77,6 +77,10 @@ async fn demo() -> Result<ExitCode, String> {
     let stack = Stack::start(config)
         .await
         .map_err(|e: StackError| e.to_string())?;
+    let stock =
+        qc_stack::demo_stock::seed_stock(&stack.edge.url(), qc_stack::demo_stock::DEMO_STOCK)
+            .await
+            .map_err(|e| e.to_string())?;
     println!();
     println!("  Demo shop (open this):  {}/", stack.shop.url());
     println!(
@@ -97,6 +101,7 @@ async fn demo() -> Result<ExitCode, String> {
         stack.edge.url(),
         qc_stack::LOCAL_ADMIN_TOKEN
     );
+    println!("  Stock:                  {stock}  (admin page, Stock)");
     println!(
         "  Edge log:               {}",
         stack.edge.log_path().display()
