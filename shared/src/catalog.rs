@@ -770,4 +770,244 @@ mod tests {
         let missing: CatalogFile = serde_json::from_str(r#"{"products":[{"sku":"a"}]}"#).unwrap();
         assert_eq!(missing.validate().unwrap_err().len(), 5);
     }
+
+    #[cfg(feature = "serde")]
+    fn parse(json: &str) -> CatalogFile {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[cfg(feature = "serde")]
+    const HOODIE: &str = r#"{ "currency": "EUR", "products": [
+        { "sku": "mug", "title": "Mug", "unit_price": "10.00", "vat_rate": "20", "type": "good" },
+        { "sku": "hoodie", "title": "Fleece hoodie", "description": "Warm", "unit_price": "40.00",
+          "vat_rate": "20", "type": "good", "image_url": "/img/hoodie-navy.svg",
+          "options": [ {"name": "Size", "values": ["S", "M", "L"]}, {"name": "Colour", "values": ["Navy", "Sand"]} ],
+          "variants": [
+            {"sku": "hoodie-s-navy", "options": ["S", "Navy"]},
+            {"sku": "hoodie-l-navy", "options": ["L", "Navy"], "unit_price": "42.00"},
+            {"sku": "hoodie-m-sand", "options": ["M", "Sand"], "image_url": "/img/hoodie-sand.svg",
+             "unit_price_gross": "49.90"} ] },
+        { "sku": "candle", "title": "Beeswax candle", "unit_price_gross": "19.90", "vat_rate": "20",
+          "type": "good", "image_url": "https://cdn.example/candle.svg" } ] }"#;
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn variants_inherit_and_are_named_by_their_options() {
+        let catalog = parse(HOODIE).validate().unwrap();
+        let skus: Vec<&str> = catalog.products().iter().map(|p| p.sku.as_str()).collect();
+        // The group is not purchasable; its variants sit where it is.
+        assert_eq!(
+            skus,
+            [
+                "mug",
+                "hoodie-s-navy",
+                "hoodie-l-navy",
+                "hoodie-m-sand",
+                "candle"
+            ]
+        );
+        assert_eq!(catalog.get("hoodie"), None);
+        let s = catalog.get("hoodie-s-navy").unwrap();
+        assert_eq!(s.title, "Fleece hoodie \u{2014} S, Navy");
+        assert_eq!(s.description.as_deref(), Some("Warm"));
+        assert_eq!(s.unit_price, Money::new(4000, Currency::EUR));
+        assert_eq!(s.image_url.as_deref(), Some("/img/hoodie-navy.svg"));
+        assert_eq!(s.kind, ProductKind::Good);
+        assert_eq!(
+            s.variant,
+            Some(VariantOf {
+                group: "hoodie".into(),
+                option_values: vec!["S".into(), "Navy".into()]
+            })
+        );
+        assert_eq!(
+            catalog.unit_gross("hoodie-l-navy"),
+            Some(Money::new(5040, Currency::EUR))
+        );
+        let m = catalog.get("hoodie-m-sand").unwrap();
+        assert_eq!(m.title, "Fleece hoodie — M, Sand");
+        assert_eq!(m.image_url.as_deref(), Some("/img/hoodie-sand.svg"));
+        // 49.90 VAT included: 41.58 net + 8.32 (8.316).
+        assert_eq!(m.unit_price_gross, Some(Money::new(4990, Currency::EUR)));
+        assert_eq!(m.unit_price, Money::new(4158, Currency::EUR));
+        assert_eq!(
+            catalog.unit_gross("hoodie-m-sand"),
+            Some(Money::new(4990, Currency::EUR))
+        );
+        // 19.90 VAT included: 16.58 net.
+        let candle = catalog.get("candle").unwrap();
+        assert_eq!(candle.unit_price, Money::new(1658, Currency::EUR));
+        assert_eq!(
+            catalog.unit_gross("candle"),
+            Some(Money::new(1990, Currency::EUR))
+        );
+        assert_eq!(candle.variant, None);
+
+        let group = catalog.group("hoodie").unwrap();
+        assert_eq!(group.title, "Fleece hoodie");
+        assert_eq!(group.options.len(), 2);
+        assert_eq!(group.options[1].values, ["Navy", "Sand"]);
+        assert_eq!(
+            group.variants,
+            ["hoodie-s-navy", "hoodie-l-navy", "hoodie-m-sand"]
+        );
+        assert_eq!(catalog.groups().len(), 1);
+        assert_eq!(catalog.group("mug"), None);
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn variant_problems_table() {
+        // (the product entry, the expected (pointer, code) list)
+        let cases: &[(&str, &[(&str, &str)])] = &[
+            // a value not in the product's options; two variants alike; a
+            // variant with too few values; a duplicate SKU across products
+            // and variants; a missing variant SKU
+            (
+                r#"{"sku":"h","title":"H","unit_price":"40.00","vat_rate":"20","type":"good",
+                   "options":[{"name":"Size","values":["S","M"]},{"name":"Colour","values":["Navy"]}],
+                   "variants":[{"sku":"h-s","options":["S","Navy"]},
+                               {"sku":"h-x","options":["XL","Navy"]},
+                               {"sku":"h-s2","options":["S","Navy"]},
+                               {"sku":"h-m","options":["M"]},
+                               {"sku":"mug","options":["M","Navy"]},
+                               {"options":["M","Navy"]}]}"#,
+                &[
+                    ("products[1].variants[1].options[0]", "unknown_option_value"),
+                    ("products[1].variants[2].options", "duplicate_variant"),
+                    ("products[1].variants[3].options", "option_count_mismatch"),
+                    ("products[1].variants[4].sku", "duplicate_sku"),
+                    ("products[1].variants[5].sku", "missing_field"),
+                    ("products[1].variants[5].options", "duplicate_variant"),
+                ],
+            ),
+            // both prices; a bad gross price; nothing to inherit; bad image
+            (
+                r#"{"sku":"h","title":"H","vat_rate":"20","type":"good",
+                   "options":[{"name":"Size","values":["S","M","L"]}],
+                   "variants":[{"sku":"h-s","options":["S"],"unit_price":"1.00","unit_price_gross":"1.20"},
+                               {"sku":"h-m","options":["M"],"unit_price_gross":"0.03"},
+                               {"sku":"h-l","options":["L"],"image_url":"//cdn.example/x.png"}]}"#,
+                &[
+                    (
+                        "products[1].variants[0].unit_price_gross",
+                        "conflicting_prices",
+                    ),
+                    (
+                        "products[1].variants[1].unit_price_gross",
+                        "unrepresentable_price",
+                    ),
+                    ("products[1].variants[2].image_url", "invalid_image_url"),
+                    ("products[1].variants[2].unit_price", "missing_field"),
+                ],
+            ),
+            // options without variants; variants without options; bad options
+            (
+                r#"{"sku":"h","title":"H","unit_price":"1.00","vat_rate":"20","type":"good",
+                   "options":[{"name":"Size","values":["S"]}]}"#,
+                &[("products[1].variants", "missing_variants")],
+            ),
+            (
+                r#"{"sku":"h","title":"H","unit_price":"1.00","vat_rate":"20","type":"good",
+                   "variants":[]}"#,
+                &[
+                    ("products[1].options", "missing_options"),
+                    ("products[1].variants", "missing_variants"),
+                ],
+            ),
+            (
+                r#"{"sku":"h","title":"H","unit_price":"1.00","vat_rate":"20","type":"good",
+                   "options":[{"name":"Size","values":["S","S",""]},{"name":"Size"},{"values":["x"]}],
+                   "variants":[{"sku":"h-s","options":["S","x","x"]}]}"#,
+                &[
+                    ("products[1].options[0].values[1]", "duplicate_option_value"),
+                    ("products[1].options[0].values[2]", "invalid_option"),
+                    ("products[1].options[1].name", "duplicate_option"),
+                    ("products[1].options[1].values", "invalid_option"),
+                    ("products[1].options[2].name", "invalid_option"),
+                ],
+            ),
+            // a plain product with both prices, and a title too long once
+            // the option values are added
+            (
+                r#"{"sku":"p","title":"P","unit_price":"1.00","unit_price_gross":"1.20","vat_rate":"20","type":"good"}"#,
+                &[("products[1].unit_price_gross", "conflicting_prices")],
+            ),
+        ];
+        for (entry, expected) in cases {
+            let json = format!(
+                r#"{{"currency":"EUR","products":[{{"sku":"mug","title":"Mug","unit_price":"10.00","vat_rate":"20","type":"good"}},{entry}]}}"#
+            );
+            let problems = parse(&json).validate().unwrap_err();
+            let got: Vec<(&str, &str)> = problems
+                .iter()
+                .map(|p| (p.pointer.as_str(), p.code))
+                .collect();
+            assert_eq!(&got, expected, "{entry}");
+            for p in &problems {
+                assert!(!p.message.is_empty());
+            }
+        }
+
+        let long = "t".repeat(MAX_TITLE_CHARS - 3);
+        let json = format!(
+            r#"{{"currency":"EUR","products":[{{"sku":"h","title":"{long}","unit_price":"1.00","vat_rate":"20","type":"good",
+               "options":[{{"name":"Size","values":["S"]}}],"variants":[{{"sku":"h-s","options":["S"]}}]}}]}}"#
+        );
+        let problems = parse(&json).validate().unwrap_err();
+        assert_eq!(
+            pointers_and_codes(&problems),
+            vec![("products[0].variants[0].options".into(), "title_too_long")]
+        );
+    }
+
+    #[test]
+    fn refused_gross_prices_say_why() {
+        let mut candle = entry("candle", "Candle", "1.00", "20", "good");
+        candle.unit_price = None;
+        candle.unit_price_gross = Some("0.03".into());
+        let problems = file(vec![candle]).validate().unwrap_err();
+        assert_eq!(
+            pointers_and_codes(&problems),
+            vec![(
+                "products[0].unit_price_gross".into(),
+                "unrepresentable_price"
+            )]
+        );
+        let message = &problems[0].message;
+        assert!(message.contains("net of VAT"), "{message}");
+        assert!(message.contains("0.02, 0.04"), "{message}");
+
+        let mut big = entry("big", "Big", "1.00", "20", "good");
+        big.unit_price = None;
+        big.unit_price_gross = Some("50000.01".into());
+        let mut zero = entry("zero", "Zero", "1.00", "20", "good");
+        zero.unit_price = None;
+        zero.unit_price_gross = Some("0".into());
+        let problems = file(vec![big, zero]).validate().unwrap_err();
+        assert_eq!(
+            pointers_and_codes(&problems),
+            vec![
+                ("products[0].unit_price_gross".into(), "price_too_large"),
+                ("products[1].unit_price_gross".into(), "price_not_positive"),
+            ]
+        );
+    }
+
+    #[test]
+    fn image_paths_on_the_shop_are_allowed() {
+        let cases: &[(&str, bool)] = &[
+            ("/img/mug.svg", true),
+            ("/", true),
+            ("https://example.com/a.jpg", true),
+            ("//cdn.example/a.jpg", false),
+            ("img/mug.svg", false),
+            ("/a b.svg", false),
+            ("/a\\b.svg", false),
+            ("javascript:alert(1)", false),
+        ];
+        for &(url, ok) in cases {
+            assert_eq!(is_image_url(url), ok, "{url:?}");
+        }
+    }
 }

@@ -622,4 +622,76 @@ mod tests {
             Err(PricingError::AmountTooLarge)
         );
     }
+
+    fn gross_line(quantity: u32, unit_gross: i64, bp: u32) -> Line {
+        Line {
+            quantity,
+            price: UnitPrice::Gross(eur(unit_gross)),
+            vat_rate: rate(bp),
+        }
+    }
+
+    #[test]
+    fn mixed_basket_of_inclusive_and_net_lines() {
+        let (lines, totals) = price_lines_in(
+            EUR,
+            &[
+                gross_line(3, 1990, 2000),
+                Line::from(line(2, 1099, 550)),
+                gross_line(1, 1159, 550),
+            ],
+        )
+        .unwrap();
+        // 3 × 19.90 = 59.70 exactly; lots 2 × 16.58 + 1 × 16.59 = 49.75 net,
+        // VAT 9.95 (= 59.70 / 6, the exact VAT part at 20 %).
+        assert_eq!(
+            (lines[0].net, lines[0].vat, lines[0].gross),
+            (eur(4975), eur(995), eur(5970))
+        );
+        assert_eq!(lines[0].unit_gross, Some(eur(1990)));
+        assert_eq!(lines[0].unit_net, eur(1658));
+        assert_eq!(lines[0].lots.len(), 2);
+        // Net line: 21.98 + 1.21 (1.2089) = 23.19, one lot.
+        assert_eq!((lines[1].vat, lines[1].gross), (eur(121), eur(2319)));
+        assert_eq!(
+            lines[1].lots.iter().collect::<Vec<_>>(),
+            vec![Lot {
+                quantity: 2,
+                unit_net: eur(1099)
+            }]
+        );
+        assert_eq!(lines[1].unit_gross, None);
+        // 11.59 VAT included at 5.5 %: 10.99 net, 0.60 VAT.
+        assert_eq!((lines[2].net, lines[2].vat), (eur(1099), eur(60)));
+        assert_eq!(totals.gross, eur(5970 + 2319 + 1159));
+        assert_eq!(totals.net, eur(4975 + 2198 + 1099));
+        assert_eq!(totals.vat, eur(995 + 121 + 60));
+        assert_eq!(
+            totals.vat_by_rate,
+            vec![(rate(550), eur(181)), (rate(2000), eur(995))]
+        );
+        for l in &lines {
+            assert_eq!(l.lots.gross_minor(l.vat_rate), l.gross.minor());
+            assert_eq!(l.lots.net_minor(), l.net.minor());
+        }
+    }
+
+    #[test]
+    fn inclusive_line_errors() {
+        assert_eq!(
+            price_lines_in(EUR, &[gross_line(1, 1990, 2000), gross_line(1, 3, 2000)]),
+            Err(PricingError::UnrepresentableGross { index: 1 })
+        );
+        assert_eq!(
+            price_lines_in(EUR, &[gross_line(999, MAX_AMOUNT_MINOR, 2000)]),
+            Err(PricingError::AmountTooLarge)
+        );
+        assert_eq!(
+            price_lines_in(EUR, &[gross_line(1, -5, 2000)]),
+            Err(PricingError::NegativePrice { index: 0 })
+        );
+        let e = PricingError::UnrepresentableGross { index: 1 };
+        assert_eq!(e.code(), "unrepresentable_gross_price");
+        assert!(!e.to_string().is_empty());
+    }
 }
