@@ -38,6 +38,7 @@ mod tests;
 pub use crate::limits::{MAX_PAYMENT_METHODS, MAX_TEXT_CHARS};
 pub use catalog::{
     CatalogProduct, CatalogResponse, PaymentMethodsResponse, ShippingInfo, ShippingZoneInfo,
+    VariantProduct,
 };
 pub use checkout::{
     Address, CheckoutItem, CheckoutLine, CheckoutRequest, CheckoutResponse, CheckoutStatus,
