@@ -465,7 +465,7 @@ mod tests {
             shipping: None,
         };
         let order = PricedOrder::price(
-            [("candle", 3), ("mug", 1)].into_iter(),
+            [("candle", 3), ("mug", 1)],
             &list,
             &Shipping::none(Currency::EUR),
             None,

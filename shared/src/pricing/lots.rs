@@ -37,7 +37,7 @@
 //! found lots where form 1 did not; the check stays, as it is cheap.)
 
 use crate::limits::{MAX_AMOUNT_MINOR, MAX_QUANTITY};
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::vat::{VatRate, MAX_BASIS_POINTS};
 
 use super::vat_for;
@@ -69,43 +69,56 @@ impl Lot {
 const MAX_LOTS: usize = 3;
 
 /// The Qonto items of one basket line: one to three lots whose quantities
-/// sum to the line's (see the module docs).
+/// sum to the line's (see the module docs). Stored compactly (it sits in
+/// every priced line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lots {
-    lots: [Lot; MAX_LOTS],
-    len: usize,
+    currency: Currency,
+    len: u8,
+    quantities: [u32; MAX_LOTS],
+    nets: [i64; MAX_LOTS],
 }
 
 impl Lots {
     /// A single lot (a net-priced line is always sent as one).
     pub fn one(quantity: u32, unit_net: Money) -> Lots {
-        let lot = Lot { quantity, unit_net };
         Lots {
-            lots: [lot; MAX_LOTS],
+            currency: unit_net.currency(),
             len: 1,
+            quantities: [quantity, 0, 0],
+            nets: [unit_net.minor(), 0, 0],
         }
     }
 
     fn push(&mut self, lot: Lot) {
-        if let Some(slot) = self.lots.get_mut(self.len) {
-            *slot = lot;
+        let i = usize::from(self.len);
+        if let (Some(q), Some(n)) = (self.quantities.get_mut(i), self.nets.get_mut(i)) {
+            *q = lot.quantity;
+            *n = lot.unit_net.minor();
             self.len += 1;
+        }
+    }
+
+    fn lot(&self, i: usize) -> Lot {
+        Lot {
+            quantity: self.quantities[i],
+            unit_net: Money::new(self.nets[i], self.currency),
         }
     }
 
     /// The first lot.
     pub fn first(&self) -> Lot {
-        self.lots[0]
+        self.lot(0)
     }
 
     /// The lots, in order: one Qonto item each.
     pub fn iter(&self) -> impl Iterator<Item = Lot> + '_ {
-        self.lots.iter().take(self.len).copied()
+        (0..usize::from(self.len)).map(|i| self.lot(i))
     }
 
     /// Number of lots (1 to 3).
     pub fn len(&self) -> usize {
-        self.len
+        usize::from(self.len)
     }
 
     /// Never true: there is at least one lot.
@@ -237,7 +250,6 @@ pub fn nearest_possible(unit_gross: Money, rate: VatRate) -> (Option<Money>, Opt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::money::Currency;
 
     fn eur(minor: i64) -> Money {
         Money::new(minor, Currency::EUR)
