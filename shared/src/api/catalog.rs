@@ -269,7 +269,7 @@ mod tests {
         );
         // And it reads back.
         let back: CatalogResponse = serde_json::from_value(body).unwrap();
-        assert_eq!(back.products[2].price_includes_vat, true);
+        assert!(back.products[2].price_includes_vat);
         assert_eq!(back.variant_products[0].variants.len(), 2);
     }
 }
