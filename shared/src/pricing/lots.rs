@@ -142,19 +142,19 @@ impl Lots {
     }
 }
 
-/// Nets closest to `target / (1 + r)` first, `spread` on each side of the
-/// rounded value.
-fn nets_around(target: i128, rate: VatRate, spread: i128) -> Vec<i128> {
+/// Nets closest to `target / (1 + r)` first, `spread` (at most 3) on each
+/// side of the rounded value; negative ones left out. No allocation: this
+/// runs for every quantity of every VAT-inclusive price when the Worker
+/// loads its catalog.
+fn nets_around(target: i128, rate: VatRate, spread: i128) -> impl Iterator<Item = i128> {
     let scale = i128::from(MAX_BASIS_POINTS);
     let denominator = scale + i128::from(rate.basis_points());
     // round(target × 10000 / (10000 + bp)), half up (all positive).
     let nearest = (2 * target * scale + denominator) / (2 * denominator);
-    let mut nets: Vec<i128> = (-spread..=spread)
-        .map(|d| nearest + d)
-        .filter(|n| *n >= 0)
-        .collect();
-    nets.sort_by_key(|n| ((n * denominator - target * scale).abs(), *n));
-    nets
+    let mut nets = [0i128, -1, 1, -2, 2, -3, 3].map(|d| nearest + d);
+    let count = (2 * spread.clamp(0, 3) + 1) as usize;
+    nets[..count].sort_unstable_by_key(|n| ((n * denominator - target * scale).abs(), *n));
+    nets.into_iter().take(count).filter(|n| *n >= 0)
 }
 
 /// Form 1: `quantity` units at a total net of `total_net` as two lots one
@@ -176,7 +176,7 @@ fn adjacent(total_net: i128, quantity: u32, unit_gross: Money) -> Option<Lots> {
 
 /// Form 1 for exactly `target` cents.
 fn split_adjacent(target: i128, quantity: u32, rate: VatRate, unit_gross: Money) -> Option<Lots> {
-    nets_around(target, rate, 2).into_iter().find_map(|net| {
+    nets_around(target, rate, 2).find_map(|net| {
         adjacent(net, quantity, unit_gross)
             .filter(|lots| i128::from(lots.gross_minor(rate)) == target)
     })
@@ -198,15 +198,13 @@ pub fn split(unit_gross: Money, quantity: u32, rate: VatRate) -> Option<Lots> {
     }
     let rest = quantity - 1;
     let rest_target = i128::from(unit_gross.minor()) * i128::from(rest);
-    nets_around(rest_target, rate, 3)
-        .into_iter()
-        .find_map(|net| {
-            let mut lots = adjacent(net, rest, unit_gross)?;
-            let remainder = target - i128::from(lots.gross_minor(rate));
-            let last = split_adjacent(remainder, 1, rate, unit_gross)?;
-            lots.push(last.first());
-            Some(lots)
-        })
+    nets_around(rest_target, rate, 3).find_map(|net| {
+        let mut lots = adjacent(net, rest, unit_gross)?;
+        let remainder = target - i128::from(lots.gross_minor(rate));
+        let last = split_adjacent(remainder, 1, rate, unit_gross)?;
+        lots.push(last.first());
+        Some(lots)
+    })
 }
 
 /// The net unit price that makes one unit cost exactly `unit_gross`
