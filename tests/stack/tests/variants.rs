@@ -193,3 +193,41 @@ async fn qonto_charges_exactly_the_vat_inclusive_total() {
     );
     assert_eq!(link["amount"], body["amount"], "{link}");
 }
+
+async fn rounding(stack: &StackUrls, rule: &str) {
+    let r = client()
+        .patch(format!("{}/_control/settings", stack.fake))
+        .json(&serde_json::json!({ "rounding": rule }))
+        .send()
+        .await
+        .expect("settings");
+    assert!(r.status().is_success(), "rounding {rule}: {}", r.status());
+}
+
+#[tokio::test]
+async fn a_qonto_rounding_on_the_total_is_caught_for_lots_too() {
+    // The lots are chosen for Qonto rounding each item's VAT (its docs'
+    // example). A Qonto rounding the VAT once on the total would charge 2
+    // candles and the shipping as 16.58 + 16.58 + 4.90 = 38.06 net plus
+    // 7.612 → 7.61 VAT: 45.67, a cent less than the 45.68 the shopper saw
+    // (39.80 + 5.88 shipping, under the free threshold). The edge refuses
+    // the link rather than charge another amount.
+    let stack = shared_stack();
+    rounding(stack, "total").await;
+    let (status, _, body) = post_checkout(
+        stack,
+        &basket(&[("candle", 2)]),
+        &key("lots-total"),
+        &client_ip(),
+    )
+    .await;
+    rounding(stack, "per_line").await;
+    assert_eq!(status, 502, "{body}");
+    assert_eq!(body["error"]["code"], "amount_mismatch", "{body}");
+    let message = body["error"]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("45.68") && message.contains("45.67"),
+        "{message}"
+    );
+    assert!(body.get("url").is_none(), "{body}");
+}
