@@ -125,6 +125,15 @@ async fn a_variant_checkout_reaches_qonto_with_its_title_and_price() {
         ]
     );
 
+    // The admin page's checkout names the variant through its title.
+    let id = body["id"].as_str().unwrap_or("");
+    let (status, admin) = admin_get(stack, &format!("/admin/checkouts/{id}")).await;
+    assert_eq!(status, 200, "{admin}");
+    assert_eq!(
+        admin["lines"][1]["title"], "Fleece hoodie \u{2014} M, Navy",
+        "{admin}"
+    );
+
     // Paid: the orders export names the variant through its title.
     pay_link(stack, &link_of(&body)).await;
     let csv = client()
