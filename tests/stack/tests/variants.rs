@@ -90,6 +90,12 @@ async fn the_catalog_lists_variants_and_inclusive_prices() {
     .await;
     assert_eq!(status, 422, "{err}");
     assert_eq!(err["error"]["code"], "unknown_sku", "{err}");
+    assert_eq!(err["error"]["field"], "items[0].sku", "{err}");
+    let message = err["error"]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("has variants") && message.contains("hoodie-m-sand"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
