@@ -73,6 +73,47 @@ mod tests {
     }
 
     #[test]
+    fn the_demo_catalog_has_variants_an_inclusive_price_and_images() {
+        let demo =
+            parse_catalog(include_str!("../../catalog.json")).expect("catalog.json is valid");
+        for (sku, image) in [
+            ("tshirt-m", "/img/tshirt.svg"),
+            ("mug", "/img/mug.svg"),
+            ("coffee-250", "/img/coffee.svg"),
+            ("ebook", "/img/ebook.svg"),
+            ("workshop", "/img/workshop.svg"),
+            ("candle", "/img/candle.svg"),
+        ] {
+            let p = demo.get(sku).expect(sku);
+            assert_eq!(p.image_url.as_deref(), Some(image), "{sku}");
+        }
+        let group = demo.group("hoodie").expect("the hoodie group");
+        assert!(demo.get("hoodie").is_none());
+        assert_eq!(group.variants.len(), 6);
+        for size in ["s", "m", "l"] {
+            for colour in ["navy", "sand"] {
+                let sku = format!("hoodie-{size}-{colour}");
+                let p = demo.get(&sku).expect("variant");
+                let net = if size == "l" { "42.00" } else { "40.00" };
+                assert_eq!(p.unit_price.to_decimal(), net, "{sku}");
+                assert_eq!(
+                    p.image_url.as_deref(),
+                    Some(format!("/img/hoodie-{colour}.svg").as_str())
+                );
+            }
+        }
+        assert_eq!(
+            demo.get("hoodie-m-navy").map(|p| p.title.as_str()),
+            Some("Fleece hoodie \u{2014} M, Navy")
+        );
+        let candle = demo.get("candle").expect("candle");
+        assert_eq!(
+            candle.unit_price_gross.map(|m| m.to_decimal()),
+            Some("19.90".into())
+        );
+    }
+
+    #[test]
     fn the_shipped_shipping_rules_are_valid() {
         let catalog = parse_catalog(CATALOG_JSON).expect("catalog.json is valid");
         let shipping = parse_shipping(SHIPPING_JSON, &catalog).expect("shipping.json is valid");

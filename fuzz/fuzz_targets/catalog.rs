@@ -29,6 +29,34 @@ fuzz_target!(|data: &[u8]| {
                         gross.minor()
                     );
                     assert_eq!(gross.currency(), product.unit_price.currency());
+                    // A VAT-inclusive price lands exactly through its lots.
+                    if let Some(unit_gross) = product.unit_price_gross {
+                        assert_eq!(unit_gross, gross);
+                        for q in [1u32, 2, 3, 7] {
+                            if let Some(lots) =
+                                shared::pricing::lots::split(gross, q, product.vat_rate)
+                            {
+                                assert_eq!(
+                                    lots.gross_minor(product.vat_rate),
+                                    gross.minor() * i64::from(q)
+                                );
+                            } else {
+                                assert!(
+                                    gross.minor() * i64::from(q) > shared::limits::MAX_AMOUNT_MINOR
+                                );
+                            }
+                        }
+                    }
+                    // A variant's group is listed and names it.
+                    if let Some(v) = &product.variant {
+                        let group = catalog.group(&v.group).expect("the variant's group");
+                        assert!(group.variants.contains(&product.sku));
+                        assert_eq!(v.option_values.len(), group.options.len());
+                        assert!(
+                            catalog.get(&v.group).is_none(),
+                            "a group is not purchasable"
+                        );
+                    }
                 }
             }
             Err(problems) => assert!(!problems.is_empty(), "refused without a problem"),

@@ -23,7 +23,7 @@
 use crate::catalog::{Catalog, ProductKind};
 use crate::limits::{MAX_AMOUNT_MINOR, MAX_LINES, MAX_QUANTITY};
 use crate::money::{Currency, Money};
-use crate::pricing::{price_in, LineInput, PricedLine, Totals};
+use crate::pricing::{price_lines_in, Line, PricedLine, Totals, UnitPrice};
 use crate::shipping::{Shipping, ShippingQuote};
 use crate::vat::VatRate;
 
@@ -32,6 +32,10 @@ use crate::vat::VatRate;
 pub struct ItemPrice {
     /// Net price of one unit.
     pub unit_net: Money,
+    /// The VAT-inclusive price of one unit, when the price was given that
+    /// way: the line then costs exactly this × the quantity
+    /// ([`crate::pricing::UnitPrice::Gross`]).
+    pub unit_gross: Option<Money>,
     /// VAT rate.
     pub vat_rate: VatRate,
     /// A good (shipped), not a service.
@@ -55,6 +59,7 @@ impl PriceSource for Catalog {
     fn price_of(&self, sku: &str) -> Option<ItemPrice> {
         self.get(sku).map(|p| ItemPrice {
             unit_net: p.unit_price,
+            unit_gross: p.unit_price_gross,
             vat_rate: p.vat_rate,
             good: p.kind == ProductKind::Good,
         })
@@ -234,17 +239,19 @@ impl PricedOrder {
             problems.push(OrderProblem::TooManyLines { count });
         }
 
-        let inputs: Vec<LineInput> = lines
+        let inputs: Vec<Line> = lines
             .iter()
             .filter_map(|line| {
-                line.price.map(|p| LineInput {
+                line.price.map(|p| Line {
                     quantity: line.quantity,
-                    unit_net: p.unit_net,
+                    price: p
+                        .unit_gross
+                        .map_or(UnitPrice::Net(p.unit_net), UnitPrice::Gross),
                     vat_rate: p.vat_rate,
                 })
             })
             .collect();
-        let goods = match price_in(currency, &inputs) {
+        let goods = match price_lines_in(currency, &inputs) {
             Ok((priced, totals)) => {
                 let mut priced = priced.into_iter();
                 for line in lines.iter_mut() {
@@ -353,6 +360,8 @@ mod tests {
             vat_rate: VatRate::from_basis_points(bp).unwrap(),
             kind,
             image_url: None,
+            unit_price_gross: None,
+            variant: None,
         };
         Catalog::new(
             EUR,

@@ -23,6 +23,17 @@
 //! breakdown shown to the shopper always adds up: Σ net + Σ VAT = Σ gross and
 //! the per-rate VAT amounts sum to the total VAT.
 //!
+//! # VAT-inclusive lines
+//!
+//! A line may instead be priced **VAT-inclusive** ([`UnitPrice::Gross`]): its
+//! gross is `unit gross × quantity` exactly (what the shopper saw, to the
+//! cent), its net is the total net of the [`Lots`] it is sent to Qonto as
+//! (see [`lots`]: Qonto's own per-item computation of them lands on that
+//! gross), and its VAT is gross − net, the VAT part of the gross within a
+//! cent or two. So the widget, the edge and Qonto's items agree on every
+//! line, and the per-rate breakdown of a mixed basket (inclusive and net
+//! lines) is the sum of its lines as above.
+//!
 //! The limits of [`crate::limits`] (quantity 1..=[`MAX_QUANTITY`], at most
 //! [`MAX_LINES`] lines, a gross total of at most [`MAX_AMOUNT_MINOR`]) are
 //! enforced here too, so nothing priced by this module can break them.
@@ -33,6 +44,48 @@ use std::collections::BTreeMap;
 use crate::limits::{MAX_AMOUNT_MINOR, MAX_LINES, MAX_QUANTITY};
 use crate::money::{Currency, Money};
 use crate::vat::{VatRate, MAX_BASIS_POINTS};
+
+pub mod lots;
+pub use lots::{Lot, Lots};
+
+/// How a line's unit price was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitPrice {
+    /// Net of VAT (the VAT is added, rounded per line).
+    Net(Money),
+    /// VAT included: the line costs exactly this × the quantity.
+    Gross(Money),
+}
+
+impl UnitPrice {
+    /// The amount given.
+    pub fn amount(&self) -> Money {
+        match self {
+            UnitPrice::Net(m) | UnitPrice::Gross(m) => *m,
+        }
+    }
+}
+
+/// One line to price, net- or gross-priced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line {
+    /// Number of units, 1..=[`MAX_QUANTITY`].
+    pub quantity: u32,
+    /// The unit price, net or VAT-inclusive; must not be negative.
+    pub price: UnitPrice,
+    /// The VAT rate of the unit.
+    pub vat_rate: VatRate,
+}
+
+impl From<LineInput> for Line {
+    fn from(l: LineInput) -> Line {
+        Line {
+            quantity: l.quantity,
+            price: UnitPrice::Net(l.unit_net),
+            vat_rate: l.vat_rate,
+        }
+    }
+}
 
 /// One line to price: a quantity of a unit at a net price and a VAT rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,18 +98,24 @@ pub struct LineInput {
     pub vat_rate: VatRate,
 }
 
-/// A priced line. Invariant: `gross = net + vat`.
+/// A priced line. Invariant: `gross = net + vat`, and the [`Lots`] sent to
+/// Qonto have this net and (by Qonto's per-item rule) this gross.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PricedLine {
     /// Number of units.
     pub quantity: u32,
-    /// Net price of one unit.
+    /// Net price of one unit (of the first lot, for a VAT-inclusive line).
     pub unit_net: Money,
+    /// The VAT-inclusive unit price, when the line was priced that way.
+    pub unit_gross: Option<Money>,
+    /// The Qonto items of the line: one lot for a net-priced line.
+    pub lots: Lots,
     /// The VAT rate of the line.
     pub vat_rate: VatRate,
-    /// Line net: unit net × quantity.
+    /// Line net: unit net × quantity (the lots' net when VAT-inclusive).
     pub net: Money,
-    /// Line VAT: net × rate, rounded half-up to the cent.
+    /// Line VAT: net × rate, rounded half-up to the cent (gross − net when
+    /// VAT-inclusive).
     pub vat: Money,
     /// Line gross: net + VAT.
     pub gross: Money,
@@ -140,6 +199,12 @@ pub enum PricingError {
     },
     /// The gross total is above [`MAX_AMOUNT_MINOR`] (or too large to compute).
     AmountTooLarge,
+    /// A VAT-inclusive line whose total no Qonto lots can carry (the catalog
+    /// check refuses such prices, so a catalog product never gets here).
+    UnrepresentableGross {
+        /// Index of the line.
+        index: usize,
+    },
 }
 
 impl PricingError {
@@ -152,6 +217,7 @@ impl PricingError {
             PricingError::NegativePrice { .. } => "negative_price",
             PricingError::CurrencyMismatch { .. } => "currency_mismatch",
             PricingError::AmountTooLarge => crate::codes::AMOUNT_TOO_LARGE,
+            PricingError::UnrepresentableGross { .. } => "unrepresentable_gross_price",
         }
     }
 }
@@ -184,6 +250,10 @@ impl fmt::Display for PricingError {
                 f,
                 "the total is above the maximum of {}",
                 Money::new(MAX_AMOUNT_MINOR, Currency::EUR).to_decimal()
+            ),
+            PricingError::UnrepresentableGross { index } => write!(
+                f,
+                "line {index}: no Qonto items with net prices carry this VAT-inclusive total"
             ),
         }
     }
@@ -232,7 +302,41 @@ pub fn price_line(line: &LineInput) -> Result<PricedLine, PricingError> {
     Ok(PricedLine {
         quantity: line.quantity,
         unit_net: line.unit_net,
+        unit_gross: None,
+        lots: Lots::one(line.quantity, line.unit_net),
         vat_rate: line.vat_rate,
+        net,
+        vat,
+        gross,
+    })
+}
+
+/// Prices one VAT-inclusive line: gross = `unit_gross × quantity` exactly,
+/// net = its lots' net ([`lots::split`]). `index` names the line in errors.
+pub fn price_gross_line(
+    quantity: u32,
+    unit_gross: Money,
+    vat_rate: VatRate,
+    index: usize,
+) -> Result<PricedLine, PricingError> {
+    let gross = unit_gross
+        .checked_mul(quantity)
+        .map_err(|_| PricingError::AmountTooLarge)?;
+    if gross.minor() > MAX_AMOUNT_MINOR {
+        return Err(PricingError::AmountTooLarge);
+    }
+    let lots = lots::split(unit_gross, quantity, vat_rate)
+        .ok_or(PricingError::UnrepresentableGross { index })?;
+    let net = Money::new(lots.net_minor(), unit_gross.currency());
+    let vat = gross
+        .checked_sub(net)
+        .map_err(|_| PricingError::AmountTooLarge)?;
+    Ok(PricedLine {
+        quantity,
+        unit_net: lots.first().unit_net,
+        unit_gross: Some(unit_gross),
+        lots,
+        vat_rate,
         net,
         vat,
         gross,
@@ -255,6 +359,17 @@ pub fn price_in(
     currency: Currency,
     lines: &[LineInput],
 ) -> Result<(Vec<PricedLine>, Totals), PricingError> {
+    let lines: Vec<Line> = lines.iter().copied().map(Line::from).collect();
+    price_lines_in(currency, &lines)
+}
+
+/// Like [`price_in`], for lines priced net or VAT-inclusive (mixed freely).
+/// A VAT-inclusive line whose total no lots can carry is
+/// [`PricingError::UnrepresentableGross`].
+pub fn price_lines_in(
+    currency: Currency,
+    lines: &[Line],
+) -> Result<(Vec<PricedLine>, Totals), PricingError> {
     if lines.len() > MAX_LINES {
         return Err(PricingError::TooManyLines { count: lines.len() });
     }
@@ -271,17 +386,27 @@ pub fn price_in(
                 quantity: line.quantity,
             });
         }
-        if line.unit_net.currency() != currency {
+        let amount = line.price.amount();
+        if amount.currency() != currency {
             return Err(PricingError::CurrencyMismatch {
                 index,
                 expected: currency,
-                found: line.unit_net.currency(),
+                found: amount.currency(),
             });
         }
-        if line.unit_net.is_negative() {
+        if amount.is_negative() {
             return Err(PricingError::NegativePrice { index });
         }
-        let p = price_line(line)?;
+        let p = match line.price {
+            UnitPrice::Net(unit_net) => price_line(&LineInput {
+                quantity: line.quantity,
+                unit_net,
+                vat_rate: line.vat_rate,
+            })?,
+            UnitPrice::Gross(unit_gross) => {
+                price_gross_line(line.quantity, unit_gross, line.vat_rate, index)?
+            }
+        };
         net = add(net, p.net)?;
         vat = add(vat, p.vat)?;
         gross = add(gross, p.gross)?;
@@ -496,5 +621,77 @@ mod tests {
             unit_gross(eur(i64::MAX), rate(100)),
             Err(PricingError::AmountTooLarge)
         );
+    }
+
+    fn gross_line(quantity: u32, unit_gross: i64, bp: u32) -> Line {
+        Line {
+            quantity,
+            price: UnitPrice::Gross(eur(unit_gross)),
+            vat_rate: rate(bp),
+        }
+    }
+
+    #[test]
+    fn mixed_basket_of_inclusive_and_net_lines() {
+        let (lines, totals) = price_lines_in(
+            EUR,
+            &[
+                gross_line(3, 1990, 2000),
+                Line::from(line(2, 1099, 550)),
+                gross_line(1, 1159, 550),
+            ],
+        )
+        .unwrap();
+        // 3 × 19.90 = 59.70 exactly; lots 2 × 16.58 + 1 × 16.59 = 49.75 net,
+        // VAT 9.95 (= 59.70 / 6, the exact VAT part at 20 %).
+        assert_eq!(
+            (lines[0].net, lines[0].vat, lines[0].gross),
+            (eur(4975), eur(995), eur(5970))
+        );
+        assert_eq!(lines[0].unit_gross, Some(eur(1990)));
+        assert_eq!(lines[0].unit_net, eur(1658));
+        assert_eq!(lines[0].lots.len(), 2);
+        // Net line: 21.98 + 1.21 (1.2089) = 23.19, one lot.
+        assert_eq!((lines[1].vat, lines[1].gross), (eur(121), eur(2319)));
+        assert_eq!(
+            lines[1].lots.iter().collect::<Vec<_>>(),
+            vec![Lot {
+                quantity: 2,
+                unit_net: eur(1099)
+            }]
+        );
+        assert_eq!(lines[1].unit_gross, None);
+        // 11.59 VAT included at 5.5 %: 10.99 net, 0.60 VAT.
+        assert_eq!((lines[2].net, lines[2].vat), (eur(1099), eur(60)));
+        assert_eq!(totals.gross, eur(5970 + 2319 + 1159));
+        assert_eq!(totals.net, eur(4975 + 2198 + 1099));
+        assert_eq!(totals.vat, eur(995 + 121 + 60));
+        assert_eq!(
+            totals.vat_by_rate,
+            vec![(rate(550), eur(181)), (rate(2000), eur(995))]
+        );
+        for l in &lines {
+            assert_eq!(l.lots.gross_minor(l.vat_rate), l.gross.minor());
+            assert_eq!(l.lots.net_minor(), l.net.minor());
+        }
+    }
+
+    #[test]
+    fn inclusive_line_errors() {
+        assert_eq!(
+            price_lines_in(EUR, &[gross_line(1, 1990, 2000), gross_line(1, 3, 2000)]),
+            Err(PricingError::UnrepresentableGross { index: 1 })
+        );
+        assert_eq!(
+            price_lines_in(EUR, &[gross_line(999, MAX_AMOUNT_MINOR, 2000)]),
+            Err(PricingError::AmountTooLarge)
+        );
+        assert_eq!(
+            price_lines_in(EUR, &[gross_line(1, -5, 2000)]),
+            Err(PricingError::NegativePrice { index: 0 })
+        );
+        let e = PricingError::UnrepresentableGross { index: 1 };
+        assert_eq!(e.code(), "unrepresentable_gross_price");
+        assert!(!e.to_string().is_empty());
     }
 }

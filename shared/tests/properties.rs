@@ -202,6 +202,8 @@ fn catalog() -> Catalog {
             vat_rate: rate([0, 550, 2000, 2100][(i % 4) as usize]),
             kind: ProductKind::Good,
             image_url: None,
+            unit_price_gross: None,
+            variant: None,
         })
         .collect();
     Catalog::new(EUR, products).unwrap()

@@ -19,6 +19,7 @@ use gloo_net::http::{Method, RequestBuilder};
 use shared::api::{CheckoutStatus, Customer};
 use shared::catalog::is_valid_sku;
 use shared::order::{ItemPrice, PriceSource};
+use shared::pricing::lots::unit_net_for_gross;
 use shared::pricing::unit_gross;
 use shared::shipping::{Shipping, ShippingZone};
 use shared::{Basket, Currency, Money, VatRate, VatRateFormat, WireAmount};
@@ -147,6 +148,9 @@ pub(crate) struct Product {
     pub(crate) rate: VatRate,
     /// Gross price of one unit (as `shared` computes it, and as the edge sent it).
     pub(crate) unit_gross: Money,
+    /// The catalog gives the price VAT-inclusive (`price_includes_vat`): a
+    /// line costs exactly `unit_gross × quantity`, as the edge charges it.
+    pub(crate) includes_vat: bool,
     /// A physical good (shipped), not a service.
     pub(crate) good: bool,
 }
@@ -179,6 +183,7 @@ impl PriceSource for PriceList {
     fn price_of(&self, sku: &str) -> Option<ItemPrice> {
         self.get(sku).map(|p| ItemPrice {
             unit_net: p.unit_net,
+            unit_gross: p.includes_vat.then_some(p.unit_gross),
             vat_rate: p.rate,
             good: p.good,
         })
@@ -189,11 +194,17 @@ impl PriceSource for PriceList {
 /// SKU, a strict decimal net price in the catalog's currency, a percent VAT
 /// rate, and a gross price equal to `shared::pricing::unit_gross` of them. The
 /// last check catches a widget and an edge built from different versions of
-/// `shared` before a shopper sees a price the edge would not charge.
+/// `shared` before a shopper sees a price the edge would not charge. With
+/// `price_includes_vat`, the gross is the price given and the net must be
+/// the one `shared::pricing::lots` charges one unit with.
 fn read_product(value: &JsValue, currency: Currency) -> Option<Product> {
     let sku = get_str(value, "sku").filter(|s| is_valid_sku(s))?;
-    let (unit_net, rate, unit_gross) =
-        read_priced(value, "unit_price", "unit_price_gross", currency)?;
+    let includes_vat = get(value, "price_includes_vat").as_bool() == Some(true);
+    let (unit_net, rate, unit_gross) = if includes_vat {
+        read_inclusive(value, currency)?
+    } else {
+        read_priced(value, "unit_price", "unit_price_gross", currency)?
+    };
     let title = get_str(value, "title")
         .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| sku.clone());
@@ -206,8 +217,18 @@ fn read_product(value: &JsValue, currency: Currency) -> Option<Product> {
         unit_net,
         rate,
         unit_gross,
+        includes_vat,
         good,
     })
+}
+
+/// A VAT-inclusive price: the gross as given, and the net and rate it must
+/// come with (`shared::pricing::lots::unit_net_for_gross`).
+fn read_inclusive(value: &JsValue, currency: Currency) -> Option<(Money, VatRate, Money)> {
+    let unit_gross = wire(&get(value, "unit_price_gross")).filter(|m| m.currency() == currency)?;
+    let rate = VatRate::parse(&get_str(value, "vat_rate")?, VatRateFormat::Percent).ok()?;
+    let unit_net = unit_net_for_gross(unit_gross, rate)?;
+    (wire(&get(value, "unit_price")) == Some(unit_net)).then_some((unit_net, rate, unit_gross))
 }
 
 /// A net price in `currency` (`value[net]`), its VAT rate and the gross
@@ -415,4 +436,42 @@ pub(crate) async fn checkout_status(endpoint: &str, id: &str) -> Result<Status, 
         status: CheckoutStatus::parse(&get_str(&json, "status").unwrap_or_default()),
         reference: read_reference(&json),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::order::PricedOrder;
+
+    #[test]
+    fn an_inclusive_product_is_priced_as_the_edge_charges_it() {
+        let eur = |m| Money::new(m, Currency::EUR);
+        let rate = VatRate::from_basis_points(2000).unwrap();
+        let product = |sku: &str, net, gross, includes_vat| Product {
+            sku: sku.into(),
+            title: sku.into(),
+            unit_net: eur(net),
+            rate,
+            unit_gross: eur(gross),
+            includes_vat,
+            good: false,
+        };
+        let list = PriceList {
+            currency: Currency::EUR,
+            products: vec![
+                product("candle", 1658, 1990, true),
+                product("mug", 1250, 1500, false),
+            ],
+            shipping: None,
+        };
+        let order = PricedOrder::price(
+            [("candle", 3), ("mug", 1)],
+            &list,
+            &Shipping::none(Currency::EUR),
+            None,
+        );
+        // 3 × 19.90 exactly (3 × 16.58 net plus VAT would be 59.69), + 15.00.
+        assert_eq!(order.total, Some(eur(5970 + 1500)));
+        assert_eq!(order.lines[0].priced.map(|p| p.vat), Some(eur(995)));
+    }
 }

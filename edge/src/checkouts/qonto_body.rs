@@ -1,7 +1,10 @@
 //! What the edge sends Qonto to create a link, from a priced order or an
 //! invoice: pure functions, host-tested.
 //!
-//! - Items: one per priced line (titles cut at 120 characters), the
+//! - Items: one per lot of each priced line (titles cut at 120 characters;
+//!   a variant's title names its options): a net-priced line is one lot, a
+//!   VAT-inclusive line up to three of the same product whose Qonto gross
+//!   is exactly what the shopper saw (`shared::pricing::lots`); the
 //!   shipping line as a `service` item when it is not free; the checkout's
 //!   short reference opens the first item's description, so a payment seen
 //!   in Qonto's or Mollie's dashboard names its order.
@@ -52,17 +55,19 @@ pub(crate) fn basket(
     let mut items: Vec<BasketItem> = order
         .lines
         .iter()
-        .map(|l| BasketItem {
-            title: l.product.title.chars().take(MAX_TITLE_CHARS).collect(),
-            quantity: l.priced.quantity,
-            unit_price: l.priced.unit_net.into(),
-            vat_rate: l.priced.vat_rate.format(format),
-            item_type: Some(match l.product.kind {
-                shared::catalog::ProductKind::Good => ItemType::Good,
-                shared::catalog::ProductKind::Service => ItemType::Service,
-            }),
-            description: l.product.description.clone(),
-            measure_unit: Some("unit".to_owned()),
+        .flat_map(|l| {
+            l.priced.lots.iter().map(move |lot| BasketItem {
+                title: l.product.title.chars().take(MAX_TITLE_CHARS).collect(),
+                quantity: lot.quantity,
+                unit_price: lot.unit_net.into(),
+                vat_rate: l.priced.vat_rate.format(format),
+                item_type: Some(match l.product.kind {
+                    shared::catalog::ProductKind::Good => ItemType::Good,
+                    shared::catalog::ProductKind::Service => ItemType::Service,
+                }),
+                description: l.product.description.clone(),
+                measure_unit: Some("unit".to_owned()),
+            })
         })
         .collect();
     if let Some(q) = order.shipping.as_ref().filter(|q| !q.free) {
@@ -251,5 +256,63 @@ mod tests {
         );
         let json = serde_json::to_value(without_redirect(body)).unwrap();
         assert!(json["payment_link"].get("redirect_url").is_none(), "{json}");
+    }
+
+    #[test]
+    fn variant_titles_and_inclusive_lots_reach_qonto() {
+        let file: shared::catalog::CatalogFile = serde_json::from_value(serde_json::json!({
+            "currency": "EUR",
+            "products": [
+                {"sku": "hoodie", "title": "Fleece hoodie", "unit_price": "40.00", "vat_rate": "20",
+                 "type": "good", "options": [{"name": "Size", "values": ["M", "L"]}],
+                 "variants": [{"sku": "hoodie-m", "options": ["M"]},
+                              {"sku": "hoodie-l", "options": ["L"], "unit_price": "42.00"}]},
+                {"sku": "candle", "title": "Beeswax candle", "unit_price_gross": "19.90",
+                 "vat_rate": "20", "type": "good", "description": "Hand-poured"}
+            ]
+        }))
+        .unwrap();
+        let catalog = file.validate().unwrap();
+        let request: shared::api::CheckoutRequest = serde_json::from_value(serde_json::json!({
+            "items": [{"sku": "hoodie-l", "quantity": 1}, {"sku": "candle", "quantity": 3}]
+        }))
+        .unwrap();
+        let order = request.validate(&catalog).unwrap();
+        // 42.00 + 8.40, then 3 × 19.90 exactly.
+        assert_eq!(order.amount().to_decimal(), "110.10");
+        let body = basket(
+            &order,
+            VatRateFormat::Percent,
+            vec![PaymentMethod::CreditCard],
+            "QC-1",
+            None,
+        );
+        let json = serde_json::to_value(&body).unwrap();
+        let items: Vec<(String, u64, String)> = json["payment_link"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["title"].as_str().unwrap().to_owned(),
+                    i["quantity"].as_u64().unwrap(),
+                    i["unit_price"]["value"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            items,
+            vec![
+                ("Fleece hoodie \u{2014} L".to_owned(), 1, "42.00".to_owned()),
+                // 2 × 16.58 → 39.79 and 16.59 → 19.91: 59.70.
+                ("Beeswax candle".to_owned(), 2, "16.58".to_owned()),
+                ("Beeswax candle".to_owned(), 1, "16.59".to_owned()),
+            ]
+        );
+        assert_eq!(json["payment_link"]["items"][0]["description"], "QC-1");
+        assert_eq!(
+            json["payment_link"]["items"][2]["description"],
+            "Hand-poured"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! `GET /v1/catalog` and `GET /v1/payment-methods`: what the edge sells, at
 //! what price, where it ships, and which payment methods are enabled.
 
-use crate::catalog::{Catalog, ProductKind};
+use crate::catalog::{Catalog, ProductKind, ProductOption};
 use crate::money::WireAmount;
 use crate::shipping::Shipping;
 use crate::vat::VatRateFormat;
@@ -12,8 +12,16 @@ use crate::vat::VatRateFormat;
 pub struct CatalogResponse {
     /// ISO 4217 code of every price, e.g. `"EUR"`.
     pub currency: String,
-    /// The products, in catalog order.
+    /// The purchasable products (plain products and each variant), in
+    /// catalog order.
     pub products: Vec<CatalogProduct>,
+    /// The products with variants (not purchasable themselves), in catalog
+    /// order; omitted when there are none.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub variant_products: Vec<VariantProduct>,
     /// Shipping rules, when the merchant ships goods.
     #[cfg_attr(
         feature = "serde",
@@ -101,19 +109,67 @@ pub struct CatalogProduct {
     /// Net unit price.
     pub unit_price: WireAmount,
     /// Gross unit price (net + VAT for one unit, rounded as in
-    /// [`crate::pricing`]).
+    /// [`crate::pricing`]; the exact price given when `price_includes_vat`).
     pub unit_price_gross: WireAmount,
+    /// Present (`true`) when the price was given VAT-inclusive: a basket
+    /// line costs exactly `unit_price_gross × quantity`
+    /// ([`crate::pricing::UnitPrice::Gross`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "core::ops::Not::not")
+    )]
+    pub price_includes_vat: bool,
     /// VAT rate, percent string (`"20.0"`).
     pub vat_rate: String,
     /// `"good"` or `"service"`.
     #[cfg_attr(feature = "serde", serde(rename = "type"))]
     pub kind: ProductKind,
-    /// Optional absolute http(s) image URL.
+    /// Optional image: absolute http(s) URL or root-relative path (a
+    /// variant's own or its group's).
     #[cfg_attr(
         feature = "serde",
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub image_url: Option<String>,
+    /// For a variant: the SKU of its group in `variant_products`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub variant_of: Option<String>,
+    /// For a variant: one value per option of its group, in order.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub option_values: Vec<String>,
+}
+
+/// One product with variants in [`CatalogResponse`] (for pickers and
+/// product cards; baskets name its variants).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct VariantProduct {
+    /// The group's SKU (not purchasable).
+    pub sku: String,
+    /// The group's title.
+    pub title: String,
+    /// Optional longer text.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub description: Option<String>,
+    /// The group's image.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub image_url: Option<String>,
+    /// The options and their values, in order.
+    pub options: Vec<ProductOption>,
+    /// The variants' SKUs (in `products`), in catalog order.
+    pub variants: Vec<String>,
 }
 
 impl CatalogResponse {
@@ -129,9 +185,28 @@ impl CatalogResponse {
                     description: p.description.clone(),
                     unit_price: p.unit_price.into(),
                     unit_price_gross: gross.into(),
+                    price_includes_vat: p.unit_price_gross.is_some(),
                     vat_rate: p.vat_rate.format(VatRateFormat::Percent),
                     kind: p.kind,
                     image_url: p.image_url.clone(),
+                    variant_of: p.variant.as_ref().map(|v| v.group.clone()),
+                    option_values: p
+                        .variant
+                        .as_ref()
+                        .map(|v| v.option_values.clone())
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            variant_products: catalog
+                .groups()
+                .iter()
+                .map(|g| VariantProduct {
+                    sku: g.sku.clone(),
+                    title: g.title.clone(),
+                    description: g.description.clone(),
+                    image_url: g.image_url.clone(),
+                    options: g.options.clone(),
+                    variants: g.variants.clone(),
                 })
                 .collect(),
             shipping: None,
@@ -147,4 +222,62 @@ impl CatalogResponse {
 pub struct PaymentMethodsResponse {
     /// Names of the enabled methods, as Qonto spells them.
     pub payment_methods: Vec<String>,
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod tests {
+    use super::*;
+    use crate::catalog::CatalogFile;
+    use serde_json::json;
+
+    #[test]
+    fn variants_and_inclusive_prices_on_the_wire() {
+        let file: CatalogFile = serde_json::from_value(json!({
+            "currency": "EUR",
+            "products": [
+                {"sku": "hoodie", "title": "Fleece hoodie", "description": "Warm", "unit_price": "40.00",
+                 "vat_rate": "20", "type": "good", "image_url": "/img/hoodie-navy.svg",
+                 "options": [{"name": "Size", "values": ["S", "M"]}, {"name": "Colour", "values": ["Navy", "Sand"]}],
+                 "variants": [
+                    {"sku": "hoodie-m-navy", "options": ["M", "Navy"]},
+                    {"sku": "hoodie-s-sand", "options": ["S", "Sand"], "unit_price": "42.00",
+                     "image_url": "/img/hoodie-sand.svg"}]},
+                {"sku": "candle", "title": "Beeswax candle", "unit_price_gross": "19.90",
+                 "vat_rate": "20", "type": "good"}
+            ]
+        }))
+        .unwrap();
+        let body =
+            serde_json::to_value(CatalogResponse::from_catalog(&file.validate().unwrap())).unwrap();
+        assert_eq!(
+            body["products"],
+            json!([
+                {"sku": "hoodie-m-navy", "title": "Fleece hoodie \u{2014} M, Navy", "description": "Warm",
+                 "unit_price": {"value": "40.00", "currency": "EUR"},
+                 "unit_price_gross": {"value": "48.00", "currency": "EUR"},
+                 "vat_rate": "20.0", "type": "good", "image_url": "/img/hoodie-navy.svg",
+                 "variant_of": "hoodie", "option_values": ["M", "Navy"]},
+                {"sku": "hoodie-s-sand", "title": "Fleece hoodie \u{2014} S, Sand", "description": "Warm",
+                 "unit_price": {"value": "42.00", "currency": "EUR"},
+                 "unit_price_gross": {"value": "50.40", "currency": "EUR"},
+                 "vat_rate": "20.0", "type": "good", "image_url": "/img/hoodie-sand.svg",
+                 "variant_of": "hoodie", "option_values": ["S", "Sand"]},
+                {"sku": "candle", "title": "Beeswax candle",
+                 "unit_price": {"value": "16.58", "currency": "EUR"},
+                 "unit_price_gross": {"value": "19.90", "currency": "EUR"},
+                 "price_includes_vat": true, "vat_rate": "20.0", "type": "good"}
+            ])
+        );
+        assert_eq!(
+            body["variant_products"],
+            json!([{"sku": "hoodie", "title": "Fleece hoodie", "description": "Warm",
+                    "image_url": "/img/hoodie-navy.svg",
+                    "options": [{"name": "Size", "values": ["S", "M"]}, {"name": "Colour", "values": ["Navy", "Sand"]}],
+                    "variants": ["hoodie-m-navy", "hoodie-s-sand"]}])
+        );
+        // And it reads back.
+        let back: CatalogResponse = serde_json::from_value(body).unwrap();
+        assert!(back.products[2].price_includes_vat);
+        assert_eq!(back.variant_products[0].variants.len(), 2);
+    }
 }

@@ -41,6 +41,7 @@ pub use crate::limits::{MAX_PAYMENT_METHODS, MAX_TEXT_CHARS};
 pub use buyer::{CheckoutPolicy, CheckoutSettings};
 pub use catalog::{
     CatalogProduct, CatalogResponse, PaymentMethodsResponse, ShippingInfo, ShippingZoneInfo,
+    VariantProduct,
 };
 pub use checkout::{
     Address, CheckoutItem, CheckoutLine, CheckoutRequest, CheckoutResponse, CheckoutStatus,

@@ -240,6 +240,8 @@ mod tests {
                 vat_rate: rate,
                 kind: ProductKind::Good,
                 image_url: None,
+                unit_price_gross: None,
+                variant: None,
             }],
         )
         .unwrap();

@@ -15,7 +15,7 @@ fn catalog() -> Catalog {
         unit_price: Some(price.into()),
         vat_rate: Some(vat.into()),
         kind: Some(kind.into()),
-        image_url: None,
+        ..Default::default()
     };
     CatalogFile {
         currency: Some("EUR".into()),

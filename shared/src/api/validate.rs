@@ -114,7 +114,7 @@ impl CheckoutRequest {
         for p in &order.problems {
             match *p {
                 OrderProblem::AmountTooLarge => amount_too_large = true,
-                other => item_problems.push(self.problem(other)),
+                other => item_problems.push(self.problem(other, catalog)),
             }
         }
         problems.splice(0..0, item_problems);
@@ -179,17 +179,24 @@ impl CheckoutRequest {
         })
     }
 
-    /// The 422 problem for a problem of the order's items.
-    fn problem(&self, p: OrderProblem) -> ApiProblem {
+    /// The 422 problem for a problem of the order's items. A product with
+    /// variants is `unknown_sku` too (it is not sold by its own SKU), with a
+    /// message naming its variants.
+    fn problem(&self, p: OrderProblem, catalog: &Catalog) -> ApiProblem {
         let sku = |i: usize| self.items.get(i).map_or("", |item| item.sku.as_str());
         let message = match p {
             OrderProblem::EmptyBasket => "the basket is empty".to_owned(),
             OrderProblem::TooManyLines { count } => {
                 format!("{count} items; at most {MAX_LINES} are allowed")
             }
-            OrderProblem::UnknownSku { item } => {
-                format!("{:?} is not in the catalog", sku(item))
-            }
+            OrderProblem::UnknownSku { item } => match catalog.group(sku(item)) {
+                Some(group) => format!(
+                    "{:?} has variants and is sold as one of them: {}",
+                    sku(item),
+                    group.variants.join(", ")
+                ),
+                None => format!("{:?} is not in the catalog", sku(item)),
+            },
             OrderProblem::QuantityOutOfRange {
                 quantity,
                 merged_with: None,

@@ -132,6 +132,7 @@ pub use config::{
     SEED_INVOICE_PAID_ID, SEED_INVOICE_UNPAID_ID,
 };
 pub use organization::{MAIN_IBAN, SAVINGS_BANK_ACCOUNT_ID, SAVINGS_IBAN};
+pub use pricing::items_amount;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};

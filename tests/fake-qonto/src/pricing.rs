@@ -196,6 +196,42 @@ pub(crate) fn gross(lines: &[Line], rounding: Rounding) -> i64 {
     clamp(net + vat)
 }
 
+/// The amount (cents) this fake charges for basket `items` as sent in a
+/// create body (`quantity`, `unit_price.value`, `vat_rate`), with the
+/// account's `vat_rate` scale (`fraction`: `"0.2"`; else percent `"20.0"`)
+/// and `rounding` (`"per_line"` or `"total"`, as `/_control/settings`
+/// takes them): the fake's own parsing and arithmetic, for tests that
+/// price what the edge sends without a running fake.
+pub fn items_amount(
+    items: &[serde_json::Value],
+    fraction: bool,
+    rounding: &str,
+) -> Result<i64, String> {
+    let rounding = Rounding::parse(rounding).ok_or_else(|| format!("rounding {rounding:?}"))?;
+    let lines = items
+        .iter()
+        .map(|item| {
+            let quantity = item["quantity"]
+                .as_u64()
+                .and_then(|q| u32::try_from(q).ok())
+                .filter(|q| *q > 0)
+                .ok_or_else(|| format!("quantity of {item}"))?;
+            let unit = item["unit_price"]["value"]
+                .as_str()
+                .ok_or_else(|| format!("unit_price of {item}"))?;
+            let rate = item["vat_rate"]
+                .as_str()
+                .ok_or_else(|| format!("vat_rate of {item}"))?;
+            Ok(Line {
+                quantity,
+                unit_cents: cents(unit)?,
+                rate: vat_rate(rate, fraction, VatReading::AsValidated)?,
+            })
+        })
+        .collect::<Result<Vec<Line>, String>>()?;
+    Ok(gross(&lines, rounding))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

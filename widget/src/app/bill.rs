@@ -185,6 +185,7 @@ mod tests {
             unit_net: eur(net),
             rate: VatRate::from_basis_points(bp).unwrap(),
             unit_gross: eur(gross),
+            includes_vat: false,
             good,
         };
         let zone = ShippingZone {
