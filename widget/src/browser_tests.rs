@@ -489,6 +489,8 @@ fn focused(w: &Widget) -> String {
 
 // ----- tests ------------------------------------------------------------------
 
+mod cards;
+
 #[wasm_bindgen_test]
 async fn add_merge_edit_remove_with_a_mixed_rate_vat_breakdown() {
     fresh_page();

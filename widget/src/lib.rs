@@ -162,7 +162,6 @@ pub(crate) fn mount(host: Element, config: Config) -> Result<Mounted, JsValue> {
         let app = App::new(config, shadow);
         CURRENT.set(Some(app));
         app.load_catalog();
-        app.load_page();
         app.check_return();
         view::root(app, &container);
     });

@@ -23,13 +23,22 @@ const STOCKED: &str = "[data-qc-product],[data-qc-price],[data-qc-add]";
 const ADDED_MS: i32 = 1_800;
 
 impl App {
-    /// At mount: the stock, if the page shows what it changes.
-    pub(crate) fn load_page(self) {
-        let shows = js::document()
-            .and_then(|d| d.query_selector(STOCKED).ok().flatten())
-            .is_some();
-        if shows {
+    /// The stock, once, when the page shows what it changes (cards,
+    /// prices, add buttons; also ones a single-page app adds later).
+    pub(crate) fn want_stock(self) {
+        let asked = self
+            .local
+            .try_update_value(|l| std::mem::replace(&mut l.stock_asked, true))
+            .unwrap_or(true);
+        let shows = || {
+            js::document()
+                .and_then(|d| d.query_selector(STOCKED).ok().flatten())
+                .is_some()
+        };
+        if !asked && shows() {
             self.load_stock();
+        } else if !asked {
+            self.local.update_value(|l| l.stock_asked = false);
         }
     }
 

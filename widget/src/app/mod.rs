@@ -71,6 +71,8 @@ struct Local {
     /// The product cards' own listeners (their shadow roots keep their
     /// `change` events inside).
     cards: Vec<crate::js::Listener>,
+    /// The stock was asked for the page's cards, prices or add buttons.
+    stock_asked: bool,
 }
 
 /// The widget's state and its browser objects (see the module docs).
@@ -119,6 +121,7 @@ impl App {
                 notice_id: 0,
                 picker_opener: None,
                 cards: Vec::new(),
+                stock_asked: false,
             }),
         }
     }

@@ -29,6 +29,7 @@ fn page_all(selector: &str) -> Vec<Element> {
 
 /// Brings the page's prices, cards and add buttons up to date with `s`.
 pub(super) fn render_page(app: App, s: &State) {
+    app.want_stock();
     let Prices::Ready(list) = &s.prices else {
         return;
     };
