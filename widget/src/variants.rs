@@ -215,3 +215,122 @@ pub(crate) fn lowest(list: &PriceList, group: &Group) -> Option<Money> {
         .map(|p| p.unit_gross)
         .min_by_key(|m| m.minor())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edge::Product;
+    use shared::{Currency, VatRate};
+
+    fn eur(minor: i64) -> Money {
+        Money::new(minor, Currency::EUR)
+    }
+
+    /// A hoodie with three of its combinations sold: S/Navy 48.00,
+    /// L/Navy 50.40, M/Sand 46.80 gross.
+    fn list() -> PriceList {
+        let product = |sku: &str, gross: i64| Product {
+            sku: sku.into(),
+            title: sku.into(),
+            unit_net: eur(gross * 10 / 12),
+            rate: VatRate::from_basis_points(2000).unwrap(),
+            unit_gross: eur(gross),
+            good: true,
+        };
+        let look = |sku: &str, values: [&str; 2]| Look {
+            sku: sku.into(),
+            image: None,
+            group: Some("hoodie".into()),
+            values: values.map(String::from).into(),
+        };
+        PriceList {
+            currency: Currency::EUR,
+            products: vec![
+                product("hoodie-s-navy", 4800),
+                product("hoodie-l-navy", 5040),
+                product("hoodie-m-sand", 4680),
+            ],
+            shipping: None,
+            extras: Extras {
+                looks: vec![
+                    look("hoodie-s-navy", ["S", "Navy"]),
+                    look("hoodie-l-navy", ["L", "Navy"]),
+                    look("hoodie-m-sand", ["M", "Sand"]),
+                ],
+                groups: vec![Group {
+                    sku: "hoodie".into(),
+                    title: "Fleece hoodie".into(),
+                    image: Some("/img/hoodie-navy.svg".into()),
+                    options: vec![
+                        ("Size".into(), vec!["S".into(), "M".into(), "L".into()]),
+                        ("Colour".into(), vec!["Navy".into(), "Sand".into()]),
+                    ],
+                    // One the catalog does not sell (left out of every choice).
+                    variants: vec![
+                        "hoodie-x-gone".into(),
+                        "hoodie-s-navy".into(),
+                        "hoodie-l-navy".into(),
+                        "hoodie-m-sand".into(),
+                    ],
+                }],
+            },
+        }
+    }
+
+    fn values(v: [&str; 2]) -> Vec<String> {
+        v.map(String::from).into()
+    }
+
+    #[test]
+    fn a_choice_of_options_names_one_variant_or_none() {
+        let list = list();
+        let group = list.extras.group("hoodie").unwrap();
+        assert_eq!(
+            variant(&list, group, &values(["L", "Navy"])),
+            Some("hoodie-l-navy")
+        );
+        assert_eq!(variant(&list, group, &values(["L", "Sand"])), None);
+        assert_eq!(variant(&list, group, &values(["Navy", "L"])), None);
+        assert_eq!(variant(&list, group, &[]), None);
+        assert_eq!(lowest(&list, group), Some(eur(4680)));
+        assert_eq!(list.extras.image("hoodie"), Some("/img/hoodie-navy.svg"));
+        assert_eq!(list.extras.image("hoodie-s-navy"), None);
+    }
+
+    #[test]
+    fn the_stock_decides_the_first_choice_and_what_is_sold_out() {
+        let list = list();
+        let group = list.extras.group("hoodie").unwrap();
+        let stock = |pairs: &[(&str, u32)]| -> Vec<(String, u32)> {
+            pairs.iter().map(|(s, n)| ((*s).to_owned(), *n)).collect()
+        };
+        assert_eq!(first_choice(&list, None, group), values(["S", "Navy"]));
+        let s_gone = stock(&[("hoodie-s-navy", 0)]);
+        assert_eq!(
+            first_choice(&list, Some(&s_gone), group),
+            values(["L", "Navy"])
+        );
+        assert!(!sold_out(&list, Some(&s_gone), "hoodie"));
+        assert!(sold_out(&list, Some(&s_gone), "hoodie-s-navy"));
+        assert!(
+            !sold_out(&list, None, "hoodie-s-navy"),
+            "unknown: unlimited"
+        );
+        let all_gone = stock(&[
+            ("hoodie-s-navy", 0),
+            ("hoodie-l-navy", 0),
+            ("hoodie-m-sand", 0),
+        ]);
+        assert!(sold_out(&list, Some(&all_gone), "hoodie"));
+        assert_eq!(
+            first_choice(&list, Some(&all_gone), group),
+            values(["S", "Navy"])
+        );
+        assert_eq!(available(Some(&s_gone), "hoodie-m-sand"), None);
+        assert_eq!(stock_label(Some(0)), Some(Msg::SoldOut));
+        assert_eq!(stock_label(Some(1)), Some(Msg::OnlyLeft));
+        assert_eq!(stock_label(Some(5)), Some(Msg::OnlyLeft));
+        assert_eq!(stock_label(Some(6)), None);
+        assert_eq!(stock_label(None), None);
+    }
+}
