@@ -72,17 +72,20 @@ impl App {
             return;
         };
         slot.set_text_content(None);
-        let built = self.state.with_untracked(|s| match &s.prices {
+        let built = self.read(|s| match &s.prices {
             Prices::Ready(list) => {
-                crate::view::build_card(self, &slot, "qc-p", sku, list, s.stock.as_deref())
+                let card =
+                    crate::view::build_card(self, &slot, "qc-p", sku, list, s.stock.as_deref());
+                if let Some(card) = &card {
+                    crate::view::update_card(self, card, s);
+                }
+                card
             }
             _ => None,
         });
-        let Some(card) = built else {
+        if built.flatten().is_none() {
             return;
-        };
-        self.state
-            .with_untracked(|s| crate::view::update_card(self, &card, s));
+        }
         self.local.update_value(|l| l.picker_opener = opener);
         if !dialog.open() && dialog.show_modal().is_err() {
             dialog.set_open(true);

@@ -150,7 +150,7 @@ impl App {
     }
 
     /// Reads the state without tracking (for handlers and async code).
-    pub(super) fn read<T>(self, f: impl FnOnce(&State) -> T) -> Option<T> {
+    pub(crate) fn read<T>(self, f: impl FnOnce(&State) -> T) -> Option<T> {
         self.state.try_with_untracked(f)
     }
 

@@ -7,8 +7,6 @@ use web_sys::{
     Element, Event, HtmlDialogElement, HtmlElement, HtmlInputElement, KeyboardEvent, Node,
 };
 
-use leptos::prelude::WithUntracked;
-
 use crate::app::App;
 use crate::details;
 use crate::js::{self, Listener};
@@ -95,8 +93,7 @@ fn changed(app: App, ev: &Event) {
         .dyn_ref::<Element>()
         .and_then(|el| el.closest(".qc-pcard .qc-card").ok().flatten())
     {
-        app.state
-            .try_with_untracked(|s| crate::view::update_card(app, &card, s));
+        app.read(|s| crate::view::update_card(app, &card, s));
         return;
     }
     if let Some(input) = target.dyn_ref::<HtmlInputElement>() {

@@ -5,7 +5,6 @@
 //! (`data-qc-add`). The variant picker shows the same card inside the
 //! widget's dialog. Written on every render, only what differs.
 
-use leptos::prelude::WithUntracked;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 
@@ -97,8 +96,7 @@ fn card_root(
     let card = build_card(app, &theme, "qc", sku, list, stock)?;
     let target = card.clone();
     if let Some(listener) = js::Listener::new(&shadow, "change", false, move |_| {
-        app.state
-            .try_with_untracked(|s| update_card(app, &target, s));
+        app.read(|s| update_card(app, &target, s));
     }) {
         app.keep_listener(listener);
     }
