@@ -66,7 +66,7 @@ test("axe finds no violation on a product card, the variant picker, the open bas
   await page.addScriptTag({ path: AXE });
   const card = page.locator('[data-qc-product="hoodie"]');
   await card.getByRole("button", { name: "Add to basket" }).waitFor();
-  await eventually(async () => /€48\.00/.test(await card.textContent()), { what: "the card's price" });
+  await eventually(async () => /€48\.00/.test(await card.locator(".qc-cprice").textContent()), { what: "the card's price" });
   const found = [...await violations(page, "product card")];
 
   await page.getByRole("button", { name: "Choose a size and colour" }).click();
@@ -78,11 +78,11 @@ test("axe finds no violation on a product card, the variant picker, the open bas
   await picker.waitFor({ state: "hidden" });
 
   // The floating basket button is named by what it shows.
-  const toggle = page.locator("#qonto-checkout").getByRole("button", { name: "Basket, 1 item", exact: true });
+  const toggle = page.locator("#qonto-checkout").getByRole("button", { name: /^Basket\W+1 item$/ });
   await toggle.waitFor();
   await toggle.click();
   const dialog = page.locator("#qonto-checkout").getByRole("dialog", { name: "Your basket" });
-  await dialog.getByText("Fleece hoodie — M, Navy").waitFor();
+  await dialog.getByText("Fleece hoodie — M, Navy", { exact: true }).waitFor();
   found.push(...await violations(page, "open basket"));
 
   await dialog.getByRole("button", { name: "Continue" }).click();

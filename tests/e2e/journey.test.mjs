@@ -164,7 +164,7 @@ test("the catalog's prices on the page, and the hoodie bought in M / Navy from i
 
   await openBasket(page);
   const d = dialog(page);
-  await d.getByText("Fleece hoodie — M, Navy").waitFor();
+  await d.getByText("Fleece hoodie — M, Navy", { exact: true }).waitFor();
   await d.getByRole("button", { name: "Continue" }).click();
   await fillDetails(page);
   await d.getByRole("button", { name: /^Pay / }).click();
