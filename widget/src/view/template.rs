@@ -132,7 +132,7 @@ fn structure(theme: &str, t: impl Fn(Msg) -> &'static str) -> String {
 
 /// Appends `text` with the characters HTML gives a meaning to in text and
 /// in a double-quoted attribute escaped.
-fn escape_into(html: &mut String, text: &str) {
+pub(super) fn escape_into(html: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => html.push_str("&amp;"),
