@@ -80,6 +80,8 @@ pub(crate) struct Mounted {
     host: Element,
     /// The widget's and the page's listeners, removed with it.
     _listeners: Vec<js::Listener>,
+    /// The watch on the page for cards, prices and add buttons added later.
+    _observer: Option<view::PageObserver>,
 }
 
 impl Drop for Mounted {
@@ -166,14 +168,17 @@ pub(crate) fn mount(host: Element, config: Config) -> Result<Mounted, JsValue> {
         view::root(app, &container);
     });
     let mut listeners = Vec::new();
+    let mut observer = None;
     if let Some(app) = CURRENT.get() {
         listeners = view::listen(app, &root);
         listeners.extend(host::listen(app));
+        observer = view::observe(app);
     }
     let mounted = Mounted {
         unmount: Some(Box::new(move || drop(handle))),
         host,
         _listeners: listeners,
+        _observer: observer,
     };
     if let Some(app) = CURRENT.get() {
         // The view's effect first runs a tick later: show the state now, so

@@ -19,6 +19,10 @@ use super::App;
 /// What the page shows that needs the stock: cards, prices, add buttons.
 const STOCKED: &str = "[data-qc-product],[data-qc-price],[data-qc-add]";
 
+/// How many times (50 ms apart) a click that came before the catalog waits
+/// for it: beyond its 30 s timeout, the catalog has failed anyway.
+const CATALOG_WAITS: u32 = 700;
+
 /// How long a pressed add button says "Added".
 const ADDED_MS: i32 = 1_800;
 
@@ -113,6 +117,23 @@ impl App {
     /// button that opened it) and opens the basket with `data-open-on-add`.
     pub(crate) fn add_from(self, element: &Element, sku: &str, quantity: Result<u32, Problem>) {
         let opener = element.dyn_ref::<HtmlElement>().cloned();
+        // Whether `sku` is a group is known with the catalog: a click that
+        // came before it (replayed by the loader) waits for it.
+        let loading = move || self.read(|s| matches!(s.prices, Prices::Loading));
+        if loading() == Some(true) {
+            let (element, sku) = (element.clone(), sku.to_owned());
+            js::spawn(async move {
+                let mut waits = 0;
+                while loading() == Some(true) && waits < CATALOG_WAITS {
+                    js::sleep(50).await;
+                    waits += 1;
+                }
+                if loading() == Some(false) {
+                    self.add_from(&element, &sku, quantity);
+                }
+            });
+            return;
+        }
         let group = self
             .read(|s| match &s.prices {
                 Prices::Ready(list) => list.extras.group(sku).is_some(),

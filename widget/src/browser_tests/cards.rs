@@ -362,3 +362,30 @@ async fn a_sold_out_answer_names_the_item_and_offers_to_remove_it() {
     assert!(w.el(".qc-sold").has_attribute("hidden"));
     assert_eq!(w.text(".qc-name"), "Mug");
 }
+
+#[wasm_bindgen_test]
+async fn cards_and_prices_a_page_adds_later_are_filled_in() {
+    variants_page();
+    let mut w = Widget::mount(Some("en"));
+    wait_for("the catalog", prices_ready).await;
+    tick().await;
+    // A single-page app's next view, after the widget has settled.
+    let price = page_el(&mut w, "span", &[("data-qc-price", "hoodie-l-navy")], "");
+    let host = page_el(&mut w, "div", &[("data-qc-product", "mug")], "");
+    wait_for("the price", || price.text_content().unwrap() == "€50.40").await;
+    let card = Card::of(&host).await;
+    assert_eq!(card.text(".qc-cprice"), "€12.00");
+}
+
+#[wasm_bindgen_test]
+async fn a_group_button_pressed_before_the_catalog_opens_the_picker_once_it_is_known() {
+    variants_page();
+    let mut w = Widget::mount(Some("en"));
+    // What the loader replays: a click that came before the widget was ready.
+    let group = w.page_button(&[("data-qc-add", "hoodie")]);
+    assert!(!prices_ready());
+    crate::host::activate(crate::CURRENT.get().unwrap(), &group);
+    let picker = w.el(".qc-picker");
+    wait_for("the picker", || picker.has_attribute("open")).await;
+    assert_eq!(stored("qc-basket"), None, "the group itself is never added");
+}

@@ -30,6 +30,6 @@ mod render;
 mod template;
 
 pub(crate) use delegation::listen;
-pub(crate) use page::{build_card, update_card};
+pub(crate) use page::{build_card, observe, update_card, PageObserver};
 pub(crate) use render::refresh;
 pub(crate) use template::root;

@@ -5,8 +5,9 @@
 //! (`data-qc-add`). The variant picker shows the same card inside the
 //! widget's dialog. Written on every render, only what differs.
 
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, ShadowRootInit, ShadowRootMode};
+use web_sys::{Element, MutationObserver, MutationObserverInit, ShadowRootInit, ShadowRootMode};
 
 use crate::app::{App, Prices, State};
 use crate::edge::PriceList;
@@ -24,6 +25,38 @@ fn page_all(selector: &str) -> Vec<Element> {
     (0..list.length())
         .filter_map(|i| list.item(i)?.dyn_into().ok())
         .collect()
+}
+
+/// Watches the page for cards, prices and add buttons it gets later (a
+/// single-page app's next view); stops when dropped, with the widget.
+pub(crate) struct PageObserver {
+    observer: MutationObserver,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Drop for PageObserver {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
+
+/// Renders the page's part again on every change to the page's tree. (What
+/// it writes changes the tree once more, and the pass after that writes
+/// nothing: only what differs is written.)
+pub(crate) fn observe(app: App) -> Option<PageObserver> {
+    let callback = Closure::<dyn FnMut()>::new(move || {
+        app.read(|s| render_page(app, s));
+    });
+    let observer = MutationObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+    let init = MutationObserverInit::new();
+    init.set_child_list(true);
+    init.set_subtree(true);
+    let root = js::document()?.document_element()?;
+    observer.observe_with_options(&root, &init).ok()?;
+    Some(PageObserver {
+        observer,
+        _callback: callback,
+    })
 }
 
 /// Brings the page's prices, cards and add buttons up to date with `s`.
