@@ -119,3 +119,21 @@ test("the widget starts at once, with no intent, when the basket is not empty or
   assert.ok(withPrice.fetched.includes(WASM));
   assert.deepEqual([...withBasket.problems, ...withPrice.problems], []);
 });
+
+test("a page with prices and a product card in its HTML starts the widget at once and fills them in", async () => {
+  const page = await watchedPage(browser);
+  const fetched = [];
+  page.on("request", (r) => {
+    const url = new URL(r.url());
+    if (url.origin === EDGE) fetched.push(url.pathname);
+  });
+  // The demo shop's home page: data-qc-price on every product, a
+  // data-qc-product card; no basket, no intent.
+  await page.goto(`${SHOP}/`);
+  await eventually(() => ready(page), { what: "qc:ready with no intent" });
+  assert.ok(fetched.includes(WASM), `the wasm fetched at once: ${fetched}`);
+  await eventually(async () => (await page.locator('[data-qc-price="mug"]').textContent()) !== "", { what: "the mug's price" });
+  assert.match(await page.locator('[data-qc-price="mug"]').textContent(), /^€\d+\.\d\d$/);
+  assert.ok(fetched.includes("/v1/availability"), "the stock asked for the page's cards and buttons");
+  assert.deepEqual(page.problems, []);
+});

@@ -144,6 +144,35 @@ for (const outcome of ["failed", "canceled"]) {
   });
 }
 
+test("the catalog's prices on the page, and the hoodie bought in M / Navy from its product card", async () => {
+  const page = await shop();
+  // Prices VAT included, from the catalog, in the page's language.
+  const price = (sku) => page.locator(`[data-qc-price="${sku}"]`).first();
+  await eventually(async () => (await price("mug").textContent()) !== "", { what: "the mug's price" });
+  assert.equal(await price("candle").textContent(), "€19.90", "a VAT-inclusive price as given");
+  assert.equal(await price("hoodie").textContent(), "from €48.00", "a group's lowest price");
+
+  const card = page.locator('[data-qc-product="hoodie"]');
+  await card.getByLabel("Size").selectOption("M");
+  await card.getByLabel("Colour").selectOption("Navy");
+  await eventually(async () => /€48\.00/.test(await card.locator(".qc-cprice").textContent()), { what: "M / Navy's price" });
+  assert.equal(await card.locator("img").getAttribute("alt"), "Fleece hoodie — M, Navy");
+  await card.getByRole("button", { name: "Add to basket" }).click();
+  await card.getByRole("button", { name: "Added" }).waitFor();
+  const basket = await page.evaluate(() => window.QontoCheckout.basket());
+  assert.deepEqual(basket.items.map((i) => [i.sku, i.quantity]), [["hoodie-m-navy", 1]]);
+
+  await openBasket(page);
+  const d = dialog(page);
+  await d.getByText("Fleece hoodie — M, Navy", { exact: true }).waitFor();
+  await d.getByRole("button", { name: "Continue" }).click();
+  await fillDetails(page);
+  await d.getByRole("button", { name: /^Pay / }).click();
+  await page.waitForURL(`${FAKE}/pay/**`);
+  assert.match(await page.textContent("body"), /Fleece hoodie — M, Navy/, "the variant's title is the item's name at Qonto");
+  assert.deepEqual(page.problems, []);
+});
+
 test("buy now, and the invoice button", async () => {
   const page = await shop();
   await page.locator('[data-qc-buy="ebook"]').click();

@@ -1,5 +1,6 @@
 //! The widget's configuration, read from the script tag's data attributes by
-//! the loader (`data-endpoint`, `data-locale`, `data-theme`) and the page's
+//! the loader (`data-endpoint`, `data-locale`, `data-theme`,
+//! `data-open-on-add`) and the page's
 //! `<html lang>`.
 
 use crate::i18n::{self, Lang};
@@ -17,6 +18,8 @@ pub(crate) struct Config {
     pub(crate) locale: String,
     /// `light`, `dark` or `auto` (follows `prefers-color-scheme`).
     pub(crate) theme: &'static str,
+    /// `data-open-on-add`: a page button's add opens the basket.
+    pub(crate) open_on_add: bool,
 }
 
 impl Config {
@@ -43,6 +46,7 @@ impl Config {
             texts,
             locale,
             theme,
+            open_on_add: false,
         }
     }
 }

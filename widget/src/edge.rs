@@ -27,6 +27,7 @@ use wasm_bindgen::JsValue;
 
 use crate::js::{self, get, get_array, get_str};
 use crate::problem::Problem;
+use crate::variants::{self, Extras};
 
 /// Give up on a request after this long: the edge answers 504 itself well
 /// before, so this only catches a network that swallows requests.
@@ -164,6 +165,8 @@ pub(crate) struct PriceList {
     pub(crate) products: Vec<Product>,
     /// The shipping rules, when the merchant ships goods.
     pub(crate) shipping: Option<Shipping>,
+    /// Images, variants and their groups (`crate::variants`).
+    pub(crate) extras: Extras,
 }
 
 impl PriceList {
@@ -303,20 +306,27 @@ pub(crate) fn read_catalog(json: &JsValue) -> Result<(PriceList, Option<Problem>
         read_shipping(json, currency).ok_or_else(|| Problem::new("invalid_catalog", "shipping"))?;
     let problem =
         (!rejected.is_empty()).then(|| Problem::new("invalid_catalog", rejected.join(", ")));
-    Ok((
-        PriceList {
-            currency,
-            products,
-            shipping,
-        },
-        problem,
-    ))
+    let mut list = PriceList {
+        currency,
+        products,
+        shipping,
+        extras: Extras::default(),
+    };
+    list.extras = variants::read(json, &list);
+    Ok((list, problem))
 }
 
 /// `GET /v1/catalog`: the prices, and the problem with any product left out.
 pub(crate) async fn catalog(endpoint: &str) -> Result<(PriceList, Option<Problem>), Problem> {
     let json = send(endpoint, "GET", "/v1/catalog", None, None).await?;
     read_catalog(&json)
+}
+
+/// `GET /v1/availability`: `(sku, units left)` of the SKUs whose stock is
+/// tracked (any other is unlimited).
+pub(crate) async fn availability(endpoint: &str) -> Result<Vec<(String, u32)>, Problem> {
+    let json = send(endpoint, "GET", "/v1/availability", None, None).await?;
+    Ok(variants::read_stock(&json))
 }
 
 /// `GET /v1/payment-methods`: the method names (`credit_card`, `paypal`...).

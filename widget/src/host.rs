@@ -59,8 +59,7 @@ pub(crate) fn listen(app: App) -> Vec<Listener> {
 pub(crate) fn activate(app: App, element: &Element) -> bool {
     let opener = element.dyn_ref::<HtmlElement>().cloned();
     if let Some(sku) = element.get_attribute("data-qc-add") {
-        let result = quantity_attribute(element).and_then(|q| app.add(sku.trim(), q));
-        app.run(result);
+        app.add_from(element, sku.trim(), quantity_attribute(element));
     } else if let Some(sku) = element.get_attribute("data-qc-buy") {
         let mut items = Basket::new();
         match quantity_attribute(element)

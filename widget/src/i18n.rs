@@ -131,10 +131,27 @@ pub(crate) enum Msg {
     StartAgain,
     /// "Order reference: {}" on the paid and processing screens.
     Reference,
+    // Product cards, prices and add buttons on the page, and stock.
+    /// "Added": a pressed add button, for a moment.
+    AddedShort,
+    /// "from {}": the lowest price of a product with variants.
+    From,
+    SoldOut,
+    /// "Only {} left".
+    OnlyLeft,
+    AddToBasket,
+    /// The variant picker's heading.
+    ChooseOptions,
+    /// "{} is sold out.": the edge's 409 `sold_out` for one item.
+    SoldOutItem,
+    RemoveIt,
+    ErrSoldOut,
+    /// A choice of options no variant has.
+    Combination,
 }
 
 /// Number of texts per language (keep in step with [`Msg`]).
-const N: usize = Msg::Reference as usize + 1;
+const N: usize = Msg::Combination as usize + 1;
 
 /// The English texts, built in. French texts (fetched) put a no-break space
 /// (U+00A0) before ':' and '!'.

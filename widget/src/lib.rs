@@ -16,6 +16,7 @@
 //! - `view`: the DOM (Leptos views) and keyboard handling;
 //! - `host`: the page's `data-qc-*` buttons, other tabs, the JS API;
 //! - `edge`: the edge's HTTP API through `fetch`;
+//! - `variants`: images, variants and stock, for product cards and prices;
 //! - `store`: `localStorage` / `sessionStorage`;
 //! - `i18n`: the texts in en, fr, de, it, es, nl;
 //! - `problem`: failures, their codes and their texts;
@@ -42,6 +43,7 @@ mod js;
 mod problem;
 mod return_param;
 mod store;
+mod variants;
 mod view;
 
 use app::App;
@@ -78,6 +80,8 @@ pub(crate) struct Mounted {
     host: Element,
     /// The widget's and the page's listeners, removed with it.
     _listeners: Vec<js::Listener>,
+    /// The watch on the page for cards, prices and add buttons added later.
+    _observer: Option<view::PageObserver>,
 }
 
 impl Drop for Mounted {
@@ -94,8 +98,8 @@ impl Drop for Mounted {
 /// `endpoint` (an origin such as `https://pay.example.com`), in `locale`
 /// (`data-locale`; else `<html lang>`, else English) and `theme`
 /// (`light`, `dark` or `auto`). `texts` is the language's text file
-/// (`i18n/<lang>.txt`) for a language other than English. A second call does
-/// nothing.
+/// (`i18n/<lang>.txt`) for a language other than English; `open_on_add`:
+/// the script tag has `data-open-on-add`. A second call does nothing.
 ///
 /// Dispatches `qc:ready` (detail: the basket) once mounted.
 #[wasm_bindgen]
@@ -104,6 +108,7 @@ pub fn start(
     locale: Option<String>,
     theme: Option<String>,
     texts: Option<String>,
+    open_on_add: Option<bool>,
 ) -> Result<(), JsValue> {
     if STARTED.with_borrow(Option::is_some) {
         return Ok(());
@@ -125,7 +130,8 @@ pub fn start(
     let html_lang = document
         .document_element()
         .and_then(|html| html.get_attribute("lang"));
-    let config = Config::new(&endpoint, locale, html_lang, theme.as_deref(), texts);
+    let mut config = Config::new(&endpoint, locale, html_lang, theme.as_deref(), texts);
+    config.open_on_add = open_on_add == Some(true);
     let mounted = mount(host, config)?;
     STARTED.set(Some(mounted));
     Ok(())
@@ -162,14 +168,17 @@ pub(crate) fn mount(host: Element, config: Config) -> Result<Mounted, JsValue> {
         view::root(app, &container);
     });
     let mut listeners = Vec::new();
+    let mut observer = None;
     if let Some(app) = CURRENT.get() {
         listeners = view::listen(app, &root);
         listeners.extend(host::listen(app));
+        observer = view::observe(app);
     }
     let mounted = Mounted {
         unmount: Some(Box::new(move || drop(handle))),
         host,
         _listeners: listeners,
+        _observer: observer,
     };
     if let Some(app) = CURRENT.get() {
         // The view's effect first runs a tick later: show the state now, so
@@ -182,7 +191,7 @@ pub(crate) fn mount(host: Element, config: Config) -> Result<Mounted, JsValue> {
 
 /// Gives the shadow root its styles: a constructed stylesheet where the
 /// browser has them (CSP-proof), else a `<style>` element (older browsers).
-fn adopt_styles(shadow: &ShadowRoot) -> Result<(), JsValue> {
+pub(crate) fn adopt_styles(shadow: &ShadowRoot) -> Result<(), JsValue> {
     if let Ok(sheet) = CssStyleSheet::new() {
         if sheet.replace_sync(STYLE).is_ok() {
             shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));

@@ -13,6 +13,10 @@ use shared::BasketError;
 
 use crate::i18n::Msg;
 
+/// The edge's 409 when a basket asks more than is left of an item (its
+/// `field` points at the item: `items[1].sku`).
+pub(crate) const SOLD_OUT: &str = "sold_out";
+
 /// One failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Problem {
@@ -87,6 +91,7 @@ fn msg_for(code: &str, status: u16) -> Msg {
         e::AMOUNT_TOO_LARGE => Msg::ErrAmount,
         e::EMPTY_BASKET => Msg::ErrEmpty,
         e::UNSHIPPABLE_COUNTRY => Msg::ErrUnshippable,
+        SOLD_OUT => Msg::ErrSoldOut,
         // 409 checkout_in_progress: the same attempt is still being created.
         e::RATE_LIMITED | e::CHECKOUT_IN_PROGRESS => Msg::ErrBusy,
         e::NETWORK => Msg::ErrNetwork,

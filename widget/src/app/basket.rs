@@ -57,6 +57,7 @@ impl App {
         self.write(|s| {
             s.basket = next;
             s.notice = None;
+            s.sold_out = None;
         });
         self.basket_changed();
     }

@@ -94,6 +94,7 @@ pub(crate) fn bill(items: &Basket, prices: &Prices, country: &str) -> Bill {
                 currency: Currency::EUR,
                 products: Vec::new(),
                 shipping: None,
+                extras: Default::default(),
             };
             (&empty, false)
         }
@@ -203,6 +204,7 @@ mod tests {
             ],
             shipping: ships
                 .then(|| Shipping::from_validated(Currency::EUR, vec![zone], Some(eur(6000)))),
+            extras: Default::default(),
         })
     }
 

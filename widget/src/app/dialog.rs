@@ -1,5 +1,6 @@
 //! The dialog: finding the widget's elements, focus, opening and closing,
-//! and what is loaded on opening (the catalog, the payment methods).
+//! and what is loaded on opening (the catalog, the payment methods, the
+//! stock).
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -63,6 +64,7 @@ impl App {
         self.write(|s| {
             s.open = false;
             s.notice = None;
+            s.sold_out = None;
             if !matches!(s.step, Step::Paying | Step::Redirecting) {
                 s.step = Step::Basket;
             }
@@ -99,6 +101,8 @@ impl App {
         if self.read(|s| matches!(s.prices, Prices::Failed(_))) == Some(true) {
             self.load_catalog();
         }
+        // What is left may have changed since the page loaded.
+        self.load_stock();
     }
 
     /// Loads (or reloads) the catalog's prices.

@@ -21,8 +21,10 @@
 //!
 //! Layout: [`state`] is what the view shows, [`bill`] the basket priced for
 //! it (pure, host-tested), and the actions by part of the journey:
-//! [`basket`], [`dialog`], [`details`], [`pay`], [`payment_return`] and
-//! [`events`] (failures, the live region and what the host page is told).
+//! [`basket`], [`dialog`], [`details`], [`pay`], [`payment_return`],
+//! [`events`] (failures, the live region and what the host page is told)
+//! and [`cards`] (the page's product cards, prices and add buttons: stock,
+//! the variant picker, the feedback on add).
 
 use leptos::prelude::*;
 use shared::{Money, VatRate, VatRateFormat};
@@ -36,6 +38,7 @@ use crate::store::{self, Purchase};
 
 mod basket;
 pub(crate) mod bill;
+mod cards;
 mod details;
 mod dialog;
 mod events;
@@ -63,6 +66,13 @@ struct Local {
     methods_asked: bool,
     /// Bumped by every notice, so an old toast timer leaves a newer one be.
     notice_id: u32,
+    /// The element to give focus back to when the variant picker closes.
+    picker_opener: Option<HtmlElement>,
+    /// The product cards' own listeners (their shadow roots keep their
+    /// `change` events inside).
+    cards: Vec<crate::js::Listener>,
+    /// The stock was asked for the page's cards, prices or add buttons.
+    stock_asked: bool,
 }
 
 /// The widget's state and its browser objects (see the module docs).
@@ -96,6 +106,8 @@ impl App {
                 remember: remembered,
                 countries: Vec::new(),
                 reference: None,
+                stock: None,
+                sold_out: None,
             }),
             local: StoredValue::new_local(Local {
                 config,
@@ -107,6 +119,9 @@ impl App {
                 last: None,
                 methods_asked: false,
                 notice_id: 0,
+                picker_opener: None,
+                cards: Vec::new(),
+                stock_asked: false,
             }),
         }
     }
@@ -135,7 +150,7 @@ impl App {
     }
 
     /// Reads the state without tracking (for handlers and async code).
-    pub(super) fn read<T>(self, f: impl FnOnce(&State) -> T) -> Option<T> {
+    pub(crate) fn read<T>(self, f: impl FnOnce(&State) -> T) -> Option<T> {
         self.state.try_with_untracked(f)
     }
 

@@ -11,7 +11,7 @@ use web_sys::HtmlElement;
 use crate::edge::{self, Created};
 use crate::i18n::Msg;
 use crate::js::{self, set};
-use crate::problem::Problem;
+use crate::problem::{Problem, SOLD_OUT};
 use crate::store::{self, Pending, Purchase};
 
 use super::bill::{blocker, summarize};
@@ -87,7 +87,13 @@ impl App {
                         self.show(Step::Failed);
                     } else {
                         self.show(Step::Details);
-                        if self.inline(&problem) {
+                        let sold_out = (problem.code == SOLD_OUT)
+                            .then(|| self.sold_out_item(&problem, &what))
+                            .flatten();
+                        if let Some(sku) = sold_out {
+                            self.emit_error(&problem);
+                            self.show_sold_out(sku);
+                        } else if self.inline(&problem) {
                             self.emit_error(&problem);
                         } else {
                             self.report(problem);

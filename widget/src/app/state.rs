@@ -76,6 +76,11 @@ pub(crate) struct State {
     /// The checkout's short reference (`QC-1A2B3C4D`) the edge gave with
     /// its status, shown on the paid and processing screens.
     pub(crate) reference: Option<String>,
+    /// `(sku, units left)` of the SKUs whose stock is tracked
+    /// (`GET /v1/availability`); `None` until known (all unlimited).
+    pub(crate) stock: Option<Vec<(String, u32)>>,
+    /// The SKU the edge said is sold out (409 `sold_out`), offered for removal.
+    pub(crate) sold_out: Option<String>,
 }
 
 impl State {

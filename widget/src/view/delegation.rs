@@ -49,7 +49,9 @@ fn clicked(app: App, ev: &Event) {
     };
     if target.tag_name() == "DIALOG" {
         // The dialog itself (not its panel) is only hit on the backdrop.
-        app.close_dialog();
+        if !app.close_picker() {
+            app.close_dialog();
+        }
         return;
     }
     let Some(control) = target.closest("[data-action]").ok().flatten() else {
@@ -71,6 +73,10 @@ fn clicked(app: App, ev: &Event) {
         Some("inc") => app.step_quantity(&sku, 1),
         Some("dec") => app.step_quantity(&sku, -1),
         Some("remove") => app.remove(&sku),
+        Some("drop-sold") => app.drop_sold_out(),
+        Some("pclose") => {
+            app.close_picker();
+        }
         _ => {}
     }
 }
@@ -82,6 +88,14 @@ fn changed(app: App, ev: &Event) {
     let Some(target) = ev.target() else {
         return;
     };
+    // A choice in the variant picker's card.
+    if let Some(card) = target
+        .dyn_ref::<Element>()
+        .and_then(|el| el.closest(".qc-pcard .qc-card").ok().flatten())
+    {
+        app.read(|s| crate::view::update_card(app, &card, s));
+        return;
+    }
     if let Some(input) = target.dyn_ref::<HtmlInputElement>() {
         if let Some(sku) = input.get_attribute("data-sku") {
             app.quantity_typed(&sku, input);
@@ -110,7 +124,9 @@ fn keydown(app: App, ev: &KeyboardEvent) {
             // Handled here rather than by the browser's own `cancel`, so the
             // state, the focus return and a synthetic Escape all agree.
             ev.prevent_default();
-            app.close_dialog();
+            if !app.close_picker() {
+                app.close_dialog();
+            }
         }
         "Tab" => {
             let Some(dialog) = app.dialog().filter(|d| d.open()) else {

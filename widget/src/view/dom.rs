@@ -4,7 +4,7 @@
 use wasm_bindgen::JsValue;
 use web_sys::{Element, HtmlElement};
 
-use crate::app::{App, Line, State};
+use crate::app::{App, Line, Prices, State};
 use crate::details::{self, COUNTRY, FIELDS};
 use crate::i18n::{fill, Msg};
 use crate::js;
@@ -79,7 +79,7 @@ pub(super) fn render_rows(list: &Element, rows: &[(&str, String, String)]) {
 /// The basket lines: the line elements already there are reused in order
 /// (so a stepper keeps the focus while it is pressed, and a quantity being
 /// typed stays), extra ones removed, missing ones built.
-pub(super) fn render_lines(app: App, list: &Element, lines: &[Line]) {
+pub(super) fn render_lines(app: App, list: &Element, lines: &[Line], prices: &Prices) {
     let shown = list.children();
     while shown.length() as usize > lines.len() {
         match list.last_element_child() {
@@ -94,16 +94,30 @@ pub(super) fn render_lines(app: App, list: &Element, lines: &[Line]) {
         };
         if let Some(li) = li {
             update_line(app, &li, line);
+            let image = match prices {
+                Prices::Ready(list) => list.extras.image(&line.sku),
+                _ => None,
+            };
+            if let Some(img) = li.query_selector(".qc-limg").ok().flatten() {
+                flag(&img, "hidden", image.is_none());
+                attr(&img, "src", image);
+                attr(&img, "alt", Some(&line.title));
+            }
         }
     }
 }
 
 /// The elements of one line, filled by [`update_line`]:
-/// `li.qc-line > (div.qc-info > span.qc-name + span.qc-unit)
+/// `li.qc-line > img.qc-limg + (div.qc-info > span.qc-name + span.qc-unit)
 /// + (div.qc-qty > button[dec] + input.qc-input + button[inc])
 /// + span.qc-total + button.qc-remove`.
 pub(super) fn build_line(list: &Element) -> Option<Element> {
     let li = child(list, "li", "qc-line")?;
+    // Fixed size (no layout shift), loaded when scrolled to.
+    let img = child(&li, "img", "qc-limg")?;
+    for (name, value) in [("width", "48"), ("height", "48"), ("loading", "lazy")] {
+        attr(&img, name, Some(value));
+    }
     let info = child(&li, "div", "qc-info")?;
     child(&info, "span", "qc-name")?;
     child(&info, "span", "qc-unit")?;

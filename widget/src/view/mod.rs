@@ -19,14 +19,17 @@
 //! Layout: [`template`] is the structure, [`delegation`] the
 //! few listeners every control goes through, [`model`] what the state says
 //! to show (pure: host-tested), [`render`] the one effect's pass over the
-//! structure and [`dom`] the DOM writes it is made of.
+//! structure, [`dom`] the DOM writes it is made of, and [`page`] what is
+//! written into the merchant's page (prices, product cards, add buttons).
 
 mod delegation;
 mod dom;
 pub(crate) mod model;
+mod page;
 mod render;
 mod template;
 
 pub(crate) use delegation::listen;
+pub(crate) use page::{build_card, observe, update_card, PageObserver};
 pub(crate) use render::refresh;
 pub(crate) use template::root;

@@ -3,12 +3,13 @@
 
 use leptos::prelude::*;
 
-use crate::app::{blocker, App, Ship, State, Step};
+use crate::app::{blocker, App, Prices, Ship, State, Step};
 use crate::i18n::{fill, items, Msg};
 use crate::store::Purchase;
 
 use super::dom::{attr, flag, para, render_lines, render_rows, sync_details, text};
 use super::model::{self, Label, Value};
+use super::page::render_page;
 
 /// Brings the widget up to date with the current state now (the effect of
 /// [`super::root`] does it after each change, a tick later).
@@ -31,9 +32,10 @@ pub(super) fn render(app: App, s: &State) {
         flag(&toggle, "hidden", count == 0);
         let expanded = if s.open { "true" } else { "false" };
         attr(&toggle, "aria-expanded", Some(expanded));
+    }
+    if let Some(words) = app.find(".qc-items") {
         let items = fill(t(items(app.lang(), count)), &count.to_string());
-        let label = format!("{}, {items}", t(Msg::Basket));
-        attr(&toggle, "aria-label", Some(&label));
+        text(&words, &format!(", {items}"));
     }
     if let Some(badge) = app.find(".qc-count") {
         text(&badge, &count.to_string());
@@ -69,7 +71,12 @@ pub(super) fn render(app: App, s: &State) {
     para(app, ".qc-empty", if empty { t(Msg::Empty) } else { "" });
     if let Some(list) = app.find(".qc-lines") {
         flag(&list, "hidden", !on_basket);
-        render_lines(app, &list, if on_basket { &summary.lines } else { &[] });
+        render_lines(
+            app,
+            &list,
+            if on_basket { &summary.lines } else { &[] },
+            &s.prices,
+        );
     }
     if let Some(container) = app.find(".qc-details") {
         flag(&container, "hidden", !on_details);
@@ -108,6 +115,16 @@ pub(super) fn render(app: App, s: &State) {
     if let Some(foot) = app.find(".qc-foot") {
         flag(&foot, "hidden", busy);
     }
+    let sold = match (&s.sold_out, shopping) {
+        (Some(sku), true) => fill(t(Msg::SoldOutItem), &title_of(s, sku)),
+        _ => String::new(),
+    };
+    if let Some(p) = app.find(".qc-sold") {
+        flag(&p, "hidden", sold.is_empty());
+        if let Some(span) = p.first_element_child() {
+            text(&span, &sold);
+        }
+    }
     let message = model::message(s.notice, blocker, shopping).map_or("", t);
     para(app, ".qc-error", message);
     let methods = if shopping {
@@ -134,6 +151,16 @@ pub(super) fn render(app: App, s: &State) {
         };
         text(&pay, &label);
     }
+    render_page(app, s);
+}
+
+/// The catalog's title of `sku`, else the SKU.
+fn title_of(s: &State, sku: &str) -> String {
+    match &s.prices {
+        Prices::Ready(list) => list.get(sku).map(|p| p.title.clone()),
+        _ => None,
+    }
+    .unwrap_or_else(|| sku.to_owned())
 }
 
 /// "Payment methods: Card · Apple Pay · PayPal" (empty while unknown).

@@ -41,13 +41,16 @@ pub(crate) fn root(app: App, container: &HtmlElement) {
 /// style or handler is in it.)
 fn structure(theme: &str, t: impl Fn(Msg) -> &'static str) -> String {
     let mut html = String::with_capacity(2048);
-    let parts: [&str; 8] = [
+    let parts: [&str; 11] = [
         r#"<div class="qc" data-theme=""#,
         // theme
         r#""><button class="qc-toggle" part="toggle" type="button" data-action="open" hidden aria-haspopup="dialog" aria-expanded="false">"#,
         // Basket
         concat!(
-            r#"<span class="qc-count" aria-hidden="true"></span></button>"#,
+            // The name is the visible "Basket" and the hidden count in
+            // words ("Basket, 3 items"): an `aria-label` that does not start
+            // with what is seen fails voice control (WCAG 2.5.3).
+            r#"<span class="qc-count" aria-hidden="true"></span><span class="qc-sr qc-items"></span></button>"#,
             r#"<p class="qc-toast" hidden></p>"#,
             // Announcements: while the modal dialog is open everything
             // outside it is inert (and silent), so the dialog has its own
@@ -70,7 +73,13 @@ fn structure(theme: &str, t: impl Fn(Msg) -> &'static str) -> String {
             r#"<div class="qc-body"><p class="qc-status" hidden></p><p class="qc-ref" hidden></p>"#,
             r#"<p class="qc-empty" hidden></p><ul class="qc-lines" hidden></ul>"#,
             r#"<div class="qc-details" hidden></div><dl class="qc-totals" hidden></dl></div>"#,
-            r#"<div class="qc-foot"><p class="qc-error" hidden></p><p class="qc-methods" hidden></p>"#,
+            // The item the edge said is sold out, and the offer to remove it.
+            r#"<div class="qc-foot"><p class="qc-sold" hidden><span></span> "#,
+            r#"<button class="qc-link" type="button" data-action="drop-sold">"#,
+        ),
+        // Remove it
+        concat!(
+            r#"</button></p><p class="qc-error" hidden></p><p class="qc-methods" hidden></p>"#,
             // Inside the form every button but Pay must not submit.
             r#"<div class="qc-actions"><button class="qc-pay" part="pay" type="button" data-action="continue">"#,
         ),
@@ -88,15 +97,28 @@ fn structure(theme: &str, t: impl Fn(Msg) -> &'static str) -> String {
         // Try again
         r#"</button><button class="qc-secondary" type="button" data-action="close">"#,
         // Close
-        r#"</button></div></div></form></dialog></div>"#,
+        concat!(
+            r#"</button></div></div></form></dialog>"#,
+            // The variant picker of a group's add button: a card in a small
+            // modal dialog (`view::page`).
+            r#"<dialog class="qc-dialog qc-picker" aria-labelledby="qc-ptitle"><div class="qc-panel">"#,
+            r#"<div class="qc-head"><h2 id="qc-ptitle">"#,
+        ),
+        // Choose options
+        r#"</h2><button class="qc-close" type="button" data-action="pclose" aria-label=""#,
+        // Close
+        r#"">×</button></div><div class="qc-body qc-pcard"></div></div></dialog></div>"#,
     ];
     let fills = [
         theme,
         t(Msg::Basket),
         t(Msg::Close),
+        t(Msg::RemoveIt),
         t(Msg::Continue),
         t(Msg::Back),
         t(Msg::TryAgain),
+        t(Msg::Close),
+        t(Msg::ChooseOptions),
         t(Msg::Close),
     ];
     for (i, part) in parts.iter().enumerate() {
@@ -110,7 +132,7 @@ fn structure(theme: &str, t: impl Fn(Msg) -> &'static str) -> String {
 
 /// Appends `text` with the characters HTML gives a meaning to in text and
 /// in a double-quoted attribute escaped.
-fn escape_into(html: &mut String, text: &str) {
+pub(super) fn escape_into(html: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => html.push_str("&amp;"),
