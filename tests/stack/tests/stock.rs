@@ -658,3 +658,82 @@ async fn a_canceled_or_failed_checkout_gives_its_units_back() {
     let row = stock_row("workshop").await.expect("tracked");
     assert_eq!((&row["stock"], &row["reserved"]), (&json!(3), &json!(0)));
 }
+
+#[tokio::test]
+async fn variants_are_tracked_by_their_own_sku_and_the_demo_candle_by_its_seeding() {
+    let stack = shared_stack();
+    // A product with variants is sold by its variants: its own SKU is not
+    // a stock line.
+    let (s, v) = admin(
+        reqwest::Method::PUT,
+        "/admin/stock/hoodie",
+        Some(json!({"stock": 5})),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["code"].clone()),
+        (404, json!("not_found")),
+        "{v}"
+    );
+    let _ = admin(reqwest::Method::DELETE, "/admin/stock/hoodie-m-navy", None).await;
+    set_stock("hoodie-m-navy", 1).await;
+    let (s, _, created) = post_checkout(
+        stack,
+        &basket(&[("hoodie-m-navy", 1)]),
+        &key("stock-variant"),
+        &client_ip(),
+    )
+    .await;
+    assert_eq!(s, 201, "{created}");
+    let (s, _, refused) = post_checkout(
+        stack,
+        &basket(&[("hoodie-s-navy", 1), ("hoodie-m-navy", 1)]),
+        &key("stock-variant-2"),
+        &client_ip(),
+    )
+    .await;
+    assert_eq!(
+        (s, refused["error"]["field"].clone()),
+        (409, json!("items[1].sku")),
+        "{refused}"
+    );
+    let message = refused["error"]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("Fleece hoodie — M, Navy"),
+        "named by the variant's title: {message}"
+    );
+    assert_eq!(left("hoodie-m-navy").await, Some(0));
+
+    // The demo's candle (a VAT-inclusive price), seeded as `qc-stack demo`
+    // does, then bought.
+    let _ = admin(reqwest::Method::DELETE, "/admin/stock/candle", None).await;
+    let seeded = qc_stack::demo_stock::seed_stock(&stack.edge, qc_stack::demo_stock::DEMO_STOCK)
+        .await
+        .expect("seeded");
+    assert_eq!(left("candle").await, Some(3), "{seeded}");
+    let (s, _, candles) = post_checkout(
+        stack,
+        &basket(&[("candle", 2)]),
+        &key("stock-candle"),
+        &client_ip(),
+    )
+    .await;
+    assert_eq!(s, 201, "{candles}");
+    let (s, _, refused) = post_checkout(
+        stack,
+        &basket(&[("candle", 2)]),
+        &key("stock-candle-2"),
+        &client_ip(),
+    )
+    .await;
+    println!(
+        "variant refusal: {message}; candle: {seeded}, then 2 bought, 2 more: {s} {}",
+        refused["error"]["message"]
+    );
+    assert_eq!(
+        (s, refused["error"]["code"].clone()),
+        (409, json!("sold_out")),
+        "{refused}"
+    );
+    assert_eq!(left("candle").await, Some(1));
+}
