@@ -130,6 +130,7 @@ pub(crate) fn created_response(
         lines: order_lines,
         expires_at: row.expires_at.clone(),
         reference: Some(row.reference()),
+        discount: None,
     };
     json_response(&body, status)
 }

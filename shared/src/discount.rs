@@ -23,6 +23,16 @@
 //!    line in that order. The shares add up to the discount exactly, and
 //!    each is within a cent of its exact proportional share unless a cap
 //!    binds.
+//! 3. **Prices.** Each line with a share is re-priced VAT-inclusive for its
+//!    lowered total (`gross − share`), as the Qonto lots of
+//!    [`crate::pricing::lots::split_total`], so its VAT is the VAT part of
+//!    the lowered total and the VAT per rate is the sum of the lines'. A
+//!    lowered total that no lots can carry (one unit at 0.03 and 20 % has
+//!    no net price) takes the nearest share that can be charged, a cent
+//!    less first, then a cent more (the other way round when a cent comes
+//!    round the basket again), and the difference moves to the next
+//!    line (basket order, the first line after the last), which is tried
+//!    the same way, so the total discount stays exact ([`apply`]). Shipping is quoted on the goods before the discount.
 //!
 //! The widget shows the discount with this module before Pay, and the edge
 //! applies it with the same functions, so the two agree to the cent.
@@ -30,6 +40,9 @@
 use core::fmt;
 
 use crate::money::Money;
+
+mod apply;
+pub use apply::{apply, Applied};
 
 /// Longest code accepted, in characters.
 pub const MAX_CODE_CHARS: usize = 32;

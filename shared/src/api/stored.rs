@@ -48,6 +48,10 @@ pub struct BasketOrder {
     /// publishes them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms: Option<StoredTerms>,
+    /// The discount code applied, and what it took off the goods (the
+    /// totals are already lowered by it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<super::discounted::CheckoutDiscount>,
 }
 
 /// What the shopper accepted, and when: the proof an EU shop keeps.
@@ -166,6 +170,7 @@ impl From<&ValidatedOrder> for StoredOrder {
             language: None,
             share_link: None,
             terms: None,
+            discount: order.discount.as_ref().map(Into::into),
         }))
     }
 }
@@ -279,6 +284,7 @@ mod tests {
             return_url: None,
             language: None,
             terms_accepted: None,
+            discount_code: None,
         }
         .validate_with(&catalog, &shipping)
         .unwrap()
