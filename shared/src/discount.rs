@@ -76,11 +76,11 @@ impl Refusal {
     /// The API error code.
     pub fn code(&self) -> &'static str {
         match self {
-            Refusal::Unknown => "unknown_discount_code",
-            Refusal::NotYetValid => "discount_code_not_yet_valid",
-            Refusal::Expired => "discount_code_expired",
-            Refusal::Exhausted => "discount_code_used_up",
-            Refusal::BelowMinimum(_) => "discount_below_minimum",
+            Refusal::Unknown => crate::codes::UNKNOWN_DISCOUNT_CODE,
+            Refusal::NotYetValid => crate::codes::DISCOUNT_CODE_NOT_YET_VALID,
+            Refusal::Expired => crate::codes::DISCOUNT_CODE_EXPIRED,
+            Refusal::Exhausted => crate::codes::DISCOUNT_CODE_USED_UP,
+            Refusal::BelowMinimum(_) => crate::codes::DISCOUNT_BELOW_MINIMUM,
         }
     }
 }
