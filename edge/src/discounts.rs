@@ -83,8 +83,7 @@ fn check(
 pub(crate) fn refused(code: &str, refusal: &Refusal) -> EdgeError {
     let message = match refusal {
         Refusal::BelowMinimum(min) => format!(
-            "The code {code} needs goods worth at least {} (VAT included, shipping left out).",
-            min.to_decimal() + " " + min.currency().as_str()
+            "The code {code} needs goods worth at least {min} (VAT included, shipping left out)."
         ),
         Refusal::Unknown => format!("The code {code} does not exist."),
         Refusal::NotYetValid => format!("The code {code} is not valid yet."),
@@ -102,9 +101,15 @@ pub(crate) async fn for_checkout(
     typed: &str,
     order: ValidatedOrder,
 ) -> EdgeResult<(ValidatedOrder, CodeHold)> {
-    let shown = typed.trim();
     let Some(code) = normalize_code(typed) else {
-        return Err(refused(shown, &Refusal::Unknown));
+        // Not even a code's shape: said back short (it is the shopper's
+        // text, of any length).
+        let shown: String = typed
+            .trim()
+            .chars()
+            .take(shared::discount::MAX_CODE_CHARS)
+            .collect();
+        return Err(refused(&shown, &Refusal::Unknown));
     };
     let row = ledger.discount_code(&code).await?;
     let currency = order.totals.gross.currency();

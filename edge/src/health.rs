@@ -129,7 +129,8 @@ pub(crate) async fn report(cx: &Cx) -> Report {
                     None => format!("the D1 database DB cannot be read: {detail}"),
                 });
             } else if let Err(e) = ledger.discounts_ready().await {
-                // The status triggers of every checkout write the code tables.
+                // Migration 0011's triggers run on every checkout's status
+                // change, and a checkout with a code reads its table.
                 let detail = format!("{e:?}");
                 problems.push(match missing_table(&detail) {
                     Some(table) => format!(
