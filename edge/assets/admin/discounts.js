@@ -1,8 +1,8 @@
 // The admin page's discount codes: every code with what it takes off, its
-// limits, its paid uses and the uses unpaid checkouts hold, a switch to turn
-// it on or off, and "Delete"; a form to create one (percent or fixed, with an
-// optional minimum, validity window and maximum uses). Loaded by the admin
-// page only.
+// limits, its paid uses and the uses unpaid checkouts hold, its maximum uses
+// changed in place, a switch to turn it on or off, and "Delete"; a form to
+// create one (percent or fixed, with an optional minimum, validity window
+// and maximum uses). Loaded by the admin page only.
 
 import { $, api, announce, onAppShown, when } from "/admin/common.js";
 
@@ -54,8 +54,25 @@ function rowOf(c) {
   const del = Object.assign(document.createElement("button"), { type: "button", textContent: "Delete" });
   del.setAttribute("aria-label", `Delete ${c.code}`);
   del.addEventListener("click", () => change("DELETE", path, undefined, () => `${c.code} is deleted.`));
+  // The maximum uses, changed in place (blank: no limit).
+  const max = document.createElement("form");
+  max.className = "row";
+  max.noValidate = true;
+  const input = Object.assign(document.createElement("input"), {
+    type: "number", min: "0", step: "1", className: "qty", value: c.max_uses === null ? "" : String(c.max_uses),
+  });
+  input.setAttribute("aria-label", `Maximum uses of ${c.code} (blank: no limit)`);
+  const set = Object.assign(document.createElement("button"), { type: "submit", textContent: "Set" });
+  set.setAttribute("aria-label", `Set the maximum uses of ${c.code}`);
+  max.append(input, set);
+  max.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const max_uses = input.value === "" ? null : Number(input.value);
+    change("PUT", path, { max_uses }, (row) =>
+      `${row.code}: ${row.max_uses === null ? "no limit" : `at most ${row.max_uses} uses`}.`);
+  });
   const actions = document.createElement("td");
-  actions.append(toggle, " ", del);
+  actions.append(max, " ", toggle, " ", del);
   tr.append(th, cell(value(c)), cell(limits(c)), cell(uses), cell(c.reserved), cell(c.active ? "on" : "off"), actions);
   return tr;
 }

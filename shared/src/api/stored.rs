@@ -301,6 +301,30 @@ mod tests {
     }
 
     #[test]
+    fn a_discounted_order_keeps_its_code_and_lowered_totals() {
+        // The mug (15.00) less 10 %: 13.50 at 20 % is 11.25 net + 2.25;
+        // shipping 5.88 as quoted. Worked by hand.
+        let order =
+            order().with_discount("SUMMER10", crate::discount::DiscountValue::Percent(1_000));
+        let json: serde_json::Value =
+            serde_json::from_str(&StoredOrder::from(&order).to_json()).unwrap();
+        assert_eq!(
+            json["discount"],
+            serde_json::json!({"code": "SUMMER10", "amount": {"value": "1.50", "currency": "EUR"}})
+        );
+        assert_eq!(json["totals"]["net"]["value"], "16.15");
+        assert_eq!(json["totals"]["vat"]["value"], "3.23");
+        assert_eq!(json["totals"]["gross"]["value"], "19.38");
+        assert_eq!(json["totals"]["vat_by_rate"][0]["vat"]["value"], "3.23");
+        assert_eq!(json["shipping"]["gross"]["value"], "5.88");
+        // An order stored before codes existed reads back without one.
+        match StoredOrder::from_json(GOLDEN) {
+            Some(StoredOrder::Basket(b)) => assert_eq!(b.discount, None),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn forgotten_customers_and_invoices_read_back() {
         let forgotten = r#"{"shipping":null,"totals":{"net":{"value":"1.00","currency":"EUR"},"vat":{"value":"0.00","currency":"EUR"},"gross":{"value":"1.00","currency":"EUR"},"vat_by_rate":[]}}"#;
         match StoredOrder::from_json(forgotten) {
