@@ -176,12 +176,12 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     };
     let accepted_at = crate::ledger::now();
     let ledger = Ledger::open(cx)?;
-    let (order, code_hold) = match body.discount_code.as_deref() {
+    let (order, code_hold, code_refusal) = match body.discount_code.as_deref() {
         Some(typed) => {
-            let (order, hold) = discounts::for_checkout(&ledger, typed, order).await?;
-            (order, Some(hold))
+            let d = discounts::for_checkout(&ledger, typed, order).await?;
+            (d.order, Some(d.hold), d.refusal)
         }
-        None => (order, None),
+        None => (order, None, None),
     };
     let hash = request_hash(&order);
     let lines = response_lines(&order);
@@ -232,13 +232,13 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         return Err(sold_out(&body, &order, &short));
     }
     if let (false, Some(hold)) = (code_held, &code_hold) {
-        // The code's last use went to another checkout since it was read
-        // (or it was switched off): given up like a sold-out basket.
+        // The code did not apply when read (expired, used up...), or its
+        // last use went to another checkout since: given up like a
+        // sold-out basket. (A repeat of a request that got its checkout
+        // was answered above, from the ledger.)
         ledger.abandon(&new.id, &cx.request_id).await;
-        return Err(discounts::refused(
-            &hold.code,
-            &shared::discount::Refusal::Exhausted,
-        ));
+        let refusal = code_refusal.unwrap_or(shared::discount::Refusal::Exhausted);
+        return Err(discounts::refused(&hold.code, &refusal));
     }
     match claim {
         Claim::Claimed => {}

@@ -93,14 +93,28 @@ pub(crate) fn refused(code: &str, refusal: &Refusal) -> EdgeError {
     EdgeError::invalid(refusal.code(), message, Some(FIELD))
 }
 
-/// The code a checkout request typed, read and checked against its
-/// order: the order with the discount applied, and the use to hold in the
-/// claim. A 422 with the refusal's code otherwise.
+/// What a checkout request's code does to its order.
+pub(crate) struct ForCheckout {
+    /// The order with the discount applied.
+    pub(crate) order: ValidatedOrder,
+    /// The use to hold in the claim.
+    pub(crate) hold: CodeHold,
+    /// Why the code does not apply now (not valid yet, expired, used up),
+    /// said only if the claim is this request's: a repeat of a request
+    /// that got its checkout answers with that checkout, even once the
+    /// code is used up (by that very checkout, perhaps) or has expired.
+    pub(crate) refusal: Option<Refusal>,
+}
+
+/// The code a checkout request typed, read and checked against its order
+/// ([`ForCheckout`]). A 422 at once for a code the shop does not have (or
+/// has switched off) and for goods below its minimum: those depend on the
+/// request itself.
 pub(crate) async fn for_checkout(
     ledger: &Ledger,
     typed: &str,
     order: ValidatedOrder,
-) -> EdgeResult<(ValidatedOrder, CodeHold)> {
+) -> EdgeResult<ForCheckout> {
     let Some(code) = normalize_code(typed) else {
         // Not even a code's shape: said back short (it is the shopper's
         // text, of any length).
@@ -114,10 +128,22 @@ pub(crate) async fn for_checkout(
     let row = ledger.discount_code(&code).await?;
     let currency = order.totals.gross.currency();
     let goods = order.goods_gross();
-    let value = check(row.as_ref(), &crate::ledger::now(), Some(goods), currency)
-        .map_err(|r| refused(&code, &r))?;
-    let order = order.with_discount(&code, value);
-    Ok((order, CodeHold { code }))
+    let (value, refusal) = match check(row.as_ref(), &crate::ledger::now(), Some(goods), currency) {
+        Ok(value) => (value, None),
+        Err(r @ (Refusal::Unknown | Refusal::BelowMinimum(_))) => return Err(refused(&code, &r)),
+        Err(later) => {
+            let value = row.as_ref().and_then(|r| value_of(r, currency));
+            (
+                value.ok_or_else(|| refused(&code, &Refusal::Unknown))?,
+                Some(later),
+            )
+        }
+    };
+    Ok(ForCheckout {
+        order: order.with_discount(&code, value),
+        hold: CodeHold { code },
+        refusal,
+    })
 }
 
 /// The wire body of a code that applies (`GET /v1/discount-codes/{code}`).

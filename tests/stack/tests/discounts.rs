@@ -3,7 +3,8 @@
 //! holds (the link's items read back from the fake and priced here by
 //! hand), shipping never discounted; a code limited to 5 uses under 20
 //! concurrent checkouts creates exactly 5, the stale-link cron gives the
-//! uses back, a payment counts its use once; unknown, expired, not yet
+//! uses back, a payment counts its use once, a retry of a request gets its
+//! checkout even once the code is used up; unknown, expired, not yet
 //! valid, used up and below-minimum codes are refused with their code and
 //! message; the public look-up; the admin routes behind their auth.
 //!
@@ -702,4 +703,32 @@ async fn the_admin_creates_changes_and_deletes_codes_behind_its_auth() {
     assert_eq!(s, 404, "{v}");
     let (s, v) = admin(reqwest::Method::PUT, &path, Some(json!({"active": true}))).await;
     assert_eq!(s, 404, "{v}");
+}
+
+#[tokio::test]
+async fn a_repeated_request_gets_its_checkout_even_once_its_code_is_used_up() {
+    let stack = shared_stack();
+    let code = code_name("ONCE");
+    create_code(json!({"code": code, "amount": "1.00", "max_uses": 1})).await;
+    let body = with_code(&[("ebook", 1)], &code);
+    let k = key("disc-once");
+    let (s, _, first) = post_checkout(stack, &body, &k, &client_ip()).await;
+    assert_eq!(s, 201, "{first}");
+    // The one use is held by this checkout: a retry of the same request
+    // still gets it, another request is refused.
+    let (s, _, again) = post_checkout(stack, &body, &k, &client_ip()).await;
+    assert_eq!((s, &again["id"]), (201, &first["id"]), "{again}");
+    assert_eq!(again["discount"], first["discount"]);
+    let (s, _, other) = post_checkout(stack, &body, &key("disc-once-2"), &client_ip()).await;
+    println!(
+        "max_uses 1: first 201 {}, its retry 201 {}, another request {s} {} ({})",
+        first["id"], again["id"], other["error"]["code"], other["error"]["message"]
+    );
+    assert_eq!(
+        (s, other["error"]["code"].clone()),
+        (422, json!("discount_code_used_up")),
+        "{other}"
+    );
+    let row = code_row(&code).await;
+    assert_eq!((&row["uses"], &row["reserved"]), (&json!(0), &json!(1)));
 }
