@@ -149,3 +149,76 @@ impl From<&AppliedDiscount> for CheckoutDiscount {
         }
     }
 }
+
+#[cfg(all(test, feature = "serde"))]
+mod tests {
+    use super::*;
+    use crate::api::CheckoutRequest;
+    use crate::catalog::CatalogFile;
+    use crate::money::Currency;
+    use crate::shipping::ShippingFile;
+    use serde_json::json;
+
+    #[test]
+    fn the_look_up_body_gives_the_widget_the_value() {
+        let fixed: DiscountCodeInfo = serde_json::from_value(json!({
+            "code": "WELCOME5", "kind": "fixed", "amount": {"value": "5.00", "currency": "EUR"}
+        }))
+        .unwrap();
+        assert_eq!(
+            fixed.value(),
+            Some(DiscountValue::Amount(Money::new(500, Currency::EUR)))
+        );
+        let percent: DiscountCodeInfo = serde_json::from_value(json!({
+            "code": "SUMMER10", "kind": "percent", "percent_basis_points": 1000,
+            "minimum": {"value": "30.00", "currency": "EUR"}
+        }))
+        .unwrap();
+        assert_eq!(percent.value(), Some(DiscountValue::Percent(1_000)));
+        // A kind without its value is not one the edge writes.
+        let odd = DiscountCodeInfo {
+            amount: None,
+            ..fixed
+        };
+        assert_eq!(odd.value(), None);
+    }
+
+    #[test]
+    fn free_shipping_stays_free_and_out_of_the_totals() {
+        let catalog: CatalogFile = serde_json::from_value(json!({"currency": "EUR", "products": [
+            {"sku": "lamp", "title": "Lamp", "unit_price": "50.00", "vat_rate": "20", "type": "good"}
+        ]}))
+        .unwrap();
+        let catalog = catalog.validate().unwrap();
+        let shipping: ShippingFile =
+            serde_json::from_value(json!({"currency": "EUR", "free_above": "60.00",
+            "zones": [{"name": "France", "countries": ["FR"], "price": "4.90", "vat_rate": "20"}]}))
+            .unwrap();
+        let shipping = shipping.validate(Currency::EUR).unwrap();
+        let request: CheckoutRequest = serde_json::from_value(json!({
+            "items": [{"sku": "lamp", "quantity": 2}],
+            "customer": {"email": "a@example.com", "name": "A", "address":
+                {"line1": "1 rue", "postal_code": "75002", "city": "Paris", "country": "FR"}}
+        }))
+        .unwrap();
+        // 2 × 60.00 = 120.00, shipped free (above 60.00, before the code);
+        // 50 % off: 60.00 = 50.00 net + 10.00.
+        let order = request.validate_with(&catalog, &shipping).unwrap();
+        assert_eq!(order.goods_gross(), Money::new(12_000, Currency::EUR));
+        let order = order.with_discount("HALF", DiscountValue::Percent(5_000));
+        assert!(order.shipping.as_ref().is_some_and(|q| q.free));
+        assert_eq!(order.totals.gross.minor(), 6_000);
+        assert_eq!(order.totals.net.minor(), 5_000);
+        assert_eq!(order.totals.vat_by_rate.len(), 1);
+        assert_eq!(order.totals.vat_by_rate[0].1.minor(), 1_000);
+        let d = order.discount.as_ref().unwrap();
+        assert_eq!((d.code.as_str(), d.amount.minor()), ("HALF", 6_000));
+        assert_eq!(
+            CheckoutDiscount::from(d),
+            CheckoutDiscount {
+                code: "HALF".into(),
+                amount: Money::new(6_000, Currency::EUR).into()
+            }
+        );
+    }
+}
