@@ -96,6 +96,18 @@ pub struct VariantEntry {
     /// Optional image (else the group's).
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub image_url: Option<String>,
+    /// VAT rate (else the group's).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub vat_rate: Option<String>,
+    /// `"good"` or `"service"` (else the group's).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "type", skip_serializing_if = "Option::is_none")
+    )]
+    pub kind: Option<String>,
+    /// Refused: a variant's title is its product's and its option values.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub title: Option<String>,
 }
 
 /// A price as written: net or VAT-inclusive.
@@ -281,34 +293,42 @@ fn read_base(
         currency,
         problems,
     );
-    let vat_rate = vat_text.and_then(|text| match VatRate::parse(&text, VatRateFormat::Percent) {
-        Ok(r) => Some(r),
-        Err(e) => {
-            problems.push(problem(
-                &field("vat_rate"),
-                "invalid_vat_rate",
-                format!("{text:?}: {e} (write a percent like \"20\" or \"5.5\")"),
-            ));
-            None
-        }
-    });
-    let kind = kind_text.and_then(|text| {
-        let kind = ProductKind::parse(&text);
-        if kind.is_none() {
-            problems.push(problem(
-                &field("type"),
-                "invalid_type",
-                format!("{text:?}: type must be \"good\" or \"service\""),
-            ));
-        }
-        kind
-    });
+    let vat_rate = vat_text.and_then(|text| read_vat_rate(at, &text, problems));
+    let kind = kind_text.and_then(|text| read_kind(at, &text, problems));
     Base {
         title,
         vat_rate,
         kind,
         price,
     }
+}
+
+/// The `vat_rate` at `at` (a percent string).
+fn read_vat_rate(at: &str, text: &str, problems: &mut Vec<CatalogProblem>) -> Option<VatRate> {
+    match VatRate::parse(text, VatRateFormat::Percent) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            problems.push(problem(
+                &format!("{at}.vat_rate"),
+                "invalid_vat_rate",
+                format!("{text:?}: {e} (write a percent like \"20\" or \"5.5\")"),
+            ));
+            None
+        }
+    }
+}
+
+/// The `type` at `at`.
+fn read_kind(at: &str, text: &str, problems: &mut Vec<CatalogProblem>) -> Option<ProductKind> {
+    let kind = ProductKind::parse(text);
+    if kind.is_none() {
+        problems.push(problem(
+            &format!("{at}.type"),
+            "invalid_type",
+            format!("{text:?}: type must be \"good\" or \"service\""),
+        ));
+    }
+    kind
 }
 
 /// `unit_price` or `unit_price_gross` at `at` (exactly one): `None` when
@@ -465,6 +485,22 @@ fn read_group(
             &mut combinations,
             problems,
         );
+        if variant.title.is_some() {
+            problems.push(problem(
+                &format!("{here}.title"),
+                "variant_title",
+                "a variant is named after its product and options (\"Fleece hoodie \u{2014} M, Navy\"): leave title out".into(),
+            ));
+        }
+        let own_rate = variant
+            .vat_rate
+            .as_deref()
+            .map(|text| read_vat_rate(&here, text, problems));
+        let vat_rate = own_rate.unwrap_or(base.vat_rate);
+        let kind = match variant.kind.as_deref() {
+            Some(text) => read_kind(&here, text, problems),
+            None => base.kind,
+        };
         let own = read_price(
             &here,
             variant.unit_price.as_deref(),
@@ -472,7 +508,14 @@ fn read_group(
             currency,
             problems,
         );
-        if let (Some(Some(price)), Some(rate)) = (own, base.vat_rate) {
+        // Its own price, or the product's at its own VAT rate (a gross price
+        // that works at one rate may not at another).
+        let to_check = match (own, own_rate) {
+            (Some(Some(price)), _) => Some(price),
+            (None, Some(Some(_))) => base.price.flatten(),
+            _ => None,
+        };
+        if let (Some(price), Some(rate)) = (to_check, vat_rate) {
             check(&here, price, rate, currency, problems);
         }
         let price = match (own, base.price) {
@@ -502,15 +545,8 @@ fn read_group(
             Some(vat_rate),
             Some(kind),
             Some(group),
-        ) = (
-            sku,
-            title,
-            values,
-            price,
-            base.vat_rate,
-            base.kind,
-            entry.sku.clone(),
-        ) {
+        ) = (sku, title, values, price, vat_rate, kind, entry.sku.clone())
+        {
             if let Some((unit_price, unit_price_gross)) = resolve(price, vat_rate) {
                 skus.push(sku.clone());
                 products.push(Product {
