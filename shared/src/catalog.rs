@@ -62,6 +62,7 @@ use crate::pricing::unit_gross;
 use crate::vat::{VatRate, VatRateFormat};
 
 pub mod file;
+mod variants;
 pub use file::{CatalogFile, OptionEntry, ProductEntry, VariantEntry};
 
 /// Longest product title accepted, in characters. Qonto documents no limit;
