@@ -232,6 +232,7 @@ mod tests {
             unit_net: eur(gross * 10 / 12),
             rate: VatRate::from_basis_points(2000).unwrap(),
             unit_gross: eur(gross),
+            includes_vat: false,
             good: true,
         };
         let look = |sku: &str, values: [&str; 2]| Look {
