@@ -123,7 +123,7 @@ export interface QcError {
   /**
    * Stable code: the edge's API error codes (`unknown_sku`,
    * `quantity_out_of_range`, `too_many_lines`, `amount_too_large`,
-   * `rate_limited`, ...), `network` (edge unreachable), `http_<status>` (an
+   * `rate_limited`, `sold_out`, ...), `network` (edge unreachable), `http_<status>` (an
    * answer without a code), `invalid_catalog`, `load_failed` (the widget could
    * not start), ...
    */

@@ -62,6 +62,7 @@ use crate::pricing::unit_gross;
 use crate::vat::{VatRate, VatRateFormat};
 
 pub mod file;
+mod variants;
 pub use file::{CatalogFile, OptionEntry, ProductEntry, VariantEntry};
 
 /// Longest product title accepted, in characters. Qonto documents no limit;
@@ -901,6 +902,24 @@ mod tests {
                     ("products[1].variants[2].unit_price", "missing_field"),
                 ],
             ),
+            // a variant's own VAT rate and type (checked, and the
+            // inherited gross price checked at that rate); no own title
+            (
+                r#"{"sku":"h","title":"H","unit_price_gross":"0.03","vat_rate":"0","type":"good",
+                   "options":[{"name":"Size","values":["S","M","L"]}],
+                   "variants":[{"sku":"h-s","options":["S"],"vat_rate":"x"},
+                               {"sku":"h-m","options":["M"],"type":"thing","title":"Mine"},
+                               {"sku":"h-l","options":["L"],"vat_rate":"20"}]}"#,
+                &[
+                    ("products[1].variants[0].vat_rate", "invalid_vat_rate"),
+                    ("products[1].variants[1].title", "variant_title"),
+                    ("products[1].variants[1].type", "invalid_type"),
+                    (
+                        "products[1].variants[2].unit_price_gross",
+                        "unrepresentable_price",
+                    ),
+                ],
+            ),
             // options without variants; variants without options; bad options
             (
                 r#"{"sku":"h","title":"H","unit_price":"1.00","vat_rate":"20","type":"good",
@@ -948,6 +967,26 @@ mod tests {
                 assert!(!p.message.is_empty());
             }
         }
+
+        // A variant's own VAT rate and type are used.
+        let catalog = parse(
+            r#"{"currency":"EUR","products":[{"sku":"h","title":"H","unit_price":"10.00","vat_rate":"20","type":"good",
+               "options":[{"name":"Format","values":["Print","E-book"]}],
+               "variants":[{"sku":"h-p","options":["Print"]},
+                           {"sku":"h-e","options":["E-book"],"vat_rate":"5.5","type":"service"}]}]}"#,
+        )
+        .validate()
+        .unwrap();
+        let e = catalog.get("h-e").unwrap();
+        assert_eq!(
+            (e.vat_rate.basis_points(), e.kind),
+            (550, ProductKind::Service)
+        );
+        let p = catalog.get("h-p").unwrap();
+        assert_eq!(
+            (p.vat_rate.basis_points(), p.kind),
+            (2000, ProductKind::Good)
+        );
 
         let long = "t".repeat(MAX_TITLE_CHARS - 3);
         let json = format!(

@@ -473,6 +473,7 @@ mod tests {
                 product("mug", 1250, 1500, false),
             ],
             shipping: None,
+            extras: Extras::default(),
         };
         let order = PricedOrder::price(
             [("candle", 3), ("mug", 1)],

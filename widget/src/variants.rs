@@ -16,16 +16,14 @@ use crate::js::{get, get_array, get_str};
 /// At or below this many units left a card says "Only {} left".
 pub(crate) const LOW_STOCK: u32 = 5;
 
-/// A purchasable SKU's looks: its image and, for a variant, its group and
-/// option values.
+/// A purchasable SKU's looks: its image and, for a variant, its option
+/// values (its group is the one listing it in `variants`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Look {
     /// The SKU.
     pub(crate) sku: String,
     /// Its image (own or inherited), if any.
     pub(crate) image: Option<String>,
-    /// The group SKU of a variant.
-    pub(crate) group: Option<String>,
     /// A variant's option values, in the group's option order.
     pub(crate) values: Vec<String>,
 }
@@ -102,7 +100,6 @@ pub(crate) fn read(json: &JsValue, list: &PriceList) -> Extras {
             let sku = get_str(&p, "sku").filter(|s| list.get(s).is_some())?;
             Some(Look {
                 image: image(&p),
-                group: get_str(&p, "variant_of"),
                 values: strings(&p, "option_values"),
                 sku,
             })
@@ -235,12 +232,12 @@ mod tests {
             unit_net: eur(gross * 10 / 12),
             rate: VatRate::from_basis_points(2000).unwrap(),
             unit_gross: eur(gross),
+            includes_vat: false,
             good: true,
         };
         let look = |sku: &str, values: [&str; 2]| Look {
             sku: sku.into(),
             image: None,
-            group: Some("hoodie".into()),
             values: values.map(String::from).into(),
         };
         PriceList {

@@ -6,7 +6,7 @@
 //
 // Checks: no CSP violation and no uncaught error; the wasm starts once even
 // with the tag twice; a call queued before the wasm is ready is replayed;
-// data-qc-add works; French texts are fetched and shown; Continue opens the
+// data-qc-add works; a data-qc-price is filled in; French texts are fetched and shown; Continue opens the
 // details step (countries named by Intl, shipping priced); Enter in a field
 // pays: the basket and the customer are sent and the pending checkout is
 // stored (the redirect is cancelled).
@@ -78,6 +78,7 @@ const edge = await listen(async (req, res) => {
     res.writeHead(status, { ...cors, "content-type": "application/json" }).end(JSON.stringify(value));
   if (path === "/v1/catalog") return json(200, CATALOG);
   if (path === "/v1/payment-methods") return json(200, { payment_methods: ["credit_card"] });
+  if (path === "/v1/availability") return json(200, { stock: { tshirt: 50 } });
   if (path === "/v1/checkouts" && req.method === "POST") {
     return json(201, { id: "chk_1", url: "https://pay.example/l/1", status: "open" });
   }
@@ -95,6 +96,7 @@ const page = `<!doctype html>
 <script type="module" src="${EDGE}/widget/qonto-checkout.js?again"></script>
 </head><body>
 <button id="add" data-qc-add="tshirt" data-qc-quantity="2">Ajouter</button>
+<span id="price" data-qc-price="tshirt"></span>
 </body></html>`;
 // An external script (no inline script under this CSP): queues a call before
 // the loader has run, and records what the page sees.
@@ -148,6 +150,8 @@ try {
   await root.locator(".qc-toggle").click();
   await tab.waitForFunction(() => document.querySelector("#qonto-checkout").shadowRoot
     .querySelector("dialog").open);
+  const price = await tab.locator("#price").textContent();
+  check(price === "30,00\u00a0€", `the page's price filled in (${price})`);
   const title = await root.locator("#qc-title").textContent();
   check(title === "Votre panier", `French texts fetched (title: ${title})`);
   const total = await root.locator(".qc-grand dd").textContent();

@@ -8,10 +8,10 @@
 
 use std::collections::BTreeMap;
 
+use super::variants::read_group;
 use super::{
-    check_gross_price, check_image_url, check_price, check_sku, check_text_fields, check_title,
-    empty_catalog, problem, variant_title, Catalog, CatalogProblem, Product, ProductKind,
-    ProductOption, VariantGroup, VariantOf,
+    check_gross_price, check_price, check_text_fields, empty_catalog, problem, Catalog,
+    CatalogProblem, Product, ProductKind,
 };
 use crate::money::{Currency, Money};
 use crate::vat::{VatRate, VatRateFormat};
@@ -96,22 +96,34 @@ pub struct VariantEntry {
     /// Optional image (else the group's).
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub image_url: Option<String>,
+    /// VAT rate (else the group's).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub vat_rate: Option<String>,
+    /// `"good"` or `"service"` (else the group's).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "type", skip_serializing_if = "Option::is_none")
+    )]
+    pub kind: Option<String>,
+    /// Refused: a variant's title is its product's and its option values.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub title: Option<String>,
 }
 
 /// A price as written: net or VAT-inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Price {
+pub(super) enum Price {
     Net(Money),
     Gross(Money),
 }
 
 /// The shared parts of a product entry, read once.
-struct Base {
-    title: Option<String>,
-    vat_rate: Option<VatRate>,
-    kind: Option<ProductKind>,
+pub(super) struct Base {
+    pub(super) title: Option<String>,
+    pub(super) vat_rate: Option<VatRate>,
+    pub(super) kind: Option<ProductKind>,
     /// `None`: not given; `Some(None)`: given but invalid (reported).
-    price: Option<Option<Price>>,
+    pub(super) price: Option<Option<Price>>,
 }
 
 impl CatalogFile {
@@ -214,7 +226,7 @@ impl CatalogFile {
 }
 
 /// Net and VAT-inclusive prices of a checked price.
-fn resolve(price: Price, rate: VatRate) -> Option<(Money, Option<Money>)> {
+pub(super) fn resolve(price: Price, rate: VatRate) -> Option<(Money, Option<Money>)> {
     match price {
         Price::Net(m) => Some((m, None)),
         Price::Gross(g) => {
@@ -223,7 +235,7 @@ fn resolve(price: Price, rate: VatRate) -> Option<(Money, Option<Money>)> {
     }
 }
 
-fn check(
+pub(super) fn check(
     at: &str,
     price: Price,
     rate: VatRate,
@@ -281,28 +293,8 @@ fn read_base(
         currency,
         problems,
     );
-    let vat_rate = vat_text.and_then(|text| match VatRate::parse(&text, VatRateFormat::Percent) {
-        Ok(r) => Some(r),
-        Err(e) => {
-            problems.push(problem(
-                &field("vat_rate"),
-                "invalid_vat_rate",
-                format!("{text:?}: {e} (write a percent like \"20\" or \"5.5\")"),
-            ));
-            None
-        }
-    });
-    let kind = kind_text.and_then(|text| {
-        let kind = ProductKind::parse(&text);
-        if kind.is_none() {
-            problems.push(problem(
-                &field("type"),
-                "invalid_type",
-                format!("{text:?}: type must be \"good\" or \"service\""),
-            ));
-        }
-        kind
-    });
+    let vat_rate = vat_text.and_then(|text| read_vat_rate(at, &text, problems));
+    let kind = kind_text.and_then(|text| read_kind(at, &text, problems));
     Base {
         title,
         vat_rate,
@@ -311,9 +303,45 @@ fn read_base(
     }
 }
 
+/// The `vat_rate` at `at` (a percent string).
+pub(super) fn read_vat_rate(
+    at: &str,
+    text: &str,
+    problems: &mut Vec<CatalogProblem>,
+) -> Option<VatRate> {
+    match VatRate::parse(text, VatRateFormat::Percent) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            problems.push(problem(
+                &format!("{at}.vat_rate"),
+                "invalid_vat_rate",
+                format!("{text:?}: {e} (write a percent like \"20\" or \"5.5\")"),
+            ));
+            None
+        }
+    }
+}
+
+/// The `type` at `at`.
+pub(super) fn read_kind(
+    at: &str,
+    text: &str,
+    problems: &mut Vec<CatalogProblem>,
+) -> Option<ProductKind> {
+    let kind = ProductKind::parse(text);
+    if kind.is_none() {
+        problems.push(problem(
+            &format!("{at}.type"),
+            "invalid_type",
+            format!("{text:?}: type must be \"good\" or \"service\""),
+        ));
+    }
+    kind
+}
+
 /// `unit_price` or `unit_price_gross` at `at` (exactly one): `None` when
 /// neither is given, `Some(None)` when what is given is refused (reported).
-fn read_price(
+pub(super) fn read_price(
     at: &str,
     net: Option<&str>,
     gross: Option<&str>,
@@ -348,273 +376,4 @@ fn read_price(
             Some(parse("unit_price_gross", text, "VAT-inclusive", problems).map(Price::Gross))
         }
     }
-}
-
-/// The options of the group at `at`: named, distinct, each with distinct
-/// non-empty values. `None` when missing or invalid (reported).
-fn read_options(
-    at: &str,
-    options: Option<&[OptionEntry]>,
-    problems: &mut Vec<CatalogProblem>,
-) -> Option<Vec<ProductOption>> {
-    let Some(options) = options.filter(|o| !o.is_empty()) else {
-        problems.push(problem(
-            &format!("{at}.options"),
-            "missing_options",
-            "a product with variants needs options (e.g. {\"name\": \"Size\", \"values\": [\"S\", \"M\"]})".into(),
-        ));
-        return None;
-    };
-    let before = problems.len();
-    let mut names: Vec<&str> = Vec::new();
-    let mut out = Vec::with_capacity(options.len());
-    for (j, option) in options.iter().enumerate() {
-        let here = format!("{at}.options[{j}]");
-        match option.name.as_deref().map(str::trim) {
-            None | Some("") => problems.push(problem(
-                &format!("{here}.name"),
-                "invalid_option",
-                "an option needs a name".into(),
-            )),
-            Some(name) if names.contains(&name) => problems.push(problem(
-                &format!("{here}.name"),
-                "duplicate_option",
-                format!("{name:?} is already an option of this product"),
-            )),
-            Some(name) => names.push(name),
-        }
-        let values = option.values.as_deref().unwrap_or_default();
-        if values.is_empty() {
-            problems.push(problem(
-                &format!("{here}.values"),
-                "invalid_option",
-                "an option needs at least one value".into(),
-            ));
-        }
-        for (m, value) in values.iter().enumerate() {
-            if value.trim().is_empty() {
-                problems.push(problem(
-                    &format!("{here}.values[{m}]"),
-                    "invalid_option",
-                    "an option value is empty".into(),
-                ));
-            } else if values[..m].contains(value) {
-                problems.push(problem(
-                    &format!("{here}.values[{m}]"),
-                    "duplicate_option_value",
-                    format!("{value:?} is listed twice"),
-                ));
-            }
-        }
-        out.push(ProductOption {
-            name: option.name.clone().unwrap_or_default(),
-            values: values.to_vec(),
-        });
-    }
-    (problems.len() == before).then_some(out)
-}
-
-/// A group's options and variants, each variant checked and, when valid,
-/// added to `products` with what it inherits.
-#[allow(clippy::too_many_arguments)]
-fn read_group(
-    at: &str,
-    entry: &ProductEntry,
-    variants: &[VariantEntry],
-    base: &Base,
-    currency: Currency,
-    seen: &mut BTreeMap<String, String>,
-    products: &mut Vec<Product>,
-    groups: &mut Vec<VariantGroup>,
-    problems: &mut Vec<CatalogProblem>,
-) {
-    let options = read_options(at, entry.options.as_deref(), problems);
-    if variants.is_empty() {
-        problems.push(problem(
-            &format!("{at}.variants"),
-            "missing_variants",
-            "a product with variants needs at least one".into(),
-        ));
-    }
-    let mut combinations: Vec<(Vec<String>, usize)> = Vec::new();
-    let mut skus = Vec::with_capacity(variants.len());
-    for (k, variant) in variants.iter().enumerate() {
-        let here = format!("{at}.variants[{k}]");
-        let sku = match variant.sku.as_deref() {
-            Some(sku) => {
-                check_sku(&here, sku, seen, problems);
-                Some(sku.to_owned())
-            }
-            None => {
-                problems.push(problem(
-                    &format!("{here}.sku"),
-                    "missing_field",
-                    "sku is missing".into(),
-                ));
-                None
-            }
-        };
-        if let Some(url) = variant.image_url.as_deref() {
-            check_image_url(&format!("{here}.image_url"), url, problems);
-        }
-        let values = check_variant_values(
-            &here,
-            k,
-            variant,
-            options.as_deref(),
-            &mut combinations,
-            problems,
-        );
-        let own = read_price(
-            &here,
-            variant.unit_price.as_deref(),
-            variant.unit_price_gross.as_deref(),
-            currency,
-            problems,
-        );
-        if let (Some(Some(price)), Some(rate)) = (own, base.vat_rate) {
-            check(&here, price, rate, currency, problems);
-        }
-        let price = match (own, base.price) {
-            (Some(p), _) | (None, Some(p)) => p,
-            (None, None) => {
-                problems.push(problem(
-                    &format!("{here}.unit_price"),
-                    "missing_field",
-                    "unit_price is missing (on the variant or on its product)".into(),
-                ));
-                None
-            }
-        };
-        let title = match (&base.title, &values) {
-            (Some(title), Some(values)) => {
-                let title = variant_title(title, values);
-                check_title(&format!("{here}.options"), &title, problems);
-                Some(title)
-            }
-            _ => None,
-        };
-        if let (
-            Some(sku),
-            Some(title),
-            Some(values),
-            Some(price),
-            Some(vat_rate),
-            Some(kind),
-            Some(group),
-        ) = (
-            sku,
-            title,
-            values,
-            price,
-            base.vat_rate,
-            base.kind,
-            entry.sku.clone(),
-        ) {
-            if let Some((unit_price, unit_price_gross)) = resolve(price, vat_rate) {
-                skus.push(sku.clone());
-                products.push(Product {
-                    sku,
-                    title,
-                    description: variant
-                        .description
-                        .clone()
-                        .or_else(|| entry.description.clone()),
-                    unit_price,
-                    unit_price_gross,
-                    vat_rate,
-                    kind,
-                    image_url: variant
-                        .image_url
-                        .clone()
-                        .or_else(|| entry.image_url.clone()),
-                    variant: Some(VariantOf {
-                        group,
-                        option_values: values,
-                    }),
-                });
-            }
-        }
-    }
-    if let (Some(sku), Some(title), Some(options)) =
-        (entry.sku.clone(), base.title.clone(), options)
-    {
-        groups.push(VariantGroup {
-            sku,
-            title,
-            description: entry.description.clone(),
-            image_url: entry.image_url.clone(),
-            options,
-            variants: skus,
-        });
-    }
-}
-
-/// The option values of variant `k`: one per option, each among the
-/// option's values, and a combination no earlier variant has.
-fn check_variant_values(
-    here: &str,
-    k: usize,
-    variant: &VariantEntry,
-    options: Option<&[ProductOption]>,
-    combinations: &mut Vec<(Vec<String>, usize)>,
-    problems: &mut Vec<CatalogProblem>,
-) -> Option<Vec<String>> {
-    let pointer = format!("{here}.options");
-    let Some(values) = variant.options.as_ref() else {
-        problems.push(problem(
-            &pointer,
-            "missing_field",
-            "options is missing (one value per option of the product)".into(),
-        ));
-        return None;
-    };
-    let options = options?;
-    if values.len() != options.len() {
-        problems.push(problem(
-            &pointer,
-            "option_count_mismatch",
-            format!(
-                "{} values given; the product has {} options ({})",
-                values.len(),
-                options.len(),
-                options
-                    .iter()
-                    .map(|o| o.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ));
-        return None;
-    }
-    let before = problems.len();
-    for (m, (value, option)) in values.iter().zip(options).enumerate() {
-        if !option.values.contains(value) {
-            problems.push(problem(
-                &format!("{pointer}[{m}]"),
-                "unknown_option_value",
-                format!(
-                    "{value:?} is not a value of {:?} ({})",
-                    option.name,
-                    option.values.join(", ")
-                ),
-            ));
-        }
-    }
-    if problems.len() != before {
-        return None;
-    }
-    if let Some((_, first)) = combinations.iter().find(|(c, _)| c == values) {
-        problems.push(problem(
-            &pointer,
-            "duplicate_variant",
-            format!(
-                "variants[{first}] already has the options {}",
-                values.join(", ")
-            ),
-        ));
-        return None;
-    }
-    combinations.push((values.clone(), k));
-    Some(values.clone())
 }

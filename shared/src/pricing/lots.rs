@@ -31,10 +31,12 @@
 //! charged. [`first_impossible_quantity`] finds the smallest basket
 //! quantity (1..=[`MAX_QUANTITY`], within [`MAX_AMOUNT_MINOR`]) for which a
 //! price has no split; the catalog check refuses such a price, so a catalog
-//! product has lots for every quantity a basket can hold. (Checked
-//! exhaustively for every price that one unit can carry, 0.01 to 25.00, at
-//! 2.1, 5.5, 8.5, 10, 20 and 21 %, for every quantity up to 999: form 2 always
-//! found lots where form 1 did not; the check stays, as it is cheap.)
+//! product has lots for every quantity a basket can hold. Every lot costs
+//! at least 0.01 a unit, so a price of a few cents can be refused for some
+//! quantity. (Checked exhaustively for every price from 0.10 to 25.00 that
+//! one unit can carry, at 2.1, 5.5, 8.5, 10, 20 and 21 %, for every quantity
+//! up to 999, and for 1 000.00 to 1 008.00 up to the basket maximum: form 2
+//! always found lots where form 1 did not. The check stays, as it is cheap.)
 
 use crate::limits::{MAX_AMOUNT_MINOR, MAX_QUANTITY};
 use crate::money::{Currency, Money};
@@ -143,25 +145,37 @@ impl Lots {
 }
 
 /// Nets closest to `target / (1 + r)` first, `spread` (at most 3) on each
-/// side of the rounded value; negative ones left out. No allocation: this
-/// runs for every quantity of every VAT-inclusive price when the Worker
-/// loads its catalog.
-fn nets_around(target: i128, rate: VatRate, spread: i128) -> impl Iterator<Item = i128> {
-    let scale = i128::from(MAX_BASIS_POINTS);
-    let denominator = scale + i128::from(rate.basis_points());
+/// side of the rounded value; negative ones left out. With `x` the exact
+/// net and `n = round(x)`, `|x − n| ≤ ½`, so the order `n, n ± 1, n ∓ 1,
+/// n ± 2, …` (first towards `x`) is by distance. No allocation and no
+/// sorting: this runs for every quantity of every VAT-inclusive price when
+/// the Worker loads its catalog, and in the widget.
+fn nets_around(target: i64, rate: VatRate, spread: i64) -> impl Iterator<Item = i64> {
+    // All in i64: `target` is within the basket maximum, so these products
+    // stay far below 2^63 (and the widget's wasm needs no 128-bit division).
+    let scale = i64::from(MAX_BASIS_POINTS);
+    let denominator = scale + i64::from(rate.basis_points());
     // round(target × 10000 / (10000 + bp)), half up (all positive).
     let nearest = (2 * target * scale + denominator) / (2 * denominator);
-    let mut nets = [0i128, -1, 1, -2, 2, -3, 3].map(|d| nearest + d);
-    let count = (2 * spread.clamp(0, 3) + 1) as usize;
-    nets[..count].sort_unstable_by_key(|n| ((n * denominator - target * scale).abs(), *n));
-    nets.into_iter().take(count).filter(|n| *n >= 0)
+    // Towards the exact net first: +1 when it lies above `nearest`.
+    let towards = if target * scale > nearest * denominator {
+        1
+    } else {
+        -1
+    };
+    let count = usize::try_from(2 * spread.clamp(0, 3) + 1).unwrap_or(1);
+    [0i64, 1, -1, 2, -2, 3, -3]
+        .into_iter()
+        .take(count)
+        .map(move |k| nearest + k * towards)
+        .filter(|n| *n >= 0)
 }
 
-/// Form 1: `quantity` units at a total net of `total_net` as two lots one
-/// cent apart (or one lot).
-fn adjacent(total_net: i128, quantity: u32, unit_gross: Money) -> Option<Lots> {
-    let q = i128::from(quantity);
-    let n = i64::try_from(total_net / q).ok()?;
+/// Form 1: `quantity` (≥ 1) units at a total net of `total_net` as two lots
+/// one cent apart (or one lot).
+fn adjacent(total_net: i64, quantity: u32, unit_gross: Money) -> Option<Lots> {
+    let q = i64::from(quantity);
+    let n = total_net / q;
     let b = u32::try_from(total_net % q).ok()?;
     let currency = unit_gross.currency();
     let mut lots = Lots::one(quantity - b, Money::new(n, currency));
@@ -174,22 +188,24 @@ fn adjacent(total_net: i128, quantity: u32, unit_gross: Money) -> Option<Lots> {
     Some(lots)
 }
 
-/// Form 1 for exactly `target` cents.
-fn split_adjacent(target: i128, quantity: u32, rate: VatRate, unit_gross: Money) -> Option<Lots> {
+/// Form 1 for exactly `target` cents, every unit at 0.01 or more (an item
+/// at 0.00 is not something to show a payer, or to count on Qonto taking).
+fn split_adjacent(target: i64, quantity: u32, rate: VatRate, unit_gross: Money) -> Option<Lots> {
     nets_around(target, rate, 2).find_map(|net| {
         adjacent(net, quantity, unit_gross)
-            .filter(|lots| i128::from(lots.gross_minor(rate)) == target)
+            .filter(|lots| lots.first().unit_net.minor() > 0 && lots.gross_minor(rate) == target)
     })
 }
 
 /// The lots whose Qonto gross at `rate` is exactly `unit_gross × quantity`
 /// (see the module docs for the two forms tried, in order). `None`: none
-/// found (or the quantity is 0, or the price is not positive).
+/// found (or the quantity is 0, the price not positive, or the total above
+/// the basket maximum [`MAX_AMOUNT_MINOR`]).
 pub fn split(unit_gross: Money, quantity: u32, rate: VatRate) -> Option<Lots> {
-    if quantity == 0 || unit_gross.minor() <= 0 {
+    let target = unit_gross.minor().checked_mul(i64::from(quantity))?;
+    if quantity == 0 || unit_gross.minor() <= 0 || target > MAX_AMOUNT_MINOR {
         return None;
     }
-    let target = i128::from(unit_gross.minor()) * i128::from(quantity);
     if let Some(lots) = split_adjacent(target, quantity, rate, unit_gross) {
         return Some(lots);
     }
@@ -197,10 +213,11 @@ pub fn split(unit_gross: Money, quantity: u32, rate: VatRate) -> Option<Lots> {
         return None;
     }
     let rest = quantity - 1;
-    let rest_target = i128::from(unit_gross.minor()) * i128::from(rest);
+    let rest_target = unit_gross.minor() * i64::from(rest);
     nets_around(rest_target, rate, 3).find_map(|net| {
-        let mut lots = adjacent(net, rest, unit_gross)?;
-        let remainder = target - i128::from(lots.gross_minor(rate));
+        let mut lots =
+            adjacent(net, rest, unit_gross).filter(|l| l.first().unit_net.minor() > 0)?;
+        let remainder = target - lots.gross_minor(rate);
         let last = split_adjacent(remainder, 1, rate, unit_gross)?;
         lots.push(last.first());
         Some(lots)
@@ -336,12 +353,16 @@ mod tests {
                         continue;
                     }
                     let found = split(eur(gross), q, rate(bp));
-                    assert!(found.is_some() || !one_unit, "{gross} × {q} at {bp}");
+                    // (A price of a few cents may need a unit at 0.00, refused.)
+                    assert!(
+                        found.is_some() || !one_unit || gross < 10,
+                        "{gross} × {q} at {bp}"
+                    );
                     let Some(s) = found else { continue };
                     let target = gross * i64::from(q);
                     assert_eq!(s.gross_minor(rate(bp)), target, "{gross} × {q} at {bp}");
                     assert_eq!(s.iter().map(|l| l.quantity).sum::<u32>(), q);
-                    assert!(s.iter().all(|l| l.quantity >= 1));
+                    assert!(s.iter().all(|l| l.quantity >= 1 && l.unit_net.minor() >= 1));
                     assert!((1..=MAX_LOTS).contains(&s.len()) && !s.is_empty());
                     let vat = i128::from(target - s.net_minor());
                     let denom = i128::from(10_000 + bp);
@@ -363,11 +384,12 @@ mod tests {
             for gross in 1..=300i64 {
                 for q in 1..=6u32 {
                     let target = gross * i64::from(q);
-                    let brute = (0..=gross * i64::from(q)).any(|net| {
-                        adjacent(i128::from(net), q, eur(gross))
+                    // Every unit at 0.01 or more: a total net of at least q.
+                    let brute = (i64::from(q)..=gross * i64::from(q)).any(|net| {
+                        adjacent(net, q, eur(gross))
                             .is_some_and(|l| l.gross_minor(rate(bp)) == target)
                     });
-                    let form1 = split_adjacent(i128::from(target), q, rate(bp), eur(gross));
+                    let form1 = split_adjacent(target, q, rate(bp), eur(gross));
                     assert_eq!(brute, form1.is_some(), "{gross} × {q} at {bp}");
                 }
             }

@@ -142,7 +142,7 @@ fn qonto_charges_what_the_shopper_saw_for_random_mixed_baskets() {
         let catalog = match file.validate() {
             Ok(c) => c,
             Err(problems) => {
-                // Only a VAT-inclusive price one unit cannot carry is refused.
+                // Only a VAT-inclusive price no Qonto items can carry is refused.
                 for p in &problems {
                     assert_eq!(p.code, "unrepresentable_price", "{p}");
                     assert!(p.message.contains("net of VAT"), "{p}");
@@ -214,7 +214,7 @@ fn qonto_charges_what_the_shopper_saw_for_random_mixed_baskets() {
         "{baskets} baskets ({inclusive_lines} VAT-inclusive lines, {split_lines} sent as several lots), \
          {cents_of_difference} cents of difference under per-item rounding; \
          {total_mismatches} baskets differ under rounding on the total; \
-         {refused_prices} random catalogs refused for a price one unit cannot carry"
+         {refused_prices} random catalogs refused for a VAT-inclusive price no Qonto items can carry"
     );
     assert_eq!(cents_of_difference, 0);
     assert!(

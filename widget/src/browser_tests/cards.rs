@@ -389,3 +389,35 @@ async fn a_group_button_pressed_before_the_catalog_opens_the_picker_once_it_is_k
     wait_for("the picker", || picker.has_attribute("open")).await;
     assert_eq!(stored("qc-basket"), None, "the group itself is never added");
 }
+
+#[wasm_bindgen_test]
+async fn a_basket_line_says_what_is_left_and_cannot_ask_for_more() {
+    variants_page();
+    store("qc-basket", "hoodie-l-navy:2,hoodie-s-navy:1");
+    let w = Widget::mount(Some("en"));
+    wait_for("the catalog", prices_ready).await;
+    w.click(".qc-toggle");
+    wait_for("the stock", || w.text(".qc-unit").contains("left")).await;
+    let units: Vec<String> = w
+        .all(".qc-unit")
+        .iter()
+        .map(|u| u.text_content().unwrap())
+        .collect();
+    assert_eq!(
+        units,
+        ["€50.40 · Only 2 left", "€48.00"],
+        "S / Navy is untracked"
+    );
+    let inc = w.all("[data-action=inc]");
+    assert!(inc[0].has_attribute("disabled"), "two asked, two left");
+    assert!(!inc[1].has_attribute("disabled"));
+    w.click("[data-action=dec]");
+    wait_for("one fewer", || {
+        !w.all("[data-action=inc]")[0].has_attribute("disabled")
+    })
+    .await;
+    assert_eq!(
+        stored("qc-basket").unwrap(),
+        "hoodie-l-navy:1,hoodie-s-navy:1"
+    );
+}

@@ -8,6 +8,7 @@ use crate::app::{App, Line, Prices, State};
 use crate::details::{self, COUNTRY, FIELDS};
 use crate::i18n::{fill, Msg};
 use crate::js;
+use crate::variants::{available, stock_label};
 
 /// Sets the text of `el`, if it differs: an unchanged live region must not
 /// be announced again.
@@ -79,7 +80,13 @@ pub(super) fn render_rows(list: &Element, rows: &[(&str, String, String)]) {
 /// The basket lines: the line elements already there are reused in order
 /// (so a stepper keeps the focus while it is pressed, and a quantity being
 /// typed stays), extra ones removed, missing ones built.
-pub(super) fn render_lines(app: App, list: &Element, lines: &[Line], prices: &Prices) {
+pub(super) fn render_lines(
+    app: App,
+    list: &Element,
+    lines: &[Line],
+    prices: &Prices,
+    stock: Option<&[(String, u32)]>,
+) {
     let shown = list.children();
     while shown.length() as usize > lines.len() {
         match list.last_element_child() {
@@ -93,7 +100,7 @@ pub(super) fn render_lines(app: App, list: &Element, lines: &[Line], prices: &Pr
             None => build_line(list),
         };
         if let Some(li) = li {
-            update_line(app, &li, line);
+            update_line(app, &li, line, available(stock, &line.sku));
             let image = match prices {
                 Prices::Ready(list) => list.extras.image(&line.sku),
                 _ => None,
@@ -145,8 +152,9 @@ pub(super) fn build_line(list: &Element) -> Option<Element> {
     Some(li)
 }
 
-/// Writes one line's SKU, texts, labels and state into its elements.
-pub(super) fn update_line(app: App, li: &Element, line: &Line) {
+/// Writes one line's SKU, texts, labels and state into its elements;
+/// `left`: what can still be bought of it, when its stock is tracked.
+pub(super) fn update_line(app: App, li: &Element, line: &Line, left: Option<u32>) {
     let t = move |msg| app.t(msg);
     let class = if line.gone {
         "qc-line qc-gone"
@@ -155,11 +163,16 @@ pub(super) fn update_line(app: App, li: &Element, line: &Line) {
     };
     attr(li, "class", Some(class));
     let part = |selector: &str| li.query_selector(selector).ok().flatten();
-    let unit = if line.gone {
+    let mut unit = if line.gone {
         t(Msg::Unavailable).to_owned()
     } else {
         line.unit.map(|m| app.money(m)).unwrap_or_default()
     };
+    // "€19.90 · Only 2 left": the edge will not sell more.
+    if let Some(msg) = stock_label(left).filter(|_| !line.gone) {
+        let n = left.unwrap_or(0).to_string();
+        unit = [unit.as_str(), " · ", &fill(t(msg), &n)].concat();
+    }
     let total = line.total.map(|m| app.money(m)).unwrap_or_default();
     for (selector, content) in [
         (".qc-name", &line.title),
@@ -189,6 +202,9 @@ pub(super) fn update_line(app: App, li: &Element, line: &Line) {
     }
     if let Some(dec) = part("[data-action=dec]") {
         flag(&dec, "disabled", line.quantity <= 1);
+    }
+    if let Some(inc) = part("[data-action=inc]") {
+        flag(&inc, "disabled", left.is_some_and(|n| line.quantity >= n));
     }
     // The `value` attribute remembers the quantity last shown: what the
     // shopper is typing is replaced only when the line's quantity (or

@@ -76,6 +76,7 @@ pub(super) fn render(app: App, s: &State) {
             &list,
             if on_basket { &summary.lines } else { &[] },
             &s.prices,
+            s.stock.as_deref(),
         );
     }
     if let Some(container) = app.find(".qc-details") {
