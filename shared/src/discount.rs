@@ -32,7 +32,11 @@
 //!    less first, then a cent more (the other way round when a cent comes
 //!    round the basket again), and the difference moves to the next
 //!    line (basket order, the first line after the last), which is tried
-//!    the same way, so the total discount stays exact ([`apply`]). Shipping is quoted on the goods before the discount.
+//!    the same way, so the total discount stays exact ([`apply`]). A line
+//!    is never lowered below its units at 0.01 net with their VAT
+//!    ([`least_total`], the least Qonto charges), so a discount that would
+//!    take a basket lower (a 100 % code, a fixed amount above the basket)
+//!    is capped there. Shipping is quoted on the goods before the discount.
 //!
 //! The widget shows the discount with this module before Pay, and the edge
 //! applies it with the same functions, so the two agree to the cent.
@@ -42,7 +46,7 @@ use core::fmt;
 use crate::money::Money;
 
 mod apply;
-pub use apply::{apply, Applied};
+pub use apply::{apply, least_total, Applied};
 
 /// Longest code accepted, in characters.
 pub const MAX_CODE_CHARS: usize = 32;

@@ -21,6 +21,13 @@ pub struct Applied {
     pub moved: u32,
 }
 
+/// The least a line can be charged: its units at 0.01 net each, with
+/// their VAT rounded half-up (one Qonto item).
+pub fn least_total(line: &PricedLine) -> i64 {
+    let net = Money::new(i64::from(line.quantity), line.gross.currency());
+    net.minor() + crate::pricing::vat_for(net, line.vat_rate).minor()
+}
+
 /// A line of `quantity` units at `rate` costing `total` in all, charged as
 /// the lots of [`split_total`]; `None` when no lots carry that total.
 fn repriced(line: &PricedLine, total: i64) -> Option<PricedLine> {
@@ -51,8 +58,10 @@ fn lowered(line: &PricedLine, share: i64) -> Option<PricedLine> {
 }
 
 /// Applies `value` to the goods `lines` (never the shipping line): the
-/// amount of [`discount_amount`], its shares by [`allocate`], each line
-/// re-priced for its lowered total (rule 3 of the module docs).
+/// amount of [`discount_amount`] (at most what leaves every line its
+/// [`least_total`], the price of its units at 0.01 net: Qonto charges no
+/// less), its shares by [`allocate`], each line re-priced for its lowered
+/// total (rule 3 of the module docs).
 ///
 /// When a line's lowered total has no lots, the line takes the nearest
 /// share that can be charged (a cent less first, then a cent more, ...;
@@ -69,7 +78,11 @@ pub fn apply(value: DiscountValue, lines: &[PricedLine]) -> Applied {
         .map_or(crate::money::Currency::EUR, |l| l.gross.currency());
     let goods: i64 = lines.iter().map(|l| l.gross.minor()).sum();
     let units: u32 = lines.iter().map(|l| l.quantity).sum();
+    // A line can cost no less than its units at 0.01 net each, with their
+    // VAT (Qonto's least item): the discount leaves every line that much.
+    let least: i64 = lines.iter().map(least_total).sum();
     let wanted = discount_amount(value, Money::new(goods, currency), units);
+    let wanted = Money::new(wanted.minor().min((goods - least).max(0)), currency);
     let shares: Vec<Share> = lines
         .iter()
         .map(|l| Share {
@@ -90,7 +103,7 @@ pub fn apply(value: DiscountValue, lines: &[PricedLine]) -> Applied {
     for delta in [1i64, -1, 2, -2, 3, -3] {
         let mut shares = allocated.clone();
         let Some(i) = (0..lines.len()).rev().find(|&i| {
-            let cap = lines[i].gross.minor() - i64::from(lines[i].quantity);
+            let cap = lines[i].gross.minor() - least_total(&lines[i]);
             (0..=cap).contains(&(shares[i] + delta))
         }) else {
             continue;
@@ -129,13 +142,16 @@ fn place(lines: &[PricedLine], mut shares: Vec<i64>) -> Option<(Vec<PricedLine>,
             break;
         }
         let line = &lines[i];
-        let cap = line.gross.minor() - i64::from(line.quantity);
-        let want = shares[i] + carry;
+        // Lowered at most to its least total (below it nothing can be
+        // charged); a share above that is carried on at once.
+        let cap = (line.gross.minor() - least_total(line)).max(0);
+        let wanted = shares[i] + carry;
+        let want = wanted.clamp(0, cap);
         // The nearest share that can be charged: on the first round a
         // cent less first (the line keeps it, the next one takes it), then
         // a cent more; the other way round on the next round, and so on.
         let less_first = (step / n).is_multiple_of(2);
-        let chosen = (0..=2 * cap.max(0) + 2)
+        let chosen = (0..=2 * cap + 2)
             .map(|k| {
                 let d = (k + 1) / 2;
                 if (k % 2 == 1) == less_first {
@@ -147,8 +163,8 @@ fn place(lines: &[PricedLine], mut shares: Vec<i64>) -> Option<(Vec<PricedLine>,
             .filter(|s| (0..=cap).contains(s))
             .find_map(|s| lowered(line, s).map(|p| (s, p)));
         let (share, priced) = chosen?;
-        moved += u32::try_from((want - share).unsigned_abs()).unwrap_or(u32::MAX);
-        carry = want - share;
+        moved += u32::try_from((wanted - share).unsigned_abs()).unwrap_or(u32::MAX);
+        carry = wanted - share;
         shares[i] = share;
         out[i] = Some(priced);
     }
@@ -303,7 +319,16 @@ mod tests {
                 DiscountValue::Amount(eur(1 + next(goods as u64) as i64))
             };
             let units: u32 = lines.iter().map(|l| l.quantity).sum();
+            // Worked out here: each line keeps q × 0.01 net plus its VAT.
+            let least: i64 = lines
+                .iter()
+                .map(|l| {
+                    let q = i64::from(l.quantity);
+                    q + (q * i64::from(l.vat_rate.basis_points()) + 5_000) / 10_000
+                })
+                .sum();
             let want = discount_amount(value, eur(goods), units);
+            let want = eur(want.minor().min(goods - least));
             let a = apply(value, &lines);
             let after: i64 = a.lines.iter().map(|l| l.gross.minor()).sum();
             assert_eq!(goods - after, a.amount.minor(), "case {case}");
