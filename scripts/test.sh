@@ -53,7 +53,7 @@ target/debug/qc-stack run --no-connect -- node --test --test-concurrency=1 tests
 done_stage
 
 stage "end to end: the widget's first load and the shopper journey in Chromium"
-target/debug/qc-stack run -- node --test --test-concurrency=1 tests/e2e/bootstrap.test.mjs tests/e2e/journey.test.mjs tests/e2e/a11y.test.mjs
+target/debug/qc-stack run -- node --test --test-concurrency=1 tests/e2e/bootstrap.test.mjs tests/e2e/journey.test.mjs tests/e2e/a11y.test.mjs tests/e2e/discounts.test.mjs
 done_stage
 
 stage "API fuzzing: Schemathesis against docs/openapi.json on the running edge"

@@ -15,10 +15,18 @@
 //! answered 409 `sold_out` and keeps nothing. Still two D1 round trips on
 //! the way to a link, tracked SKUs or not; a sold-out answer costs two
 //! (the claim, then giving it up).
+//!
+//! Discount codes: a request with `discount_code` reads the code first
+//! (one more D1 round trip; a refused code is a 422 before anything is
+//! claimed), prices the order with it (`shared::discount`), and the
+//! claiming batch holds one of the code's uses (`ledger::discounts`); a
+//! code whose last use another checkout took meanwhile is answered 422
+//! `discount_code_used_up` and keeps nothing.
 
 use crate::catalog::{catalog, shipping};
 use crate::checkouts::create::{self, Creation};
 use crate::checkouts::{self, limits, qonto_body, sync};
+use crate::discounts;
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::{self, Cx, MAX_BODY_BYTES};
 use crate::ids;
@@ -91,6 +99,9 @@ fn request_hash(order: &ValidatedOrder) -> String {
     if let Some(methods) = &order.payment_methods {
         canonical.push_str(&methods.join(","));
     }
+    if let Some(d) = &order.discount {
+        canonical.push_str(&format!("|code={}", d.code));
+    }
     checkouts::sha256_hex(&canonical)
 }
 
@@ -122,6 +133,14 @@ pub(crate) fn created_response(
     order_lines: Vec<shared::api::CheckoutLine>,
     status: u16,
 ) -> Response {
+    let discount = row
+        .order_json
+        .as_deref()
+        .and_then(StoredOrder::from_json)
+        .and_then(|o| match o {
+            StoredOrder::Basket(b) => b.discount,
+            StoredOrder::Invoice(_) => None,
+        });
     let body = CheckoutResponse {
         id: row.id.clone(),
         url: row.url.clone().unwrap_or_default(),
@@ -130,6 +149,7 @@ pub(crate) fn created_response(
         lines: order_lines,
         expires_at: row.expires_at.clone(),
         reference: Some(row.reference()),
+        discount,
     };
     json_response(&body, status)
 }
@@ -155,8 +175,15 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
         }
     };
     let accepted_at = crate::ledger::now();
-    let hash = request_hash(&order);
     let ledger = Ledger::open(cx)?;
+    let (order, code_hold, code_refusal) = match body.discount_code.as_deref() {
+        Some(typed) => {
+            let d = discounts::for_checkout(&ledger, typed, order).await?;
+            (d.order, Some(d.hold), d.refusal)
+        }
+        None => (order, None, None),
+    };
+    let hash = request_hash(&order);
     let lines = response_lines(&order);
     let language = crate::outbox::checkout_language(body.language.as_deref());
     let checkout = |id: String| {
@@ -195,12 +222,23 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
     // or find who holds the key. A repeat of a finished request answers
     // from the ledger, before the rate limit: retrying must never be what
     // gets a shopper blocked.
-    let (claim, reserved) = ledger.claim_key(&new, &reservation).await?;
+    let (claim, reserved, code_held) = ledger
+        .claim_key(&new, &reservation, code_hold.as_ref())
+        .await?;
     if let Reserved::SoldOut(short) = reserved {
         // Nothing was reserved; the claim is given up (a second round
         // trip, on this path only) so the same key may be sent again.
         ledger.abandon(&new.id, &cx.request_id).await;
         return Err(sold_out(&body, &order, &short));
+    }
+    if let (false, Some(hold)) = (code_held, &code_hold) {
+        // The code did not apply when read (expired, used up...), or its
+        // last use went to another checkout since: given up like a
+        // sold-out basket. (A repeat of a request that got its checkout
+        // was answered above, from the ledger.)
+        ledger.abandon(&new.id, &cx.request_id).await;
+        let refusal = code_refusal.unwrap_or(shared::discount::Refusal::Exhausted);
+        return Err(discounts::refused(&hold.code, &refusal));
     }
     match claim {
         Claim::Claimed => {}

@@ -128,6 +128,17 @@ pub(crate) async fn report(cx: &Cx) -> Report {
                     ),
                     None => format!("the D1 database DB cannot be read: {detail}"),
                 });
+            } else if let Err(e) = ledger.discounts_ready().await {
+                // Migration 0011's triggers run on every checkout's status
+                // change, and a checkout with a code reads its table.
+                let detail = format!("{e:?}");
+                problems.push(match missing_table(&detail) {
+                    Some(table) => format!(
+                        "the D1 database has no table {table}: apply the migrations \
+                         (wrangler d1 migrations apply qonto-checkout --remote)"
+                    ),
+                    None => format!("the D1 database DB cannot be read: {detail}"),
+                });
             }
         }
         Err(e) => problems.push(format!("the D1 binding DB is missing: {e:?}")),

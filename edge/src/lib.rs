@@ -27,6 +27,7 @@ mod connection;
 mod connection_state;
 mod csv;
 mod dashboard;
+mod discounts;
 mod error;
 mod fetch;
 mod health;
@@ -206,6 +207,11 @@ async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
         Route::AdminSetStock(sku) => stock::set(req, &sku, cx).await,
         Route::AdminAdjustStock(sku) => stock::adjust(req, &sku, cx).await,
         Route::AdminUntrackStock(sku) => stock::untrack(req, &sku, cx).await,
+        Route::DiscountCode(code) => discounts::lookup(&req, &code, cx).await,
+        Route::AdminDiscountCodes => discounts::list(req, cx).await,
+        Route::AdminCreateDiscountCode => discounts::create(req, cx).await,
+        Route::AdminUpdateDiscountCode(code) => discounts::update(req, &code, cx).await,
+        Route::AdminDeleteDiscountCode(code) => discounts::delete(req, &code, cx).await,
     }
 }
 

@@ -35,6 +35,8 @@ const CSV_COLUMNS: &[&str] = &[
     "company",
     "vat_number",
     "terms_accepted_at",
+    "discount_code",
+    "discount",
 ];
 
 fn text(v: &Value) -> String {
@@ -80,6 +82,8 @@ fn row(c: &CheckoutRow) -> String {
         text(&customer["company"]),
         text(&customer["vat_number"]),
         text(&order["terms"]["accepted_at"]),
+        text(&order["discount"]["code"]),
+        text(&order["discount"]["amount"]["value"]),
     ];
     values.iter().map(|v| cell(v)).collect::<Vec<_>>().join(",")
 }

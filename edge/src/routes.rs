@@ -67,6 +67,16 @@ pub(crate) enum Route {
     AdminAdjustStock(String),
     /// `DELETE /admin/stock/{sku}`: stops tracking a SKU.
     AdminUntrackStock(String),
+    /// `GET /v1/discount-codes/{code}`: whether a code applies, and how.
+    DiscountCode(String),
+    /// `GET /admin/discount-codes`: every code, with its uses.
+    AdminDiscountCodes,
+    /// `POST /admin/discount-codes`: creates a code.
+    AdminCreateDiscountCode,
+    /// `PUT /admin/discount-codes/{code}`: changes a code.
+    AdminUpdateDiscountCode(String),
+    /// `DELETE /admin/discount-codes/{code}`: removes a code.
+    AdminDeleteDiscountCode(String),
 }
 
 /// Every route as (method, OpenAPI path template). `docs/openapi.json`
@@ -110,6 +120,11 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("PUT", "/admin/stock/{sku}"),
     ("DELETE", "/admin/stock/{sku}"),
     ("POST", "/admin/stock/{sku}/adjust"),
+    ("GET", "/v1/discount-codes/{code}"),
+    ("GET", "/admin/discount-codes"),
+    ("POST", "/admin/discount-codes"),
+    ("PUT", "/admin/discount-codes/{code}"),
+    ("DELETE", "/admin/discount-codes/{code}"),
 ];
 
 /// Resolves a request; 404 for unknown paths, 405 for known paths with
@@ -180,6 +195,17 @@ pub(crate) fn resolve(method: &str, path: &str) -> Result<Route, EdgeError> {
         }
         ("POST", ["admin", "stock", sku, "adjust"]) if !sku.is_empty() => {
             Route::AdminAdjustStock((*sku).to_owned())
+        }
+        ("GET", ["v1", "discount-codes", code]) if !code.is_empty() => {
+            Route::DiscountCode((*code).to_owned())
+        }
+        ("GET", ["admin", "discount-codes"]) => Route::AdminDiscountCodes,
+        ("POST", ["admin", "discount-codes"]) => Route::AdminCreateDiscountCode,
+        ("PUT", ["admin", "discount-codes", code]) if !code.is_empty() => {
+            Route::AdminUpdateDiscountCode((*code).to_owned())
+        }
+        ("DELETE", ["admin", "discount-codes", code]) if !code.is_empty() => {
+            Route::AdminDeleteDiscountCode((*code).to_owned())
         }
         _ => {
             let allow = allowed_methods(path);

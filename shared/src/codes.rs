@@ -55,6 +55,8 @@ codes! {
     // 409: a conflict with an earlier request.
     /// The idempotency key came with another body.
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused", 409, "the Idempotency-Key was used with another body";
+    /// An admin discount code whose name is taken.
+    DISCOUNT_CODE_EXISTS = "discount_code_exists", 409, "an admin creating a discount code that exists already (change it with PUT instead)";
     /// The same checkout is still being created.
     CHECKOUT_IN_PROGRESS = "checkout_in_progress", 409, "a request with the same key is still being processed; retry shortly";
     /// Merchant notifications are not configured.
@@ -73,6 +75,18 @@ codes! {
     /// The body is not JSON by its content type.
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", 415, "the body is not sent as application/json";
     // 422: valid JSON, but the order (or invoice) cannot be accepted.
+    /// An admin discount code whose settings are malformed.
+    INVALID_DISCOUNT_CODE = "invalid_discount_code", 422, "an admin discount code whose name, value (percent_basis_points or amount, exactly one), minimum, validity window or max_uses is malformed (the field says which)";
+    /// No such discount code (or one the merchant switched off).
+    UNKNOWN_DISCOUNT_CODE = "unknown_discount_code", 422, "a checkout with a discount_code the shop does not have (or has switched off); the field is discount_code";
+    /// A discount code before its first valid instant.
+    DISCOUNT_CODE_NOT_YET_VALID = "discount_code_not_yet_valid", 422, "a discount code used before its valid_from; retrying later may succeed";
+    /// A discount code past its last valid instant.
+    DISCOUNT_CODE_EXPIRED = "discount_code_expired", 422, "a discount code used at or after its valid_until";
+    /// Every allowed use of a discount code is taken (paid or held).
+    DISCOUNT_CODE_USED_UP = "discount_code_used_up", 422, "a discount code whose max_uses are all paid or held by unpaid checkouts; a held use comes back if its checkout expires";
+    /// The goods are below a discount code's minimum.
+    DISCOUNT_BELOW_MINIMUM = "discount_below_minimum", 422, "a discount code whose minimum goods total (VAT included, shipping left out) the basket does not reach; the message names the minimum";
     /// No items.
     EMPTY_BASKET = "empty_basket", 422, "the basket is empty";
     /// Too many items.

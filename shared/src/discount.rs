@@ -23,6 +23,20 @@
 //!    line in that order. The shares add up to the discount exactly, and
 //!    each is within a cent of its exact proportional share unless a cap
 //!    binds.
+//! 3. **Prices.** Each line with a share is re-priced VAT-inclusive for its
+//!    lowered total (`gross − share`), as the Qonto lots of
+//!    [`crate::pricing::lots::split_total`], so its VAT is the VAT part of
+//!    the lowered total and the VAT per rate is the sum of the lines'. A
+//!    lowered total that no lots can carry (one unit at 0.03 and 20 % has
+//!    no net price) takes the nearest share that can be charged, a cent
+//!    less first, then a cent more (the other way round when a cent comes
+//!    round the basket again), and the difference moves to the next
+//!    line (basket order, the first line after the last), which is tried
+//!    the same way, so the total discount stays exact ([`apply`]). A line
+//!    is never lowered below its units at 0.01 net with their VAT
+//!    ([`least_total`], the least Qonto charges), so a discount that would
+//!    take a basket lower (a 100 % code, a fixed amount above the basket)
+//!    is capped there. Shipping is quoted on the goods before the discount.
 //!
 //! The widget shows the discount with this module before Pay, and the edge
 //! applies it with the same functions, so the two agree to the cent.
@@ -30,6 +44,9 @@
 use core::fmt;
 
 use crate::money::Money;
+
+mod apply;
+pub use apply::{apply, least_total, Applied};
 
 /// Longest code accepted, in characters.
 pub const MAX_CODE_CHARS: usize = 32;
@@ -63,11 +80,11 @@ impl Refusal {
     /// The API error code.
     pub fn code(&self) -> &'static str {
         match self {
-            Refusal::Unknown => "unknown_discount_code",
-            Refusal::NotYetValid => "discount_code_not_yet_valid",
-            Refusal::Expired => "discount_code_expired",
-            Refusal::Exhausted => "discount_code_used_up",
-            Refusal::BelowMinimum(_) => "discount_below_minimum",
+            Refusal::Unknown => crate::codes::UNKNOWN_DISCOUNT_CODE,
+            Refusal::NotYetValid => crate::codes::DISCOUNT_CODE_NOT_YET_VALID,
+            Refusal::Expired => crate::codes::DISCOUNT_CODE_EXPIRED,
+            Refusal::Exhausted => crate::codes::DISCOUNT_CODE_USED_UP,
+            Refusal::BelowMinimum(_) => crate::codes::DISCOUNT_BELOW_MINIMUM,
         }
     }
 }

@@ -241,6 +241,8 @@ async function openDetail(id) {
   $("payments").replaceChildren(...(payments.length ? payments : [Object.assign(document.createElement("li"), { textContent: "No payment yet." })]));
   const lines = (c.lines || []).map((l) =>
     Object.assign(document.createElement("li"), { textContent: `${l.quantity} × ${l.title} — ${money(l.gross)}` }));
+  const discount = c.order && c.order.discount;
+  if (discount) lines.push(Object.assign(document.createElement("li"), { textContent: `Code ${discount.code} — −${money(discount.amount)}` }));
   $("order-lines").replaceChildren(...lines);
   const customer = c.order && c.order.customer;
   const address = customer && customer.address;

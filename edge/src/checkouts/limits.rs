@@ -69,7 +69,11 @@ mod tests {
     #[test]
     fn every_limiter_is_bound_in_wrangler_toml() {
         let toml = include_str!("../../../wrangler.toml");
-        for binding in [super::CHECKOUT_LIMITER, super::STATUS_LIMITER] {
+        for binding in [
+            super::CHECKOUT_LIMITER,
+            super::STATUS_LIMITER,
+            crate::discounts::DISCOUNT_LIMITER,
+        ] {
             assert!(
                 toml.contains(&format!("name = \"{binding}\"")),
                 "{binding} in wrangler.toml's [[ratelimits]]"

@@ -7,7 +7,10 @@
 //!   is exactly what the shopper saw (`shared::pricing::lots`); the
 //!   shipping line as a `service` item when it is not free; the checkout's
 //!   short reference opens the first item's description, so a payment seen
-//!   in Qonto's or Mollie's dashboard names its order.
+//!   in Qonto's or Mollie's dashboard names its order; with a discount
+//!   code, the code and what it took off follow the reference
+//!   (`QC-1A2B3C4D · code SUMMER10 −4.79 €`: the lines' prices are
+//!   already lowered, Qonto has no discount field).
 //! - `potential_payment_methods`: only the documented names (`credit_card`,
 //!   `apple_pay`, `paypal`, `ideal`); anything else is left out (and logged
 //!   by the caller).
@@ -81,10 +84,14 @@ pub(crate) fn basket(
             measure_unit: Some("unit".to_owned()),
         });
     }
+    let head = match &order.discount {
+        Some(d) => format!("{reference} · {}", discount_note(d)),
+        None => reference.to_owned(),
+    };
     if let Some(first) = items.first_mut() {
         first.description = Some(match first.description.take() {
-            Some(d) if !d.is_empty() => format!("{reference} · {d}"),
-            _ => reference.to_owned(),
+            Some(d) if !d.is_empty() => format!("{head} · {d}"),
+            _ => head,
         });
     }
     CreatePaymentLinkRequest::basket(CreateBasketPaymentLink {
@@ -93,6 +100,17 @@ pub(crate) fn basket(
         items,
         redirect_url,
     })
+}
+
+/// `code SUMMER10 −4.79 €`: the discount as the Qonto items name it.
+pub(crate) fn discount_note(d: &shared::api::AppliedDiscount) -> String {
+    let currency = d.amount.currency();
+    let unit = if currency.as_str() == "EUR" {
+        "€"
+    } else {
+        currency.as_str()
+    };
+    format!("code {} \u{2212}{} {unit}", d.code, d.amount.to_decimal())
 }
 
 /// The invoice link body.
@@ -314,5 +332,37 @@ mod tests {
             json["payment_link"]["items"][2]["description"],
             "Hand-poured"
         );
+    }
+
+    #[test]
+    fn a_discount_is_named_after_the_reference() {
+        let file: shared::catalog::CatalogFile = serde_json::from_value(serde_json::json!({
+            "currency": "EUR",
+            "products": [
+                {"sku": "mug", "title": "Mug", "unit_price": "10.00", "vat_rate": "20",
+                 "type": "good", "description": "Stoneware"}
+            ]
+        }))
+        .unwrap();
+        let catalog = file.validate().unwrap();
+        let request: shared::api::CheckoutRequest = serde_json::from_value(serde_json::json!({
+            "items": [{"sku": "mug", "quantity": 4}]
+        }))
+        .unwrap();
+        // 4 × 12.00 = 48.00; 10 % off: 4.80, so 43.20 = 4 × 10.80 gross,
+        // 9.00 net each (9.00 + 1.80).
+        let order = request
+            .validate(&catalog)
+            .unwrap()
+            .with_discount("SUMMER10", shared::discount::DiscountValue::Percent(1_000));
+        let body = basket(&order, VatRateFormat::Percent, vec![], "QC-1", None);
+        let json = serde_json::to_value(&body).unwrap();
+        let item = &json["payment_link"]["items"][0];
+        assert_eq!(
+            item["description"],
+            "QC-1 \u{b7} code SUMMER10 \u{2212}4.80 \u{20ac} \u{b7} Stoneware"
+        );
+        assert_eq!(item["unit_price"]["value"], "9.00");
+        assert_eq!(item["quantity"], 4);
     }
 }

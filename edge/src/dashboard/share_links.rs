@@ -150,6 +150,7 @@ fn catalog_items(items: Vec<CheckoutItem>, cx: &Cx, reference: &str) -> EdgeResu
         return_url: None,
         language: None,
         terms_accepted: None,
+        discount_code: None,
     }
     .validate_with(catalog, &Shipping::none(catalog.currency()))
     .map_err(EdgeError::Invalid)?;
@@ -238,6 +239,7 @@ pub(crate) async fn create(mut req: Request, cx: &Cx) -> EdgeResult<Response> {
                     payment_id: None,
                 }),
                 terms: None,
+                discount: None,
             }))
             .to_json(),
         ),

@@ -17,6 +17,7 @@
 //! a refresh that read Qonto before the payment and writes after a newer one
 //! cannot turn `paid` back to `open`.
 
+use super::discounts::CodeHold;
 pub(crate) use super::rows::{
     CheckoutRow, Claim, LedgerStatus, LinkFacts, NewCheckout, Observation,
 };
@@ -96,12 +97,16 @@ impl Ledger {
     /// The same batch reserves the basket's tracked stock for `c` when it
     /// inserted `c` (all lines or none, see `super::stock`): the second
     /// value says whether it fell short. A replay or a resumed checkout
-    /// reserves nothing again.
+    /// reserves nothing again. With a discount code (`code`), the batch
+    /// also holds one of its uses for `c` (`super::discounts`): the third
+    /// value says whether it did (`true` without a code, or when the batch
+    /// claimed nothing).
     pub(crate) async fn claim_key(
         &self,
         c: &NewCheckout,
         reservation: &Reservation,
-    ) -> EdgeResult<(Claim, Reserved)> {
+        code: Option<&CodeHold>,
+    ) -> EdgeResult<(Claim, Reserved, bool)> {
         let key = opt(c.idempotency_key.as_deref());
         let now = super::now();
         let cutoff: JsValue = super::ago(ABANDONED_MS).into();
@@ -132,18 +137,19 @@ impl Ledger {
             ))
             .bind(&[key])?;
         let [hold, apply, stock_read] = reservation.statements(&self.db, &c.id, &now)?;
-        let results = self
-            .db
-            .batch(vec![
-                take_over,
-                sweep,
-                self.insert_statement(c, &now)?,
-                read,
-                hold,
-                apply,
-                stock_read,
-            ])
-            .await?;
+        let mut batch = vec![
+            take_over,
+            sweep,
+            self.insert_statement(c, &now)?,
+            read,
+            hold,
+            apply,
+            stock_read,
+        ];
+        if let Some(code) = code {
+            batch.extend(code.statements(&self.db, &c.id, &now)?);
+        }
+        let results = self.db.batch(batch).await?;
         let row = results
             .get(3)
             .map(|r| r.results::<CheckoutRow>())
@@ -158,6 +164,10 @@ impl Ledger {
         };
         let claimed = row.id == c.id;
         let reserved = Reservation::outcome(results.get(6), claimed)?;
+        let code_held = match code {
+            Some(_) if claimed => CodeHold::outcome(results.get(9))?,
+            _ => true,
+        };
         let claim = if claimed {
             Claim::Claimed
         } else if took_over && row.status == LedgerStatus::Creating {
@@ -165,7 +175,7 @@ impl Ledger {
         } else {
             Claim::Taken(Box::new(row))
         };
-        Ok((claim, reserved))
+        Ok((claim, reserved, code_held))
     }
 
     /// Completes a `creating` row with its link and returns the row as

@@ -14,6 +14,7 @@
 pub(crate) mod admin;
 pub(crate) mod checkouts;
 pub(crate) mod deliveries;
+pub(crate) mod discounts;
 pub(crate) mod meter;
 pub(crate) mod rows;
 pub(crate) mod stock;

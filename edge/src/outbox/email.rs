@@ -76,6 +76,9 @@ pub(crate) struct Confirmation {
     pub(crate) lines: Vec<Line>,
     /// Shipping with VAT; `Some(0)` when free, `None` when nothing ships.
     pub(crate) shipping: Option<i64>,
+    /// The discount code and what it took off (the lines are already
+    /// lowered by it).
+    pub(crate) discount: Option<(String, i64)>,
     /// The total without VAT.
     pub(crate) net: i64,
     /// VAT per rate (`"20.0"`, minor units).
@@ -185,6 +188,9 @@ impl Confirmation {
             currency,
             lines: products,
             shipping,
+            discount: basket
+                .and_then(|b| b.discount.as_ref())
+                .and_then(|d| Some((d.code.clone(), minor(&d.amount, currency)?))),
             net: totals.and_then(|t| minor(&t.net, currency)).unwrap_or(0),
             vat_by_rate,
             total,
@@ -276,6 +282,12 @@ pub(crate) fn subject(c: &Confirmation, audience: Audience) -> String {
 fn totals(c: &Confirmation, t: &Texts) -> Vec<(String, String)> {
     let m = |minor| money(minor, c.currency, c.lang);
     let mut rows = Vec::new();
+    if let Some((code, off)) = &c.discount {
+        rows.push((
+            format!("{} {code}", t.discount),
+            format!("\u{2212}{}", m(*off)),
+        ));
+    }
     if let Some(s) = c.shipping {
         rows.push((
             t.shipping.to_owned(),
@@ -658,6 +670,26 @@ mod tests {
             (Lang::En, 2, None)
         );
         assert_eq!(bare.customer_email, None);
+    }
+
+    #[test]
+    fn a_discount_code_is_a_row_of_the_totals() {
+        let (lines, order) = record("Ana", "de");
+        let mut order = serde_json::to_value(&order).unwrap();
+        order["discount"] =
+            serde_json::json!({"code": "SUMMER10", "amount": {"value": "4.79", "currency": "EUR"}});
+        let order = StoredOrder::from_json(&order.to_string()).unwrap();
+        let c = Confirmation::from_record("r", "d", Currency::EUR, &lines, Some(&order), 4747);
+        assert_eq!(c.discount, Some(("SUMMER10".to_owned(), 479)));
+        let r = render(&c, &merchant(), Audience::Shopper);
+        assert!(
+            r.text.contains("Rabattcode SUMMER10: \u{2212}4,79\u{a0}€"),
+            "{}",
+            r.text
+        );
+        assert!(r.html.contains("Rabattcode SUMMER10"), "{}", r.html);
+        // None without one.
+        assert_eq!(confirmation("Ana", "en").discount, None);
     }
 
     #[test]

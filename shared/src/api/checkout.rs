@@ -52,6 +52,14 @@ pub struct CheckoutRequest {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub terms_accepted: Option<bool>,
+    /// A discount code the shopper typed (any case); refused with a 422
+    /// (`unknown_discount_code`, `discount_code_expired`...) when it does
+    /// not apply to this basket now.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub discount_code: Option<String>,
 }
 
 /// One item of a [`CheckoutRequest`].
@@ -161,6 +169,13 @@ pub struct CheckoutResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub reference: Option<String>,
+    /// The discount code applied, and what it took off (the lines and the
+    /// amount are already lowered by it).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub discount: Option<super::discounted::CheckoutDiscount>,
 }
 
 /// `GET /v1/checkouts/{id}` answer.

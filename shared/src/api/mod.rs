@@ -28,6 +28,7 @@
 pub mod buyer;
 pub mod catalog;
 pub mod checkout;
+pub mod discounted;
 pub mod errors;
 pub mod fields;
 #[cfg(feature = "qonto")]
@@ -47,5 +48,6 @@ pub use checkout::{
     Address, CheckoutItem, CheckoutLine, CheckoutRequest, CheckoutResponse, CheckoutStatus,
     CheckoutStatusResponse, Customer, Health, InvoiceCheckoutRequest,
 };
+pub use discounted::{AppliedDiscount, CheckoutDiscount, DiscountCodeInfo, DiscountKind};
 pub use errors::{ApiProblem, ErrorBody, ErrorDetail};
 pub use validate::{is_plausible_email, is_plausible_phone, OrderLine, ValidatedOrder};

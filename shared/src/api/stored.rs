@@ -48,6 +48,10 @@ pub struct BasketOrder {
     /// publishes them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms: Option<StoredTerms>,
+    /// The discount code applied, and what it took off the goods (the
+    /// totals are already lowered by it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<super::discounted::CheckoutDiscount>,
 }
 
 /// What the shopper accepted, and when: the proof an EU shop keeps.
@@ -166,6 +170,7 @@ impl From<&ValidatedOrder> for StoredOrder {
             language: None,
             share_link: None,
             terms: None,
+            discount: order.discount.as_ref().map(Into::into),
         }))
     }
 }
@@ -279,6 +284,7 @@ mod tests {
             return_url: None,
             language: None,
             terms_accepted: None,
+            discount_code: None,
         }
         .validate_with(&catalog, &shipping)
         .unwrap()
@@ -292,6 +298,30 @@ mod tests {
         let stored = StoredOrder::from(&order());
         assert_eq!(stored.to_json(), GOLDEN);
         assert_eq!(StoredOrder::from_json(GOLDEN), Some(stored));
+    }
+
+    #[test]
+    fn a_discounted_order_keeps_its_code_and_lowered_totals() {
+        // The mug (15.00) less 10 %: 13.50 at 20 % is 11.25 net + 2.25;
+        // shipping 5.88 as quoted. Worked by hand.
+        let order =
+            order().with_discount("SUMMER10", crate::discount::DiscountValue::Percent(1_000));
+        let json: serde_json::Value =
+            serde_json::from_str(&StoredOrder::from(&order).to_json()).unwrap();
+        assert_eq!(
+            json["discount"],
+            serde_json::json!({"code": "SUMMER10", "amount": {"value": "1.50", "currency": "EUR"}})
+        );
+        assert_eq!(json["totals"]["net"]["value"], "16.15");
+        assert_eq!(json["totals"]["vat"]["value"], "3.23");
+        assert_eq!(json["totals"]["gross"]["value"], "19.38");
+        assert_eq!(json["totals"]["vat_by_rate"][0]["vat"]["value"], "3.23");
+        assert_eq!(json["shipping"]["gross"]["value"], "5.88");
+        // An order stored before codes existed reads back without one.
+        match StoredOrder::from_json(GOLDEN) {
+            Some(StoredOrder::Basket(b)) => assert_eq!(b.discount, None),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

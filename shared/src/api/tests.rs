@@ -398,6 +398,7 @@ mod json {
             lines: order.checkout_lines(),
             expires_at: None,
             reference: None,
+            discount: None,
         };
         let value = serde_json::to_value(&response).unwrap();
         assert_eq!(
@@ -489,6 +490,7 @@ fn order_for(items: Vec<CheckoutItem>, customer: Option<Customer>) -> CheckoutRe
         return_url: None,
         language: None,
         terms_accepted: None,
+        discount_code: None,
     }
 }
 

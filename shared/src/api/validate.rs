@@ -38,6 +38,9 @@ pub struct ValidatedOrder {
     /// The shipping line, when the order has goods and the merchant ships
     /// (`totals` include it).
     pub shipping: Option<ShippingQuote>,
+    /// The discount code applied ([`ValidatedOrder::with_discount`]): the
+    /// lines and totals are already lowered by it.
+    pub discount: Option<super::discounted::AppliedDiscount>,
 }
 
 impl ValidatedOrder {
@@ -176,6 +179,7 @@ impl CheckoutRequest {
             customer,
             payment_methods,
             shipping,
+            discount: None,
         })
     }
 

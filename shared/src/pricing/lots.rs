@@ -224,6 +224,35 @@ pub fn split(unit_gross: Money, quantity: u32, rate: VatRate) -> Option<Lots> {
     })
 }
 
+/// The lots whose Qonto gross at `rate` is exactly `total` for `quantity`
+/// units, when `total` need not be a multiple of the quantity (a line
+/// lowered by a discount): the same two forms as [`split`], the `q − 1`
+/// units of form 2 aimed at their proportional part of `total`, every
+/// unit at 0.01 net or more. `None`: none found (or the quantity is 0, the
+/// total not positive or above the basket maximum [`MAX_AMOUNT_MINOR`]).
+pub fn split_total(total: Money, quantity: u32, rate: VatRate) -> Option<Lots> {
+    let target = total.minor();
+    if quantity == 0 || target <= 0 || target > MAX_AMOUNT_MINOR {
+        return None;
+    }
+    if let Some(lots) = split_adjacent(target, quantity, rate, total) {
+        return Some(lots);
+    }
+    if quantity == 1 {
+        return None;
+    }
+    let rest = quantity - 1;
+    // Within the basket maximum × 999: far below 2^63.
+    let rest_target = target * i64::from(rest) / i64::from(quantity);
+    nets_around(rest_target, rate, 3).find_map(|net| {
+        let mut lots = adjacent(net, rest, total).filter(|l| l.first().unit_net.minor() > 0)?;
+        let remainder = target - lots.gross_minor(rate);
+        let last = split_adjacent(remainder, 1, rate, total)?;
+        lots.push(last.first());
+        Some(lots)
+    })
+}
+
 /// The net unit price that makes one unit cost exactly `unit_gross`
 /// (`None` if there is none): the catalog's net price of a VAT-inclusive
 /// product, as `GET /v1/catalog` shows it.
@@ -367,6 +396,42 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn split_total_lands_on_any_total() {
+        // Totals that are not a multiple of the quantity: Qonto's gross of
+        // the lots is the total, the quantities add up, every unit at 0.01
+        // net or more; a multiple gives what `split` gives.
+        for bp in [0, 210, 550, 1000, 2000, 2100] {
+            for total in (1..=3000i64).chain([99_999, 1_234_567]) {
+                for q in [1u32, 2, 3, 7, 50] {
+                    if total < i64::from(q) {
+                        continue;
+                    }
+                    let Some(s) = split_total(eur(total), q, rate(bp)) else {
+                        // Only a single unit, or units of a few cents
+                        // (every unit keeps 0.01 net), can miss.
+                        assert!(
+                            q == 1 || total < 10 * i64::from(q),
+                            "{total} over {q} at {bp}"
+                        );
+                        continue;
+                    };
+                    assert!(s.iter().all(|l| l.unit_net.minor() > 0));
+                    assert_eq!(s.gross_minor(rate(bp)), total, "{total} × {q} at {bp}");
+                    assert_eq!(s.iter().map(|l| l.quantity).sum::<u32>(), q);
+                }
+            }
+        }
+        assert_eq!(
+            lots(split_total(eur(5970), 3, rate(2000))),
+            lots(split(eur(1990), 3, rate(2000)))
+        );
+        // 0.03 at 20 % is still impossible for one unit.
+        assert_eq!(split_total(eur(3), 1, rate(2000)), None);
+        assert_eq!(split_total(eur(0), 1, rate(2000)), None);
+        assert_eq!(split_total(eur(100), 0, rate(2000)), None);
     }
 
     #[test]
