@@ -132,6 +132,29 @@ impl std::error::Error for VatNumberError {}
 
 /// Reads a VAT number as a buyer types it (see the module docs).
 pub fn parse_vat_number(text: &str) -> Result<VatNumber, VatNumberError> {
+    let (compact, prefix, shapes) = compact(text)?;
+    if shapes.iter().any(|shape| fits(&compact[2..], shape)) {
+        Ok(VatNumber { text: compact })
+    } else {
+        Err(VatNumberError::Format {
+            prefix,
+            expected: describe(shapes),
+        })
+    }
+}
+
+/// Whether [`parse_vat_number`] reads `text` as a VAT number, without
+/// saying why not: the widget's check before sending (it shows one text
+/// for any wrong number, and a description of the shapes would cost its
+/// wasm the code that writes it).
+pub fn is_vat_number(text: &str) -> bool {
+    compact(text).is_ok_and(|(compact, _, shapes)| shapes.iter().any(|s| fits(&compact[2..], s)))
+}
+
+/// `text` without separators, upper case, with its prefix and its
+/// country's shapes (see [`FORMATS`]), or why it cannot be a VAT number
+/// whatever its national part.
+fn compact(text: &str) -> Result<(String, &'static str, &'static [&'static str]), VatNumberError> {
     if text.len() > MAX_VAT_NUMBER_LEN {
         return Err(VatNumberError::Length);
     }
@@ -146,20 +169,13 @@ pub fn parse_vat_number(text: &str) -> Result<VatNumber, VatNumberError> {
     if !(4..=14).contains(&compact.len()) {
         return Err(VatNumberError::Length);
     }
-    let (prefix, national) = compact.split_at(2);
+    let prefix = &compact[..2];
     if prefix == "GR" {
         return Err(VatNumberError::GreekPrefix);
     }
-    let Some((prefix, shapes)) = FORMATS.iter().find(|(p, _)| *p == prefix) else {
-        return Err(VatNumberError::Prefix);
-    };
-    if shapes.iter().any(|shape| fits(national, shape)) {
-        Ok(VatNumber { text: compact })
-    } else {
-        Err(VatNumberError::Format {
-            prefix,
-            expected: describe(shapes),
-        })
+    match FORMATS.iter().find(|(p, _)| *p == prefix) {
+        Some((prefix, shapes)) => Ok((compact, prefix, shapes)),
+        None => Err(VatNumberError::Prefix),
     }
 }
 
@@ -276,6 +292,7 @@ mod tests {
             ("XIHA123", "XIHA123"),
         ];
         for (typed, read) in table {
+            assert!(is_vat_number(typed), "{typed}");
             let n = parse_vat_number(typed).unwrap_or_else(|e| panic!("{typed}: {e}"));
             assert_eq!(n.as_str(), read, "{typed}");
             assert_eq!(n.prefix(), &read[..2]);
@@ -357,5 +374,30 @@ mod tests {
         }
         // The 27 member states and Northern Ireland.
         assert_eq!(FORMATS.len(), 28);
+    }
+
+    #[test]
+    fn the_widgets_check_agrees_with_the_edges_reading() {
+        for typed in [
+            "FR40303265045",
+            "fr 40 303 265 045",
+            "DE12345678",
+            "GR123456789",
+            "EL123456789",
+            "US123456789",
+            "DE 123!456 789",
+            "",
+            "DE",
+            "ATU1234567",
+            "XIGD123",
+            "NL123456789B01",
+            &"1".repeat(33),
+        ] {
+            assert_eq!(
+                is_vat_number(typed),
+                parse_vat_number(typed).is_ok(),
+                "{typed:?}"
+            );
+        }
     }
 }

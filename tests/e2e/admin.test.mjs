@@ -240,6 +240,7 @@ test("a revoked connection: the admin page and the widget say payments are pause
   await d.getByRole("heading", { name: "Your details" }).waitFor();
   await d.getByLabel("Email").fill("ana.lopes@example.com");
   await d.getByLabel("Full name").fill("Ana Lopes");
+  await d.getByLabel("I accept the terms and conditions").check();
   await d.getByRole("button", { name: /^Pay / }).click();
   await d.getByText("Payments are paused for this shop. Please try again later.").first().waitFor({ timeout: 20000 });
   const error = await shop.evaluate(() => window.__qcEvents.filter((e) => e.type === "qc:error").map((e) => e.detail.code));

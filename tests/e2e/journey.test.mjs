@@ -49,6 +49,12 @@ async function fillDetails(page, { address = true } = {}) {
     await d.getByLabel("City").fill(CUSTOMER.city);
     await d.getByLabel("Country").selectOption("FR");
   }
+  await acceptTerms(page);
+}
+
+/** The demo shop publishes terms (qc-stack run): they are ticked before Pay. */
+async function acceptTerms(page) {
+  await dialog(page).getByLabel("I accept the terms and conditions").check();
 }
 
 async function payOnQontoPage(page, outcome, expectedAmount) {
@@ -85,6 +91,23 @@ test("basket with mixed VAT, pay, come back to a confirmation; the ledger and th
   await screenshot(page, "basket", { docs: true });
 
   await d.getByRole("button", { name: "Continue" }).click();
+  // The shop's legal pages, in a new tab; Pay waits for the terms.
+  for (const [name, path] of [["Terms and conditions", "/terms.html"], ["Right of withdrawal", "/withdrawal.html"], ["Privacy notice", "/privacy.html"]]) {
+    const link = d.getByRole("link", { name });
+    assert.equal(await link.getAttribute("href"), `${SHOP}${path}`);
+    assert.equal(await link.getAttribute("target"), "_blank");
+  }
+  await d.getByLabel("Email").fill(CUSTOMER.email);
+  const early = await createCalls();
+  await d.getByRole("button", { name: /^Pay / }).click();
+  await d.getByText("Please accept the terms and conditions.").waitFor();
+  assert.equal(await createCalls(), early, "Pay waits for the terms: nothing sent");
+  // A business buyer: company and VAT number (its format checked on leaving it).
+  await d.getByLabel("Company (optional)").fill("Atelier Lopes SARL");
+  await d.getByLabel("VAT number (optional)").fill("FR4030326504");
+  await d.getByLabel("Email").focus();
+  await d.getByText("This is not a valid EU VAT number.").waitFor();
+  await d.getByLabel("VAT number (optional)").fill("FR 40 303 265 045");
   await fillDetails(page);
   // The goods reach 60.00: shipping to France is free.
   await eventually(async () => /Shipping\s*Free/.test(await d.textContent()), { what: "free shipping" });
@@ -116,6 +139,12 @@ test("basket with mixed VAT, pay, come back to a confirmation; the ledger and th
   const note = JSON.parse(received.body);
   assert.equal(note.type, "checkout.paid");
   assert.equal(note.checkout.order.customer.address.city, "Paris");
+  // The business buyer and the acceptance of the terms, kept with the order.
+  const detail = (await admin("GET", `/admin/checkouts/${mine.id}`)).json;
+  assert.equal(detail.order.customer.company, "Atelier Lopes SARL");
+  assert.equal(detail.order.customer.vat_number, "FR40303265045");
+  assert.equal(detail.order.terms.terms_url, `${SHOP}/terms.html`);
+  assert.ok(detail.order.terms.accepted_at, JSON.stringify(detail.order.terms));
   assert.deepEqual(page.problems, []);
 });
 
@@ -136,7 +165,8 @@ for (const outcome of ["failed", "canceled"]) {
     await dialog(page).getByRole("button", { name: "Try again" }).click();
     const again = dialog(page).getByRole("button", { name: "Continue" });
     if (await again.isVisible().catch(() => false)) await again.click();
-    // Remembered details: straight to Pay.
+    // Remembered details (the terms are accepted per order): straight to Pay.
+    await acceptTerms(page);
     await dialog(page).getByRole("button", { name: /^Pay / }).click();
     await page.waitForURL(`${FAKE}/pay/**`);
     assert.equal(await page.locator("#amount").getAttribute("data-value"), "20.88");

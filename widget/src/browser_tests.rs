@@ -247,6 +247,12 @@ impl Widget {
     /// Mounts an instance in `locale` after clearing the storage (set
     /// `stored` first to start from a saved basket or pending checkout).
     fn mount(locale: Option<&str>) -> Widget {
+        Widget::mount_with(locale, |_| {})
+    }
+
+    /// [`Widget::mount`] with the configuration changed by `change` (the
+    /// script tag's other attributes).
+    fn mount_with(locale: Option<&str>, change: impl FnOnce(&mut Config)) -> Widget {
         let host = document().create_element("div").unwrap();
         document().body().unwrap().append_child(&host).unwrap();
         // What the loader fetches for a language other than English.
@@ -255,13 +261,14 @@ impl Widget {
             Some("de") => Some(include_str!("i18n/de.txt")),
             _ => None,
         };
-        let config = Config::new(
+        let mut config = Config::new(
             EDGE,
             locale.map(Into::into),
             None,
             None,
             texts.map(Into::into),
         );
+        change(&mut config);
         let mounted = crate::mount(host.clone(), config).expect("mount");
         let root = host.shadow_root().expect("open shadow root");
         Widget {
@@ -489,6 +496,7 @@ fn focused(w: &Widget) -> String {
 
 // ----- tests ------------------------------------------------------------------
 
+mod buyers;
 mod cards;
 
 #[wasm_bindgen_test]
@@ -649,9 +657,10 @@ async fn labels_are_translated_in_french_and_german() {
         w.click(".qc-toggle");
         w.click("[data-action=continue]");
         wait_for("the details", || w.text("#qc-title") == "Ihre Angaben").await;
+        // The wording German shops use (§ 312j BGB), without the amount.
         assert_eq!(
             pay_button(&w).text_content().unwrap(),
-            "30,00\u{a0}€ bezahlen"
+            "Zahlungspflichtig bestellen"
         );
         assert_eq!(w.text("label[for=qc-f1]"), "Vollständiger Name");
         assert_eq!(w.totals()[1], "MwSt. 20\u{a0}%: 5,00\u{a0}€");
@@ -1365,9 +1374,10 @@ async fn start_mounts_once_and_styles_are_adopted_not_inline() {
         Some("dark".into()),
         None,
         None,
+        None,
     )
     .expect("start");
-    crate::start(EDGE.into(), None, None, None, None).expect("a second start does nothing");
+    crate::start(EDGE.into(), None, None, None, None, None).expect("a second start does nothing");
     let hosts = document().query_selector_all("#qonto-checkout").unwrap();
     assert_eq!(hosts.length(), 1);
     let root = document()
@@ -1425,7 +1435,11 @@ async fn the_details_step_checks_every_field_inline_and_focuses_the_first_error(
             "Postal code",
             "City",
             "Country",
-            "Phone (optional)"
+            "Phone (optional)",
+            // Built, and hidden in a shop without business buyers or terms.
+            "Company (optional)",
+            "VAT number (optional)",
+            "I accept the terms and conditions"
         ]
     );
     for (name, autocomplete, kind) in [
@@ -1657,7 +1671,8 @@ async fn details_are_remembered_on_the_device_until_forgotten() {
         wait_for("the redirect", || stored("qc-pending").is_some()).await;
         assert_eq!(
             stored("qc-details").unwrap(),
-            "ada@example.com\nAda Lovelace\n1 Main Street\n\n75001\nParis\nFR\n"
+            "ada@example.com\nAda Lovelace\n1 Main Street\n\n75001\nParis\nFR\n\n\n",
+            "the company and VAT number too (empty here), never the terms"
         );
     }
     // The next visit: filled in, and the basket knows the shipping already.

@@ -1,6 +1,6 @@
 //! The widget's configuration, read from the script tag's data attributes by
 //! the loader (`data-endpoint`, `data-locale`, `data-theme`,
-//! `data-open-on-add`) and the page's
+//! `data-open-on-add`, `data-pay-label`) and the page's
 //! `<html lang>`.
 
 use crate::i18n::{self, Lang};
@@ -20,6 +20,9 @@ pub(crate) struct Config {
     pub(crate) theme: &'static str,
     /// `data-open-on-add`: a page button's add opens the basket.
     pub(crate) open_on_add: bool,
+    /// `data-pay-label`: the page's own text for Pay, in its language (a
+    /// `{}` in it is the amount), instead of the language's default.
+    pub(crate) pay_label: Option<&'static str>,
 }
 
 impl Config {
@@ -47,6 +50,34 @@ impl Config {
             locale,
             theme,
             open_on_add: false,
+            pay_label: None,
         }
+    }
+
+    /// Takes the script tag's `data-pay-label` (ignored when blank or
+    /// longer than a button can say: 160 bytes).
+    pub(crate) fn page_options(&mut self, pay_label: Option<String>) {
+        let label = pay_label.map(|l| l.trim().to_owned());
+        // Leaked once, like the language's texts: it lives as long as the page.
+        self.pay_label = label
+            .filter(|l| !l.is_empty() && l.len() <= 160)
+            .map(|l| &*Box::leak(l.into_boxed_str()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pay_label_comes_from_the_page() {
+        let mut config = Config::new("https://pay.example.com/", None, None, None, None);
+        assert_eq!(config.pay_label, None);
+        config.page_options(Some(" Zahlungspflichtig bestellen ".into()));
+        assert_eq!(config.pay_label, Some("Zahlungspflichtig bestellen"));
+        config.page_options(Some("   ".into()));
+        assert_eq!(config.pay_label, None);
+        config.page_options(Some("x".repeat(161)));
+        assert_eq!(config.pay_label, None);
     }
 }

@@ -16,7 +16,7 @@
 //! `JSON.stringify`.
 
 use gloo_net::http::{Method, RequestBuilder};
-use shared::api::{CheckoutStatus, Customer};
+use shared::api::{CheckoutSettings, CheckoutStatus, Customer};
 use shared::catalog::is_valid_sku;
 use shared::order::{ItemPrice, PriceSource};
 use shared::pricing::lots::unit_net_for_gross;
@@ -167,6 +167,8 @@ pub(crate) struct PriceList {
     pub(crate) shipping: Option<Shipping>,
     /// Images, variants and their groups (`crate::variants`).
     pub(crate) extras: Extras,
+    /// The details step's legal pages and business fields (`checkout`).
+    pub(crate) checkout: CheckoutSettings,
 }
 
 impl PriceList {
@@ -306,11 +308,21 @@ pub(crate) fn read_catalog(json: &JsValue) -> Result<(PriceList, Option<Problem>
         read_shipping(json, currency).ok_or_else(|| Problem::new("invalid_catalog", "shipping"))?;
     let problem =
         (!rejected.is_empty()).then(|| Problem::new("invalid_catalog", rejected.join(", ")));
+    let checkout = get(json, "checkout");
+    // Only web pages: an href from the wire must never run script.
+    let page = |key| get_str(&checkout, key).filter(|u| is_web_url(u));
+    let checkout = CheckoutSettings {
+        terms_url: page("terms_url"),
+        withdrawal_url: page("withdrawal_url"),
+        privacy_url: page("privacy_url"),
+        business_buyers: get(&checkout, "business_buyers").as_bool() == Some(true),
+    };
     let mut list = PriceList {
         currency,
         products,
         shipping,
         extras: Extras::default(),
+        checkout,
     };
     list.extras = variants::read(json, &list);
     Ok((list, problem))
@@ -338,12 +350,16 @@ pub(crate) async fn payment_methods(endpoint: &str) -> Result<Vec<String>, Probl
         .collect())
 }
 
+/// Whether `url` is an http(s) address (not `javascript:` or `data:`).
+fn is_web_url(url: &str) -> bool {
+    url.starts_with("https://") || url.starts_with("http://")
+}
+
 /// The `{id, url}` of a created checkout; the URL must be http(s), so a
 /// broken answer can never send the shopper to a `javascript:` URL.
 fn read_created(json: &JsValue) -> Result<Created, Problem> {
     let id = get_str(json, "id").filter(|id| !id.is_empty() && !id.contains('\n'));
-    let url =
-        get_str(json, "url").filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+    let url = get_str(json, "url").filter(|u| is_web_url(u));
     match (id, url) {
         (Some(id), Some(url)) => Ok(Created {
             id,
@@ -359,10 +375,16 @@ fn read_created(json: &JsValue) -> Result<Created, Problem> {
 
 /// The `POST /v1/checkouts` body: the SKUs and quantities, and the
 /// customer; never a price (the edge prices from its own catalog, and
-/// refuses a body that carries one), and the shopper's language (for the
-/// order confirmation e-mail). Optional values are left out rather than
+/// refuses a body that carries one), the shopper's language (for the
+/// order confirmation e-mail) and `terms_accepted` when the shopper
+/// accepted the shop's terms. Optional values are left out rather than
 /// sent as `null`.
-pub(crate) fn checkout_body(items: &Basket, customer: Option<&Customer>, lang: &str) -> String {
+pub(crate) fn checkout_body(
+    items: &Basket,
+    customer: Option<&Customer>,
+    lang: &str,
+    terms: bool,
+) -> String {
     let items: Vec<String> = items
         .lines()
         .iter()
@@ -381,6 +403,8 @@ pub(crate) fn checkout_body(items: &Basket, customer: Option<&Customer>, lang: &
             ("{\"email\":", Some(&c.email)),
             (",\"name\":", Some(&c.name)),
             (",\"phone\":", c.phone.as_ref()),
+            (",\"company\":", c.company.as_ref()),
+            (",\"vat_number\":", c.vat_number.as_ref()),
             (",\"address\":{\"line1\":", address.map(|a| &a.line1)),
             (",\"line2\":", address.and_then(|a| a.line2.as_ref())),
             (",\"postal_code\":", address.map(|a| &a.postal_code)),
@@ -398,6 +422,9 @@ pub(crate) fn checkout_body(items: &Basket, customer: Option<&Customer>, lang: &
     }
     body.push_str(",\"language\":");
     body.push_str(&js::quote(lang));
+    if terms {
+        body.push_str(",\"terms_accepted\":true");
+    }
     body.push('}');
     body
 }
@@ -474,6 +501,7 @@ mod tests {
             ],
             shipping: None,
             extras: Extras::default(),
+            checkout: CheckoutSettings::default(),
         };
         let order = PricedOrder::price(
             [("candle", 3), ("mug", 1)],

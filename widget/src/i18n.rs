@@ -148,10 +148,20 @@ pub(crate) enum Msg {
     ErrSoldOut,
     /// A choice of options no variant has.
     Combination,
+    // The shop's legal pages (links) and the acceptance of its terms.
+    Terms,
+    Withdrawal,
+    Privacy,
+    AcceptTerms,
+    ErrTerms,
+    // A business buyer's fields.
+    Company,
+    VatNumber,
+    ErrVat,
 }
 
 /// Number of texts per language (keep in step with [`Msg`]).
-const N: usize = Msg::Combination as usize + 1;
+const N: usize = Msg::ErrVat as usize + 1;
 
 /// The English texts, built in. French texts (fetched) put a no-break space
 /// (U+00A0) before ':' and '!'.

@@ -99,7 +99,8 @@ impl Drop for Mounted {
 /// (`data-locale`; else `<html lang>`, else English) and `theme`
 /// (`light`, `dark` or `auto`). `texts` is the language's text file
 /// (`i18n/<lang>.txt`) for a language other than English; `open_on_add`:
-/// the script tag has `data-open-on-add`. A second call does nothing.
+/// the script tag has `data-open-on-add`; `pay_label`: its
+/// `data-pay-label` (the page's text for Pay). A second call does nothing.
 ///
 /// Dispatches `qc:ready` (detail: the basket) once mounted.
 #[wasm_bindgen]
@@ -109,6 +110,7 @@ pub fn start(
     theme: Option<String>,
     texts: Option<String>,
     open_on_add: Option<bool>,
+    pay_label: Option<String>,
 ) -> Result<(), JsValue> {
     if STARTED.with_borrow(Option::is_some) {
         return Ok(());
@@ -132,6 +134,7 @@ pub fn start(
         .and_then(|html| html.get_attribute("lang"));
     let mut config = Config::new(&endpoint, locale, html_lang, theme.as_deref(), texts);
     config.open_on_add = open_on_add == Some(true);
+    config.page_options(pay_label);
     let mounted = mount(host, config)?;
     STARTED.set(Some(mounted));
     Ok(())

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use shared::Basket;
 use web_sys::Storage;
 
-use crate::details::Values;
+use crate::details::{Values, TERMS};
 use crate::js;
 
 /// `localStorage` key of the basket. Other tabs watch it (`storage` event).
@@ -66,21 +66,23 @@ pub(crate) fn save_basket(basket: &Basket) {
     );
 }
 
-/// The details remembered on this device, if any (and readable).
+/// The details remembered on this device, if any (and readable). Lines
+/// missing at the end (details remembered before the business fields
+/// existed) are empty values.
 pub(crate) fn load_details() -> Option<Values> {
     let text = read(local(), DETAILS_KEY)?;
     let mut values = Values::default();
-    let mut parts = text.split('\n');
-    for value in values.iter_mut() {
-        parts.next()?.clone_into(value);
+    for (value, part) in values.iter_mut().zip(text.split('\n')) {
+        part.clone_into(value);
     }
     Some(values)
 }
 
 /// Remembers the details, trimmed, one value per line (inputs hold no line
-/// breaks; any that slipped in become spaces).
+/// breaks; any that slipped in become spaces). Not the terms: they are
+/// accepted for each order.
 pub(crate) fn save_details(values: &Values) {
-    let text = values
+    let text = values[..TERMS]
         .iter()
         .map(|v| v.trim().replace('\n', " "))
         .collect::<Vec<_>>()

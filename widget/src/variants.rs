@@ -248,6 +248,7 @@ mod tests {
                 product("hoodie-m-sand", 4680),
             ],
             shipping: None,
+            checkout: Default::default(),
             extras: Extras {
                 looks: vec![
                     look("hoodie-s-navy", ["S", "Navy"]),

@@ -166,8 +166,8 @@ try {
   await root.getByLabel("Code postal").fill("75002");
   await root.getByLabel("Pays").selectOption("FR");
   await root.getByLabel("Ville").fill("Paris");
-  const pay = await root.getByRole("button", { name: /^Payer/ }).textContent();
-  check(pay === "Payer 95,88\u00a0€", `shipping priced (pay: ${pay})`);
+  const pay = await root.getByRole("button", { name: /^Commander et payer/ }).textContent();
+  check(pay === "Commander et payer 95,88\u00a0€", `shipping priced (pay: ${pay})`);
   await root.getByLabel("Ville").press("Enter");
   await tab.waitForFunction(() => window.seen.events.some(([n]) => n === "qc:redirect"));
   const sent = edgeRequests.find((r) => r.path === "/v1/checkouts");

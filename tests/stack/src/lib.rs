@@ -137,8 +137,12 @@ pub struct StackConfig {
     /// Secrets the edge does NOT get (to test a misconfigured deploy).
     pub omit_secrets: Vec<String>,
     /// Give the edge the demo shop's legal pages (`TERMS_URL`,
-    /// `WITHDRAWAL_URL`): the confirmation e-mails link them, and every
-    /// checkout must then accept the terms (`terms_accepted`).
+    /// `WITHDRAWAL_URL`, `PRIVACY_URL`): the widget's details step links
+    /// them, the confirmation e-mails link the first two, and every
+    /// checkout must then accept the terms (`terms_accepted`, the widget's
+    /// checkbox). Off by default: the integration tests post checkouts
+    /// without it; the demo and the end-to-end tests (`qc-stack demo`,
+    /// `qc-stack run`) turn it on.
     pub legal_pages: bool,
     /// Connect the edge to the fake Qonto (OAuth) once it is up, as a
     /// merchant would at /admin.
@@ -489,6 +493,10 @@ impl Stack {
                 (
                     "WITHDRAWAL_URL".to_owned(),
                     format!("{}/withdrawal.html", shop.url()),
+                ),
+                (
+                    "PRIVACY_URL".to_owned(),
+                    format!("{}/privacy.html", shop.url()),
                 ),
             ]);
         }

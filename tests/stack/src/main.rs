@@ -61,6 +61,15 @@ fn qonto_target(connect: bool) -> Result<(QontoTarget, bool), String> {
     Ok((target, auto))
 }
 
+/// The demo shop as an EU shop selling to consumers and businesses (with
+/// `legal_pages`: its terms, withdrawal and privacy pages, shown at the
+/// details step, where the shopper ticks the terms before Pay): business
+/// buyers' company and VAT number. The demo and the end-to-end tests
+/// (`run`) show them.
+fn eu_shop_vars() -> Vec<(String, String)> {
+    vec![("BUSINESS_BUYERS".into(), "on".into())]
+}
+
 async fn demo() -> Result<ExitCode, String> {
     let (qonto, authorize) = qonto_target(true)?;
     let qonto_label = qonto.label();
@@ -71,6 +80,8 @@ async fn demo() -> Result<ExitCode, String> {
         qonto,
         authorize,
         edge_build: EdgeBuild::Shop,
+        legal_pages: true,
+        extra_vars: eu_shop_vars(),
         ..StackConfig::default()
     };
     eprintln!("qc-stack: starting the fake Qonto, the edge (wrangler dev) and the demo shop...");
@@ -124,6 +135,8 @@ async fn run(cmd: Vec<String>, connect: bool) -> Result<ExitCode, String> {
         authorize,
         qonto,
         edge_build: EdgeBuild::Shop,
+        legal_pages: true,
+        extra_vars: eu_shop_vars(),
         ..StackConfig::default()
     };
     let stack = Stack::start(config).await.map_err(|e| e.to_string())?;

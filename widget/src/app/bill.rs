@@ -95,6 +95,7 @@ pub(crate) fn bill(items: &Basket, prices: &Prices, country: &str) -> Bill {
                 products: Vec::new(),
                 shipping: None,
                 extras: Default::default(),
+                checkout: Default::default(),
             };
             (&empty, false)
         }
@@ -205,6 +206,7 @@ mod tests {
             shipping: ships
                 .then(|| Shipping::from_validated(Currency::EUR, vec![zone], Some(eur(6000)))),
             extras: Default::default(),
+            checkout: Default::default(),
         })
     }
 

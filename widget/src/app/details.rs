@@ -4,7 +4,7 @@
 use shared::api::Customer;
 use web_sys::HtmlElement;
 
-use crate::details::{self, Errors, Values, COUNTRY};
+use crate::details::{self, Errors, Values, COUNTRY, TERMS};
 use crate::i18n::Msg;
 use crate::js::{self, set};
 use crate::problem::Problem;
@@ -53,12 +53,13 @@ impl App {
         }
     }
 
-    /// The details' errors as they are now (`shared`'s customer checks, and
-    /// whether the country is shipped to), and the customer to send.
+    /// The details' errors as they are now (`shared`'s customer checks, the
+    /// terms when the shop has them, and whether the country is shipped
+    /// to), and the customer to send.
     pub(super) fn check(self) -> Option<(Customer, Errors)> {
         self.read(|s| {
             let ship = s.bill().ship;
-            let (customer, mut errors) = details::check(&s.values, ship != Ship::None);
+            let (customer, mut errors) = details::check(&s.values, s.shown(ship));
             if ship == Ship::Unshippable {
                 errors[COUNTRY] = errors[COUNTRY].or(Some(Msg::ErrUnshippable));
             }
@@ -127,7 +128,7 @@ impl App {
         let mut values = Values::default();
         for (i, value) in values.iter_mut().enumerate() {
             if let Some(el) = self.find(&format!("#qc-f{i}")) {
-                *value = js::get_str(&el, "value").unwrap_or_default();
+                *value = field_value(i, &el);
             }
         }
         self.write(|s| s.values.clone_from(&values));
@@ -159,6 +160,11 @@ impl App {
         self.pay(what, Some(customer), None);
     }
 
+    /// Whether the shop asks for the terms (`terms_accepted` must be sent).
+    pub(super) fn terms_required(self) -> bool {
+        self.read(|s| s.shown(Ship::None).terms) == Some(true)
+    }
+
     /// Shows the edge's problems with the details next to their fields
     /// (focus on the first); returns whether there was any.
     pub(super) fn inline(self, problem: &Problem) -> bool {
@@ -175,4 +181,14 @@ impl App {
         self.focus(format!("#qc-f{first}"));
         true
     }
+}
+
+/// What the control of field `i` holds: the terms checkbox `"1"` when
+/// ticked (its `value` is always `"on"`), any other its `value`.
+pub(crate) fn field_value(i: usize, control: &wasm_bindgen::JsValue) -> String {
+    if i == TERMS {
+        let ticked = js::get(control, "checked").as_bool() == Some(true);
+        return if ticked { "1" } else { "" }.to_owned();
+    }
+    js::get_str(control, "value").unwrap_or_default()
 }

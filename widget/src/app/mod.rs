@@ -47,8 +47,9 @@ mod payment_return;
 pub(crate) mod state;
 
 pub(crate) use basket::i64_quantity;
-pub(crate) use bill::{blocker, Line, Ship};
+pub(crate) use bill::{blocker, Line};
 use bill::{summarize, Summary};
+pub(crate) use details::field_value;
 pub(crate) use state::{Prices, State, Step};
 
 /// Browser objects and bookkeeping that are not shown (and not `Send`).
@@ -135,9 +136,14 @@ impl App {
         self.config(|c| c.lang).unwrap_or(Lang::En)
     }
 
-    /// The text of `msg` in the widget's language.
+    /// The text of `msg` in the widget's language (Pay's: the page's own
+    /// `data-pay-label`, when it has one).
     pub(crate) fn t(self, msg: Msg) -> &'static str {
-        tr(self.config(|c| c.texts).unwrap_or(""), msg)
+        self.config(|c| match c.pay_label {
+            Some(label) if msg == Msg::Pay => label,
+            _ => tr(c.texts, msg),
+        })
+        .unwrap_or("")
     }
 
     /// `light`, `dark` or `auto`.

@@ -43,9 +43,11 @@ impl App {
         };
         self.open_dialog(opener);
         self.local.update_value(|l| l.last = Some(what.clone()));
-        let body = items
-            .as_ref()
-            .map(|items| edge::checkout_body(items, customer.as_ref(), self.lang().code()));
+        let terms = self.terms_required();
+        let body = items.as_ref().map(|items| {
+            let lang = self.lang().code();
+            edge::checkout_body(items, customer.as_ref(), lang, terms)
+        });
         // The signature holds a hash of the body, not the body: the details
         // stay out of sessionStorage.
         let signature = match (&what, &body) {

@@ -2,12 +2,12 @@
 
 use shared::Basket;
 
-use crate::details::{Errors, Values, COUNTRY};
+use crate::details::{Errors, Shown, Values, COUNTRY};
 use crate::edge::PriceList;
 use crate::i18n::Msg;
 use crate::store::Purchase;
 
-use super::bill::{bill, Bill};
+use super::bill::{bill, Bill, Ship};
 
 /// The catalog's prices, as far as they are known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +89,21 @@ impl State {
         match (&self.step, &self.purchase) {
             (Step::Details, Purchase::Items(items)) => items,
             _ => &self.basket,
+        }
+    }
+
+    /// Which fields the details step shows for shipping `ship`: the
+    /// address for a purchase that is shipped, and what the shop's
+    /// `checkout` settings ask for.
+    pub(crate) fn shown(&self, ship: Ship) -> Shown {
+        let settings = match &self.prices {
+            Prices::Ready(list) => Some(&list.checkout),
+            _ => None,
+        };
+        Shown {
+            shipped: ship != Ship::None,
+            business: settings.is_some_and(|c| c.business_buyers),
+            terms: settings.is_some_and(|c| c.terms_url.is_some()),
         }
     }
 

@@ -9,7 +9,7 @@ use web_sys::{
 
 use crate::app::App;
 use crate::details;
-use crate::js::{self, Listener};
+use crate::js::Listener;
 use crate::store::Purchase;
 
 /// The widget's listeners on `root`, the element its view is mounted in
@@ -101,7 +101,7 @@ fn changed(app: App, ev: &Event) {
             app.quantity_typed(&sku, input);
             return;
         }
-        if input.type_() == "checkbox" {
+        if input.get_attribute("id").as_deref() == Some("qc-remember") {
             app.set_remember(input.checked());
             return;
         }
@@ -113,8 +113,8 @@ fn changed(app: App, ev: &Event) {
     else {
         return;
     };
-    // `value` of an input or a select alike.
-    app.committed(field, js::get_str(&target, "value").unwrap_or_default());
+    // `value` of an input or a select alike (the terms: ticked or not).
+    app.committed(field, crate::app::field_value(field, &target));
 }
 
 /// Escape closes; Tab and Shift+Tab wrap around inside the dialog.

@@ -5,7 +5,7 @@ use wasm_bindgen::JsValue;
 use web_sys::{Element, HtmlElement};
 
 use crate::app::{App, Line, Prices, State};
-use crate::details::{self, COUNTRY, FIELDS};
+use crate::details::{self, Shown, COUNTRY, FIELDS, TERMS};
 use crate::i18n::{fill, Msg};
 use crate::js;
 use crate::variants::{available, stock_label};
@@ -232,7 +232,10 @@ pub(super) fn update_line(app: App, li: &Element, line: &Line, left: Option<u32>
 ///
 /// Field `i`: `div#qc-d{i}.qc-field > label[for] + (input|select)#qc-f{i} +
 /// p#qc-e{i}.qc-ferr`; the control's `aria-describedby` names its error
-/// text, empty (and not shown) while there is none.
+/// text, empty (and not shown) while there is none. Before the terms
+/// checkbox, `p.qc-legal > a#qc-l0 + a#qc-l1 + a#qc-l2`: the shop's terms,
+/// withdrawal and privacy pages, in a new tab (their `href` set by
+/// [`sync_details`] once the catalog says them).
 pub(super) fn build_details(app: App, container: &Element) -> Result<(), JsValue> {
     let document = js::document().ok_or("no document")?;
     let add = |parent: &Element, tag: &str, attributes: &[(&str, &str)], text: &str| {
@@ -250,6 +253,17 @@ pub(super) fn build_details(app: App, container: &Element) -> Result<(), JsValue
         Ok::<_, JsValue>(el)
     };
     for (i, f) in FIELDS.iter().enumerate() {
+        if i == TERMS {
+            let legal = add(container, "p", &[("class", "qc-legal")], "")?;
+            for (j, msg) in [Msg::Terms, Msg::Withdrawal, Msg::Privacy]
+                .into_iter()
+                .enumerate()
+            {
+                let id = format!("qc-l{j}");
+                let attributes = [("id", &*id), ("target", "_blank"), ("rel", "noopener")];
+                add(&legal, "a", &attributes, app.t(msg))?;
+            }
+        }
         let (id, error) = (format!("qc-f{i}"), format!("qc-e{i}"));
         let div = add(
             container,
@@ -304,12 +318,14 @@ pub(super) fn build_details(app: App, container: &Element) -> Result<(), JsValue
     Ok(())
 }
 
-/// Brings the hand-built details up to date with `s`: the address shown
-/// only for a purchase that is shipped, each field's error (its text and
-/// `aria-invalid`), the countries and the one chosen, the checkbox, and
-/// "forget" only while details are stored. Typed values are not written
-/// back (see `App::committed`), except the remembered ones at the start.
-pub(super) fn sync_details(app: App, s: &State, shipped: bool) {
+/// Brings the hand-built details up to date with `s`: the fields `shown`
+/// (the address for a purchase that is shipped, the business fields and
+/// the terms as the shop's settings say), the legal pages' links that are
+/// set, each field's error (its text and `aria-invalid`), the countries
+/// and the one chosen, the checkboxes, and "forget" only while details are
+/// stored. Typed values are not written back (see `App::committed`),
+/// except the remembered ones at the start.
+pub(super) fn sync_details(app: App, s: &State, shown: Shown) {
     let Some(container) = app.find(".qc-details") else {
         return; // not mounted yet: the next render does it
     };
@@ -331,7 +347,7 @@ pub(super) fn sync_details(app: App, s: &State, shipped: bool) {
         ) else {
             return;
         };
-        js::set(&div, "hidden", details::is_address(i) && !shipped);
+        js::set(&div, "hidden", !shown.field(i));
         let error = s.errors[i].map(|msg| app.t(msg));
         let _ = control.set_attribute(
             "aria-invalid",
@@ -340,6 +356,24 @@ pub(super) fn sync_details(app: App, s: &State, shipped: bool) {
         text.set_text_content(error);
         if i == COUNTRY {
             sync_countries(&control, s);
+        }
+        if i == TERMS {
+            js::set(&control, "checked", !s.values[TERMS].is_empty());
+        }
+    }
+    let settings = match &s.prices {
+        Prices::Ready(list) => Some(&list.checkout),
+        _ => None,
+    };
+    let pages = settings.map(|c| [&c.terms_url, &c.withdrawal_url, &c.privacy_url]);
+    for (j, url) in pages
+        .unwrap_or([&None, &None, &None])
+        .into_iter()
+        .enumerate()
+    {
+        if let Some(link) = app.find(&format!("#qc-l{j}")) {
+            flag(&link, "hidden", url.is_none());
+            attr(&link, "href", url.as_deref());
         }
     }
     if let Some(checkbox) = app.find("#qc-remember") {

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::{blocker, App, Prices, Ship, State, Step};
+use crate::app::{blocker, App, Prices, State, Step};
 use crate::i18n::{fill, items, Msg};
 use crate::store::Purchase;
 
@@ -83,7 +83,7 @@ pub(super) fn render(app: App, s: &State) {
         flag(&container, "hidden", !on_details);
     }
     // The details: the address only for a purchase that is shipped.
-    sync_details(app, s, bill.ship != Ship::None);
+    sync_details(app, s, s.shown(bill.ship));
 
     // Why Continue or Pay is not possible (yet), if it is not.
     let blocker = blocker(
