@@ -135,9 +135,9 @@ test("subscribe the webhook", async () => {
 test("find a paid checkout, deactivate an open one", async () => {
   const customer = { email: "ana.lopes@example.com", name: "Ana Lopes",
     address: { line1: "1 rue de la Paix", postal_code: "75002", city: "Paris", country: "FR" } };
-  const paid = await edge("POST", "/v1/checkouts", { items: [{ sku: "mug", quantity: 2 }], customer }, { "idempotency-key": `admin-paid-${Date.now()}` });
+  const paid = await edge("POST", "/v1/checkouts", { items: [{ sku: "mug", quantity: 2 }], customer, terms_accepted: true }, { "idempotency-key": `admin-paid-${Date.now()}` });
   assert.equal(paid.status, 201, paid.text);
-  const open = await edge("POST", "/v1/checkouts", { items: [{ sku: "ebook", quantity: 1 }] }, { "idempotency-key": `admin-open-${Date.now()}` });
+  const open = await edge("POST", "/v1/checkouts", { items: [{ sku: "ebook", quantity: 1 }], terms_accepted: true }, { "idempotency-key": `admin-open-${Date.now()}` });
   assert.equal(open.status, 201, open.text);
   const paidLink = new URL(paid.json.url).pathname.split("/").pop();
   await control("POST", `/payment_links/${paidLink}/pay`);
