@@ -45,9 +45,6 @@ impl App {
             Ok(())
         })
         .unwrap_or(Ok(()))?;
-        if let Some(old) = self.read(|s| s.basket.clone()) {
-            self.track_change(&old, &next);
-        }
         self.commit(next);
         Ok(())
     }

@@ -57,9 +57,9 @@ impl App {
                         return; // unmounted while waiting
                     }
                 }
-                let (status, reference, amount) =
+                let (status, reference) =
                     match edge::checkout_status(&pending.endpoint, &pending.id).await {
-                        Ok(answer) => (answer.status, answer.reference, answer.amount),
+                        Ok(answer) => (answer.status, answer.reference),
                         Err(problem) if problem.status == 404 => {
                             // Unknown to this edge: nothing will ever change,
                             // and nothing for the shopper to do.
@@ -85,9 +85,6 @@ impl App {
                 let Some(next) = after(&status, round) else {
                     return;
                 };
-                if status == CheckoutStatus::Paid {
-                    self.track_purchase(&pending.id, amount);
-                }
                 if next.clear_basket {
                     // Clear the basket that was paid for, not one the
                     // shopper has changed since (in another tab).

@@ -177,7 +177,6 @@ mod tests {
             },
             ship,
             total,
-            tax: None,
         }
     }
 
