@@ -3,7 +3,6 @@
 //! the feedback of a pressed add button, and the item the edge said is sold
 //! out (409 `sold_out`). What they show is written by `view::page`.
 
-use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlDialogElement, HtmlElement};
 

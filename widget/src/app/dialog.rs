@@ -2,7 +2,6 @@
 //! and what is loaded on opening (the catalog, the payment methods, the
 //! stock).
 
-use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlDialogElement, HtmlElement};
 

@@ -2,7 +2,6 @@
 //! live region, `qc:error`), and the basket as the host page sees it.
 
 use js_sys::{Array, Object};
-use leptos::prelude::*;
 use shared::Money;
 use wasm_bindgen::JsValue;
 

@@ -26,6 +26,8 @@
 //! and [`cards`] (the page's product cards, prices and add buttons: stock,
 //! the variant picker, the feedback on add).
 
+use std::cell::{Cell, RefCell};
+
 use leptos::prelude::*;
 use shared::{Money, VatRate, VatRateFormat};
 use web_sys::{HtmlElement, ShadowRoot};
@@ -76,12 +78,72 @@ struct Local {
     stock_asked: bool,
 }
 
+thread_local! {
+    /// The browser objects of each mounted instance, by [`Locals`] id.
+    static LOCALS: RefCell<Vec<(u32, Local)>> = const { RefCell::new(Vec::new()) };
+    /// The next [`Locals`] id.
+    static NEXT_LOCAL: Cell<u32> = const { Cell::new(0) };
+}
+
+/// A handle on an instance's [`Local`], kept in a thread-local list rather
+/// than in a Leptos `StoredValue` with local storage: that storage checks
+/// the thread on every access (`std::thread::current`, ~1 KB gzip), and
+/// with it the handle, and so [`App`], is `Send`, so the view's effect can be
+/// Leptos's `Send` kind, which needs no such check either. The entry goes
+/// with the reactive owner (the mounted view); afterwards every access is
+/// `None`, as on a disposed `StoredValue`.
+#[derive(Clone, Copy)]
+struct Locals(u32);
+
+impl Locals {
+    /// Keeps `local` until the current reactive owner is cleaned up.
+    fn new(local: Local) -> Locals {
+        let id = NEXT_LOCAL.get();
+        NEXT_LOCAL.set(id.wrapping_add(1));
+        LOCALS.with_borrow_mut(|all| all.push((id, local)));
+        on_cleanup(move || {
+            // Dropped outside the borrow: dropping listeners calls the browser.
+            let gone = LOCALS.with(|all| {
+                let mut all = all.try_borrow_mut().ok()?;
+                let at = all.iter().position(|(i, _)| *i == id)?;
+                Some(all.swap_remove(at))
+            });
+            drop(gone);
+        });
+        Locals(id)
+    }
+
+    /// Reads the instance's objects; `None` once unmounted (or, as a
+    /// `RefCell`, while they are being changed).
+    fn try_with_value<T>(self, read: impl FnOnce(&Local) -> T) -> Option<T> {
+        LOCALS.with(|all| {
+            let all = all.try_borrow().ok()?;
+            all.iter().find(|(i, _)| *i == self.0).map(|(_, l)| read(l))
+        })
+    }
+
+    /// Changes the instance's objects; `None` once unmounted.
+    fn try_update_value<T>(self, change: impl FnOnce(&mut Local) -> T) -> Option<T> {
+        LOCALS.with(|all| {
+            let mut all = all.try_borrow_mut().ok()?;
+            all.iter_mut()
+                .find(|(i, _)| *i == self.0)
+                .map(|(_, l)| change(l))
+        })
+    }
+
+    /// [`Locals::try_update_value`] without its answer.
+    fn update_value(self, change: impl FnOnce(&mut Local)) {
+        self.try_update_value(change);
+    }
+}
+
 /// The widget's state and its browser objects (see the module docs).
 #[derive(Clone, Copy)]
 pub(crate) struct App {
     /// Everything the view shows.
     pub(crate) state: RwSignal<State>,
-    local: StoredValue<Local, LocalStorage>,
+    local: Locals,
 }
 
 impl App {
@@ -110,7 +172,7 @@ impl App {
                 stock: None,
                 sold_out: None,
             }),
-            local: StoredValue::new_local(Local {
+            local: Locals::new(Local {
                 config,
                 shadow: Some(shadow),
                 money: None,

@@ -2,7 +2,6 @@
 //! the redirect to the payment page.
 
 use js_sys::{Array, Object};
-use leptos::prelude::*;
 use shared::api::Customer;
 use shared::Basket;
 use wasm_bindgen::JsValue;

@@ -2,7 +2,6 @@
 //! the outcome shown.
 
 use js_sys::Object;
-use leptos::prelude::*;
 use shared::api::CheckoutStatus;
 use shared::Basket;
 

@@ -28,7 +28,7 @@ use super::render::render;
 /// (basket lines, totals, details) are built by hand.
 pub(crate) fn root(app: App, container: &HtmlElement) {
     // Runs once the view is mounted, then after every change of the state.
-    Effect::new(move |_| {
+    Effect::new_sync(move |_| {
         app.state.with(|s| render(app, s));
     });
     container.set_inner_html(&structure(app.theme(), |msg| app.t(msg)));
