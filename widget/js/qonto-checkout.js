@@ -127,7 +127,7 @@ if (!window.__qontoCheckout) {
         if (!document.body) {
           await new Promise((r) => document.addEventListener("DOMContentLoaded", r, { once: true }));
         }
-        glue.start(data.endpoint || new URL(SELF).origin, data.locale, data.theme, text, "openOnAdd" in data, data.payLabel);
+        glue.start(data.endpoint || new URL(SELF).origin, data.locale, data.theme, text, "openOnAdd" in data, data.payLabel, data.analytics);
         return glue;
       })
       .then(

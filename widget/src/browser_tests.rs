@@ -1375,9 +1375,11 @@ async fn start_mounts_once_and_styles_are_adopted_not_inline() {
         None,
         None,
         None,
+        None,
     )
     .expect("start");
-    crate::start(EDGE.into(), None, None, None, None, None).expect("a second start does nothing");
+    crate::start(EDGE.into(), None, None, None, None, None, None)
+        .expect("a second start does nothing");
     let hosts = document().query_selector_all("#qonto-checkout").unwrap();
     assert_eq!(hosts.length(), 1);
     let root = document()

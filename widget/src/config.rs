@@ -1,6 +1,6 @@
 //! The widget's configuration, read from the script tag's data attributes by
 //! the loader (`data-endpoint`, `data-locale`, `data-theme`,
-//! `data-open-on-add`, `data-pay-label`) and the page's
+//! `data-open-on-add`, `data-pay-label`, `data-analytics`) and the page's
 //! `<html lang>`.
 
 use crate::i18n::{self, Lang};
@@ -23,6 +23,9 @@ pub(crate) struct Config {
     /// `data-pay-label`: the page's own text for Pay, in its language (a
     /// `{}` in it is the amount), instead of the language's default.
     pub(crate) pay_label: Option<&'static str>,
+    /// `data-analytics="datalayer"`: e-commerce events pushed to
+    /// `window.dataLayer` (see `analytics`).
+    pub(crate) analytics: bool,
 }
 
 impl Config {
@@ -51,6 +54,7 @@ impl Config {
             theme,
             open_on_add: false,
             pay_label: None,
+            analytics: false,
         }
     }
 

@@ -51,6 +51,8 @@ pub(crate) struct Status {
     pub(crate) status: CheckoutStatus,
     /// The checkout's short reference, if the edge gave one.
     pub(crate) reference: Option<String>,
+    /// What the checkout charges (for the analytics' `purchase`).
+    pub(crate) amount: Option<Money>,
 }
 
 /// The `reference` of an answer: shown as text, so only its length and
@@ -472,6 +474,7 @@ pub(crate) async fn checkout_status(endpoint: &str, id: &str) -> Result<Status, 
     Ok(Status {
         status: CheckoutStatus::parse(&get_str(&json, "status").unwrap_or_default()),
         reference: read_reference(&json),
+        amount: wire(&get(&json, "amount")),
     })
 }
 

@@ -69,7 +69,7 @@ pub(crate) fn activate(app: App, element: &Element) -> bool {
             Err(problem) => app.report(problem),
         }
     } else if element.has_attribute("data-qc-open") {
-        app.open_dialog(opener);
+        app.open_basket(opener);
     } else if let Some(id) = element.get_attribute("data-qc-pay-invoice") {
         let id = id.trim();
         // Ids are UUIDs; anything with spaces or line breaks is a typo.
@@ -139,7 +139,7 @@ pub(crate) fn call(app: App, method: &str, args: &Array) -> JsValue {
         "clear" => app.clear(),
         "basket" => {}
         "open" => {
-            app.open_dialog(None);
+            app.open_basket(None);
             return JsValue::UNDEFINED;
         }
         "close" => {

@@ -21,7 +21,8 @@
 //! - `i18n`: the texts in en, fr, de, it, es, nl;
 //! - `problem`: failures, their codes and their texts;
 //! - `js`: JSON, `Intl`, events and timers, without serde;
-//! - `config`: the configuration from the script tag.
+//! - `config`: the configuration from the script tag;
+//! - `analytics`: the opt-in e-commerce events for `window.dataLayer`.
 //!
 //! Nothing here may panic or throw into the host page: every browser call
 //! that can fail returns a `Result` that is handled, and every failure the
@@ -33,6 +34,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, Element, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
+mod analytics;
 mod app;
 mod config;
 mod details;
@@ -100,7 +102,9 @@ impl Drop for Mounted {
 /// (`light`, `dark` or `auto`). `texts` is the language's text file
 /// (`i18n/<lang>.txt`) for a language other than English; `open_on_add`:
 /// the script tag has `data-open-on-add`; `pay_label`: its
-/// `data-pay-label` (the page's text for Pay). A second call does nothing.
+/// `data-pay-label` (the page's text for Pay); `analytics`: its
+/// `data-analytics` (`datalayer` pushes e-commerce events to
+/// `window.dataLayer`). A second call does nothing.
 ///
 /// Dispatches `qc:ready` (detail: the basket) once mounted.
 #[wasm_bindgen]
@@ -111,6 +115,7 @@ pub fn start(
     texts: Option<String>,
     open_on_add: Option<bool>,
     pay_label: Option<String>,
+    analytics: Option<String>,
 ) -> Result<(), JsValue> {
     if STARTED.with_borrow(Option::is_some) {
         return Ok(());
@@ -135,6 +140,7 @@ pub fn start(
     let mut config = Config::new(&endpoint, locale, html_lang, theme.as_deref(), texts);
     config.open_on_add = open_on_add == Some(true);
     config.page_options(pay_label);
+    config.analytics = analytics.as_deref().map(str::trim) == Some("datalayer");
     let mounted = mount(host, config)?;
     STARTED.set(Some(mounted));
     Ok(())

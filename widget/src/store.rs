@@ -1,7 +1,8 @@
 //! What the widget keeps in the browser: the basket, the pending checkout and
 //! (if the shopper agrees) their details in `localStorage` (shared by the
 //! site's tabs, kept across visits), the current payment attempt's
-//! idempotency key in `sessionStorage` (one tab).
+//! idempotency key in `sessionStorage` (one tab), and with analytics on,
+//! the last checkout's `purchase` data and the checkouts already reported.
 //!
 //! Storage can be missing or full (private modes, quotas, sandboxed iframes):
 //! every access here is best-effort and never fails the caller. Values are
@@ -22,7 +23,14 @@ const PENDING_KEY: &str = "qc-pending";
 const ATTEMPT_KEY: &str = "qc-attempt";
 /// `localStorage` key of the remembered details.
 pub(crate) const DETAILS_KEY: &str = "qc-details";
-
+/// `localStorage` key of the last checkout's analytics data (`id` and the
+/// `purchase` event's JSON, one line each).
+const PURCHASE_KEY: &str = "qc-ga";
+/// `localStorage` key of the checkouts whose `purchase` was pushed
+/// (space-separated ids, the latest last).
+pub(crate) const SENT_KEY: &str = "qc-ga-sent";
+/// How many reported checkout ids are remembered.
+const SENT_KEPT: usize = 20;
 fn local() -> Option<Storage> {
     js::window()?.local_storage().ok()?
 }
@@ -93,6 +101,34 @@ pub(crate) fn save_details(values: &Values) {
 /// Forgets the remembered details.
 pub(crate) fn forget_details() {
     write(local(), DETAILS_KEY, None);
+}
+
+/// Keeps the `purchase` event's data of checkout `id` (JSON) for the
+/// shopper's return.
+pub(crate) fn save_purchase(id: &str, json: &str) {
+    write(local(), PURCHASE_KEY, Some(&format!("{id}\n{json}")));
+}
+
+/// The `purchase` data kept for checkout `id`, if any.
+pub(crate) fn load_purchase(id: &str) -> Option<String> {
+    let text = read(local(), PURCHASE_KEY)?;
+    let (kept, json) = text.split_once('\n')?;
+    (kept == id).then(|| json.to_owned())
+}
+
+/// Records that checkout `id`'s `purchase` was pushed; returns `false` if
+/// it already was (then nothing is pushed again).
+pub(crate) fn mark_sent(id: &str) -> bool {
+    let text = read(local(), SENT_KEY).unwrap_or_default();
+    let mut ids: Vec<&str> = text.split(' ').filter(|s| !s.is_empty()).collect();
+    if ids.contains(&id) {
+        return false;
+    }
+    ids.push(id);
+    let keep = ids.len().saturating_sub(SENT_KEPT);
+    write(local(), SENT_KEY, Some(&ids[keep..].join(" ")));
+    write(local(), PURCHASE_KEY, None);
+    true
 }
 
 /// What a checkout pays for.

@@ -45,6 +45,9 @@ impl App {
             Ok(())
         })
         .unwrap_or(Ok(()))?;
+        if let Some(old) = self.read(|s| s.basket.clone()) {
+            self.track_change(&old, &next);
+        }
         self.commit(next);
         Ok(())
     }

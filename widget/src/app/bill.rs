@@ -75,6 +75,8 @@ pub(crate) struct Bill {
     pub(crate) ship: Ship,
     /// What the shopper pays, shipping included, when known.
     pub(crate) total: Option<Money>,
+    /// The VAT in the total (the goods' and the shipping's), when known.
+    pub(crate) tax: Option<Money>,
 }
 
 /// Prices `items` and their shipping to `country` (empty: not chosen yet)
@@ -124,6 +126,14 @@ pub(crate) fn bill(items: &Basket, prices: &Prices, country: &str) -> Bill {
         })
         .collect();
     let goods = order.goods.filter(|_| ready);
+    let total = order.total.filter(|_| ready);
+    let ship_vat = match &order.shipping {
+        ShippingLine::Quoted(quote) if !quote.free => quote.line.vat.minor(),
+        _ => 0,
+    };
+    let tax = total
+        .and(goods.as_ref())
+        .map(|g| Money::new(g.vat.minor() + ship_vat, g.vat.currency()));
     let ship = match &order.shipping {
         // Above the maximum (or no prices yet): no shipping is shown.
         _ if goods.is_none() => Ship::None,
@@ -143,7 +153,8 @@ pub(crate) fn bill(items: &Basket, prices: &Prices, country: &str) -> Bill {
     Bill {
         summary,
         ship,
-        total: order.total.filter(|_| ready),
+        total,
+        tax,
     }
 }
 

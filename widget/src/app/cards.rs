@@ -160,7 +160,7 @@ impl App {
             self.added_feedback(button);
         }
         if self.config(|c| c.open_on_add) == Some(true) {
-            self.open_dialog(opener.filter(|_| !in_picker));
+            self.open_basket(opener.filter(|_| !in_picker));
         }
     }
 

@@ -54,6 +54,18 @@ impl App {
         self.load_extras();
     }
 
+    /// Opens the dialog on what it shows (the basket, unless a result
+    /// screen waits): the toggle, `data-qc-open`, `open()`, an add with
+    /// `data-open-on-add`. The basket's opening is `view_cart` for the
+    /// analytics.
+    pub(crate) fn open_basket(self, opener: Option<HtmlElement>) {
+        let closed = self.read(|s| !s.open) == Some(true);
+        self.open_dialog(opener);
+        if closed && self.step() == Some(Step::Basket) {
+            self.track_view();
+        }
+    }
+
     /// Closes the dialog and gives focus back to its opener. A result screen
     /// is shown once: the next opening shows the basket.
     pub(crate) fn close_dialog(self) {

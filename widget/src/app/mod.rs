@@ -47,6 +47,7 @@ mod events;
 mod pay;
 mod payment_return;
 pub(crate) mod state;
+mod track;
 
 pub(crate) use basket::i64_quantity;
 pub(crate) use bill::{blocker, Line};

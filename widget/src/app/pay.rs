@@ -47,6 +47,8 @@ impl App {
             let lang = self.lang().code();
             edge::checkout_body(items, customer.as_ref(), lang, terms)
         });
+        // With analytics on: `begin_checkout`, and its data for `purchase`.
+        let tracked = items.as_ref().and_then(|_| self.track_checkout());
         // The signature holds a hash of the body, not the body: the details
         // stay out of sessionStorage.
         let signature = match (&what, &body) {
@@ -75,7 +77,12 @@ impl App {
                 (_, None) => Err(Problem::new("empty_basket", "")),
             };
             match result {
-                Ok(created) => self.redirect(what, &basket, created, endpoint),
+                Ok(created) => {
+                    if let Some(json) = &tracked {
+                        store::save_purchase(&created.id, json);
+                    }
+                    self.redirect(what, &basket, created, endpoint);
+                }
                 Err(problem) => {
                     if problem.code == "idempotency_key_reused" {
                         // The key was used for another body: this attempt

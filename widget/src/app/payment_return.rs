@@ -56,9 +56,9 @@ impl App {
                         return; // unmounted while waiting
                     }
                 }
-                let (status, reference) =
+                let (status, reference, amount) =
                     match edge::checkout_status(&pending.endpoint, &pending.id).await {
-                        Ok(answer) => (answer.status, answer.reference),
+                        Ok(answer) => (answer.status, answer.reference, answer.amount),
                         Err(problem) if problem.status == 404 => {
                             // Unknown to this edge: nothing will ever change,
                             // and nothing for the shopper to do.
@@ -84,6 +84,9 @@ impl App {
                 let Some(next) = after(&status, round) else {
                     return;
                 };
+                if status == CheckoutStatus::Paid {
+                    self.track_purchase(&pending.id, amount);
+                }
                 if next.clear_basket {
                     // Clear the basket that was paid for, not one the
                     // shopper has changed since (in another tab).

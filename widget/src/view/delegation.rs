@@ -59,7 +59,7 @@ fn clicked(app: App, ev: &Event) {
     };
     let sku = control.get_attribute("data-sku").unwrap_or_default();
     match control.get_attribute("data-action").as_deref() {
-        Some("open") => app.open_dialog(control.dyn_into().ok()),
+        Some("open") => app.open_basket(control.dyn_into().ok()),
         Some("close") => app.close_dialog(),
         Some("submit") => {
             // Never let the form submit: it would navigate.

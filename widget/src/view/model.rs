@@ -177,6 +177,7 @@ mod tests {
             },
             ship,
             total,
+            tax: None,
         }
     }
 
