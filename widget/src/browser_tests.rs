@@ -496,6 +496,7 @@ fn focused(w: &Widget) -> String {
 
 // ----- tests ------------------------------------------------------------------
 
+mod analytics;
 mod buyers;
 mod cards;
 

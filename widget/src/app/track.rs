@@ -20,8 +20,7 @@ impl App {
         self.config(|c| c.analytics) == Some(true)
     }
 
-    /// `view_cart`: the basket opened, with its lines and its goods' total
-    /// (after the discount code).
+    /// `view_cart`: the basket opened, with its lines and its goods' total.
     pub(super) fn track_view(self) {
         if !self.tracking() {
             return;
@@ -77,7 +76,7 @@ impl App {
     }
 
     /// `begin_checkout` for the items on the details step: what is charged
-    /// (`value`, `tax`, `shipping`, the `coupon`). Returns the same data as
+    /// (`value`, `tax`, `shipping`). Returns the same data as
     /// JSON, kept for the `purchase` on return (`None` with analytics off).
     pub(super) fn track_checkout(self) -> Option<String> {
         if !self.tracking() {
