@@ -194,13 +194,13 @@ async fn terms_must_be_accepted_and_business_buyers_are_kept_with_their_order() 
     let mut lines = csv.lines();
     let header = lines.next().unwrap_or("");
     assert!(
-        header.ends_with(",reference,company,vat_number,terms_accepted_at"),
+        header.ends_with(",reference,company,vat_number,terms_accepted_at,discount_code,discount"),
         "{header}"
     );
     let row = lines.find(|l| l.starts_with(&id)).expect("the order's row");
     assert!(
         row.ends_with(&format!(
-            ",Atelier Lumière SARL,FR40303265045,{accepted_at}"
+            ",Atelier Lumière SARL,FR40303265045,{accepted_at},,"
         )),
         "{row}"
     );
