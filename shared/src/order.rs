@@ -333,6 +333,20 @@ impl PricedOrder {
         }
     }
 
+    /// The VAT in [`PricedOrder::total`]: the goods' and the shipping
+    /// line's, the sum [`PricedOrder::totals`] gives as its `vat`, without
+    /// building its breakdown (the widget's analytics report it as `tax`);
+    /// `None` while the total is not known.
+    pub fn vat(&self) -> Option<Money> {
+        self.total?;
+        let goods = self.goods.as_ref()?;
+        let shipping = match &self.shipping {
+            ShippingLine::Quoted(quote) if !quote.free => quote.line.vat.minor(),
+            _ => 0,
+        };
+        Some(Money::new(goods.vat.minor() + shipping, self.currency))
+    }
+
     /// The maximum gross total, in the order's currency (for messages).
     pub fn max_amount(&self) -> Money {
         Money::new(MAX_AMOUNT_MINOR, self.currency)
@@ -412,6 +426,20 @@ mod tests {
         let totals = order.totals().unwrap();
         assert_eq!(totals.gross, eur(5347));
         assert_eq!(totals.net, eur(3000 + 1099 + 490));
+        // 6.00 on the mugs, 0.60 on the e-book, 0.98 on the shipping.
+        assert_eq!(order.vat(), Some(eur(600 + 60 + 98)));
+        assert_eq!(order.vat(), Some(totals.vat));
+    }
+
+    #[test]
+    fn the_vat_is_known_with_the_total() {
+        // Free shipping carries no VAT: the goods' 10.00 only.
+        assert_eq!(price(&[("mug", 5)], Some("FR")).vat(), Some(eur(1000)));
+        assert_eq!(price(&[("mug", 5)], None).vat(), Some(eur(1000)));
+        // No country yet, or one not shipped to: no total, no VAT.
+        assert_eq!(price(&[("mug", 1)], Some("")).vat(), None);
+        assert_eq!(price(&[("mug", 1)], Some("DE")).vat(), None);
+        assert_eq!(price(&[("ebook", 1)], Some("DE")).vat(), Some(eur(60)));
     }
 
     #[test]

@@ -11,15 +11,18 @@
 //! division (no float formatting in the wasm).
 
 use js_sys::{Array, Function, Object};
-use shared::Money;
+use shared::{Currency, Money};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::app::Line;
 use crate::js::{self, set};
 
-/// `money` as a number of units (`4147` cents: `41.47`).
+/// `money` as a number of units (`4147` cents: `41.47`): GA4 wants a
+/// number, and the nearest double to a whole number of cents over 100 is
+/// the one `41.47` reads as.
 pub(crate) fn amount(money: Money) -> JsValue {
-    JsValue::from_f64(money.minor() as f64 / 100.0)
+    let per_unit = 10_i64.pow(Currency::MINOR_DIGITS) as f64;
+    JsValue::from_f64(money.minor() as f64 / per_unit)
 }
 
 /// `{item_id, item_name, price, quantity}`: `quantity` units of `sku`.

@@ -116,8 +116,9 @@ pub(crate) fn load_purchase(id: &str) -> Option<String> {
     (kept == id).then(|| json.to_owned())
 }
 
-/// Records that checkout `id`'s `purchase` was pushed; returns `false` if
-/// it already was (then nothing is pushed again).
+/// Records that checkout `id`'s `purchase` was pushed, and drops the data
+/// kept for it ([`save_purchase`]); returns `false` if it already was
+/// (then nothing is pushed again).
 pub(crate) fn mark_sent(id: &str) -> bool {
     let text = read(local(), SENT_KEY).unwrap_or_default();
     let mut ids: Vec<&str> = text.split(' ').filter(|s| !s.is_empty()).collect();

@@ -125,15 +125,9 @@ pub(crate) fn bill(items: &Basket, prices: &Prices, country: &str) -> Bill {
             }
         })
         .collect();
+    let tax = order.vat().filter(|_| ready);
     let goods = order.goods.filter(|_| ready);
     let total = order.total.filter(|_| ready);
-    let ship_vat = match &order.shipping {
-        ShippingLine::Quoted(quote) if !quote.free => quote.line.vat.minor(),
-        _ => 0,
-    };
-    let tax = total
-        .and(goods.as_ref())
-        .map(|g| Money::new(g.vat.minor() + ship_vat, g.vat.currency()));
     let ship = match &order.shipping {
         // Above the maximum (or no prices yet): no shipping is shown.
         _ if goods.is_none() => Ship::None,

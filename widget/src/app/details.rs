@@ -162,7 +162,7 @@ impl App {
 
     /// Whether the shop asks for the terms (`terms_accepted` must be sent).
     pub(super) fn terms_required(self) -> bool {
-        self.read(|s| s.shown(Ship::None).terms) == Some(true)
+        self.read(|s| s.checkout_settings().is_some_and(|c| c.terms_url.is_some())) == Some(true)
     }
 
     /// Shows the edge's problems with the details next to their fields

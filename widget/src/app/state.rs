@@ -1,5 +1,6 @@
 //! Everything the view shows, in one [`State`] behind one signal.
 
+use shared::api::CheckoutSettings;
 use shared::Basket;
 
 use crate::details::{Errors, Shown, Values, COUNTRY};
@@ -92,14 +93,20 @@ impl State {
         }
     }
 
+    /// The shop's details-step settings (legal pages, business buyers),
+    /// once the catalog is loaded.
+    pub(crate) fn checkout_settings(&self) -> Option<&CheckoutSettings> {
+        match &self.prices {
+            Prices::Ready(list) => Some(&list.checkout),
+            _ => None,
+        }
+    }
+
     /// Which fields the details step shows for shipping `ship`: the
     /// address for a purchase that is shipped, and what the shop's
     /// `checkout` settings ask for.
     pub(crate) fn shown(&self, ship: Ship) -> Shown {
-        let settings = match &self.prices {
-            Prices::Ready(list) => Some(&list.checkout),
-            _ => None,
-        };
+        let settings = self.checkout_settings();
         Shown {
             shipped: ship != Ship::None,
             business: settings.is_some_and(|c| c.business_buyers),

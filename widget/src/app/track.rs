@@ -11,6 +11,7 @@ use crate::analytics::{self, amount};
 use crate::js::{self, set};
 use crate::store;
 
+use super::bill::Ship;
 use super::state::Prices;
 use super::App;
 
@@ -87,12 +88,11 @@ impl App {
             let goods = b.summary.totals.as_ref()?;
             let value = b.total.unwrap_or(goods.gross);
             let data = analytics::ecommerce(value, analytics::items(&b.summary.lines));
-            let shipping = b.total.map_or(0, |t| t.minor() - goods.gross.minor());
-            set(
-                &data,
-                "shipping",
-                amount(Money::new(shipping, value.currency())),
-            );
+            let shipping = match b.ship {
+                Ship::Cost(cost) => cost,
+                _ => Money::new(0, value.currency()),
+            };
+            set(&data, "shipping", amount(shipping));
             if let Some(tax) = b.tax {
                 set(&data, "tax", amount(tax));
             }

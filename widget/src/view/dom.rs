@@ -361,11 +361,9 @@ pub(super) fn sync_details(app: App, s: &State, shown: Shown) {
             js::set(&control, "checked", !s.values[TERMS].is_empty());
         }
     }
-    let settings = match &s.prices {
-        Prices::Ready(list) => Some(&list.checkout),
-        _ => None,
-    };
-    let pages = settings.map(|c| [&c.terms_url, &c.withdrawal_url, &c.privacy_url]);
+    let pages = s
+        .checkout_settings()
+        .map(|c| [&c.terms_url, &c.withdrawal_url, &c.privacy_url]);
     for (j, url) in pages
         .unwrap_or([&None, &None, &None])
         .into_iter()
