@@ -71,12 +71,11 @@ fn check(
     {
         return Err(Refusal::Exhausted);
     }
-    if let (Some(goods), Some(min)) = (goods, row.minimum_minor) {
-        if goods.minor() < min {
-            return Err(Refusal::BelowMinimum(Money::new(min, currency)));
-        }
+    let minimum = row.minimum_minor.map(|min| Money::new(min, currency));
+    match goods.and_then(|goods| shared::discount::below_minimum(goods, minimum)) {
+        Some(refusal) => Err(refusal),
+        None => Ok(value),
     }
-    Ok(value)
 }
 
 /// The 422 of a refused code, pointing at `discount_code`.

@@ -101,6 +101,14 @@ impl fmt::Display for Refusal {
     }
 }
 
+/// The refusal of a code whose `minimum` (the goods' gross total it needs,
+/// VAT included, shipping left out) goods worth `goods` do not reach.
+pub fn below_minimum(goods: Money, minimum: Option<Money>) -> Option<Refusal> {
+    minimum
+        .filter(|min| goods.minor() < min.minor())
+        .map(Refusal::BelowMinimum)
+}
+
 /// Reads a code as a shopper types it: trimmed, upper case; letters,
 /// digits, `-` and `_`, 1 to [`MAX_CODE_CHARS`]. `None` for anything else
 /// (answered as an unknown code: no code has that shape).
@@ -165,7 +173,16 @@ pub fn allocate(discount: Money, lines: &[Share]) -> Vec<Money> {
     // Largest remainder first, the earlier line on a tie; lines at their
     // cap are skipped, and the order repeats while cents are left (a cap
     // that bound left more than one cent per line).
-    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    // (An insertion sort, stable, so the earlier line stays first: a
+    // basket has at most 100 lines, and the standard sort costs the
+    // widget's wasm ~5 KB.)
+    for i in 1..remainders.len() {
+        let mut j = i;
+        while j > 0 && remainders[j - 1].0 < remainders[j].0 {
+            remainders.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     while left > 0 {
         let mut gave = false;
         for &(_, i) in &remainders {
@@ -212,6 +229,17 @@ mod tests {
             assert_eq!(normalize_code(bad), None, "{bad:?}");
         }
         assert!(normalize_code(&"X".repeat(32)).is_some());
+    }
+
+    #[test]
+    fn a_minimum_is_met_from_its_amount_on() {
+        let min = Some(eur(3_000));
+        assert_eq!(
+            below_minimum(eur(2_999), min),
+            Some(Refusal::BelowMinimum(eur(3_000)))
+        );
+        assert_eq!(below_minimum(eur(3_000), min), None);
+        assert_eq!(below_minimum(eur(0), None), None);
     }
 
     #[test]

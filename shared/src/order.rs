@@ -347,6 +347,29 @@ impl PricedOrder {
         Some(Money::new(goods.vat.minor() + shipping, self.currency))
     }
 
+    /// Applies a discount code worth `value` to the priced lines
+    /// ([`crate::discount::apply`], the rule the edge charges with): each
+    /// line re-priced for its lowered total, the goods' totals and the
+    /// total lowered by what the lines lost, the shipping as it was quoted
+    /// (on the goods before the discount). Returns that amount; `None`
+    /// (and the order unchanged) while the goods are not priced.
+    pub fn with_discount(&mut self, value: crate::discount::DiscountValue) -> Option<Money> {
+        self.goods.as_ref()?;
+        let priced: Vec<PricedLine> = self.lines.iter().filter_map(|l| l.priced).collect();
+        let applied = crate::discount::apply(value, &priced);
+        let mut lowered = applied.lines.into_iter();
+        for line in self.lines.iter_mut().filter(|l| l.priced.is_some()) {
+            line.priced = lowered.next();
+        }
+        let lines = self.lines.iter().filter_map(|l| l.priced);
+        self.goods = Some(Totals::of_lines(self.currency, lines));
+        let off = applied.amount.minor();
+        self.total = self
+            .total
+            .map(|t| Money::new(t.minor() - off, self.currency));
+        Some(applied.amount)
+    }
+
     /// The maximum gross total, in the order's currency (for messages).
     pub fn max_amount(&self) -> Money {
         Money::new(MAX_AMOUNT_MINOR, self.currency)
@@ -522,5 +545,50 @@ mod tests {
         assert_eq!(away.shipping, ShippingLine::Unshippable);
         assert!(over.lines.iter().all(|l| l.priced.is_none()));
         assert_eq!(over.max_amount(), eur(5_000_000));
+    }
+
+    #[test]
+    fn a_discount_lowers_the_lines_and_keeps_the_shipping() {
+        use crate::discount::DiscountValue;
+        // 2 mugs (24.00 at 20 %) and an e-book (11.59 at 5.5 %) to France
+        // (5.88). 10 % of 35.59 is 3.559, half-up 3.56; the mug's exact
+        // share is 2.4006 (2.40), the e-book's 1.1593 (1.15), and the cent
+        // left goes to the larger remainder: the e-book, 1.16. The mugs
+        // cost 21.60 = 18.00 net + 3.60; the e-book 10.43 = 9.89 net + 0.54
+        // (9.89 × 5.5 % = 0.54395).
+        let mut order = price(&[("mug", 2), ("ebook", 1)], Some("FR"));
+        assert_eq!(
+            order.with_discount(DiscountValue::Percent(1_000)),
+            Some(eur(356))
+        );
+        let gross: Vec<Option<Money>> = order
+            .lines
+            .iter()
+            .map(|l| l.priced.map(|p| p.gross))
+            .collect();
+        assert_eq!(gross, vec![Some(eur(2160)), Some(eur(1043))]);
+        let goods = order.goods.clone().unwrap();
+        assert_eq!(
+            (goods.net, goods.vat, goods.gross),
+            (eur(2789), eur(414), eur(3203))
+        );
+        assert_eq!(goods.vat_by_rate.len(), 2);
+        assert_eq!(goods.vat_by_rate[0].1, eur(54));
+        assert_eq!(goods.vat_by_rate[1].1, eur(360));
+        // The shipping is quoted on 35.59 and stays 5.88 (0.98 of VAT).
+        assert_eq!(order.total, Some(eur(3791)));
+        assert_eq!(order.vat(), Some(eur(512)));
+        // A fixed 5.00 before a country is chosen: no total yet.
+        let mut later = price(&[("mug", 1)], None);
+        assert_eq!(
+            later.with_discount(DiscountValue::Amount(eur(500))),
+            Some(eur(500))
+        );
+        assert_eq!(later.goods.as_ref().map(|g| g.gross), Some(eur(700)));
+        assert_eq!(later.total, None);
+        // Nothing is priced above the maximum: nothing is taken off.
+        let mut over = price(&[("bike", 3)], Some("FR"));
+        assert_eq!(over.with_discount(DiscountValue::Percent(1_000)), None);
+        assert_eq!(over.goods, None);
     }
 }

@@ -147,6 +147,27 @@ impl Totals {
             .ok_or(PricingError::AmountTooLarge)
     }
 
+    /// Totals as sums of `lines` (net, VAT, gross, VAT per rate, sorted by
+    /// rate), without the maximum's check: for lines already priced within
+    /// it and only lowered since (a discount, [`crate::discount::apply`]).
+    pub fn of_lines(currency: Currency, lines: impl IntoIterator<Item = PricedLine>) -> Totals {
+        let (mut net, mut vat, mut gross) = (0i64, 0i64, 0i64);
+        let mut by_rate: BTreeMap<VatRate, i64> = BTreeMap::new();
+        for l in lines {
+            net += l.net.minor();
+            vat += l.vat.minor();
+            gross += l.gross.minor();
+            *by_rate.entry(l.vat_rate).or_insert(0) += l.vat.minor();
+        }
+        let m = |minor| Money::new(minor, currency);
+        Totals {
+            net: m(net),
+            vat: m(vat),
+            gross: m(gross),
+            vat_by_rate: by_rate.into_iter().map(|(r, v)| (r, m(v))).collect(),
+        }
+    }
+
     /// These totals with one more priced line (the shipping line), so that
     /// totals stay sums of lines and the per-rate breakdown stays sorted.
     pub fn with_line(&self, line: &PricedLine) -> Result<Totals, PricingError> {

@@ -7,7 +7,6 @@ use super::validate::ValidatedOrder;
 use crate::discount::{self, DiscountValue};
 use crate::money::{Money, WireAmount};
 use crate::pricing::{PricedLine, Totals};
-use std::collections::BTreeMap;
 
 /// The code a checkout was discounted with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,33 +43,13 @@ impl ValidatedOrder {
         let currency = self.totals.gross.currency();
         let mut shipping = self.shipping.as_ref().filter(|q| !q.free).map(|q| q.line);
         let lines = self.lines.iter().map(|l| l.priced).chain(shipping.take());
-        self.totals = sum_lines(currency, lines);
+        self.totals = Totals::of_lines(currency, lines);
         self.discount = Some(AppliedDiscount {
             code: code.to_owned(),
             value,
             amount: applied.amount,
         });
         self
-    }
-}
-
-/// Totals as sums of `lines` (amounts well within the maximum: they only
-/// went down).
-fn sum_lines(currency: crate::money::Currency, lines: impl Iterator<Item = PricedLine>) -> Totals {
-    let (mut net, mut vat, mut gross) = (0i64, 0i64, 0i64);
-    let mut by_rate: BTreeMap<crate::vat::VatRate, i64> = BTreeMap::new();
-    for l in lines {
-        net += l.net.minor();
-        vat += l.vat.minor();
-        gross += l.gross.minor();
-        *by_rate.entry(l.vat_rate).or_insert(0) += l.vat.minor();
-    }
-    let m = |minor| Money::new(minor, currency);
-    Totals {
-        net: m(net),
-        vat: m(vat),
-        gross: m(gross),
-        vat_by_rate: by_rate.into_iter().map(|(r, v)| (r, m(v))).collect(),
     }
 }
 
