@@ -46,7 +46,7 @@ use core::fmt;
 use crate::money::Money;
 
 mod apply;
-pub use apply::{apply, least_total, Applied};
+pub use apply::{apply, apply_to, least_total, Applied};
 
 /// Longest code accepted, in characters.
 pub const MAX_CODE_CHARS: usize = 32;

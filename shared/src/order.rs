@@ -355,19 +355,14 @@ impl PricedOrder {
     /// (and the order unchanged) while the goods are not priced.
     pub fn with_discount(&mut self, value: crate::discount::DiscountValue) -> Option<Money> {
         self.goods.as_ref()?;
-        let priced: Vec<PricedLine> = self.lines.iter().filter_map(|l| l.priced).collect();
-        let applied = crate::discount::apply(value, &priced);
-        let mut lowered = applied.lines.into_iter();
-        for line in self.lines.iter_mut().filter(|l| l.priced.is_some()) {
-            line.priced = lowered.next();
-        }
+        let priced = self.lines.iter_mut().filter_map(|l| l.priced.as_mut());
+        let off = crate::discount::apply_to(value, priced);
         let lines = self.lines.iter().filter_map(|l| l.priced);
         self.goods = Some(Totals::of_lines(self.currency, lines));
-        let off = applied.amount.minor();
         self.total = self
             .total
-            .map(|t| Money::new(t.minor() - off, self.currency));
-        Some(applied.amount)
+            .map(|t| Money::new(t.minor() - off.minor(), self.currency));
+        Some(off)
     }
 
     /// The maximum gross total, in the order's currency (for messages).

@@ -6,7 +6,7 @@
 use super::validate::ValidatedOrder;
 use crate::discount::{self, DiscountValue};
 use crate::money::{Money, WireAmount};
-use crate::pricing::{PricedLine, Totals};
+use crate::pricing::Totals;
 
 /// The code a checkout was discounted with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,11 +35,7 @@ impl ValidatedOrder {
     /// was quoted. A code that takes nothing (a basket too small) still
     /// names the code, with an amount of zero.
     pub fn with_discount(mut self, code: &str, value: DiscountValue) -> ValidatedOrder {
-        let priced: Vec<PricedLine> = self.lines.iter().map(|l| l.priced).collect();
-        let applied = discount::apply(value, &priced);
-        for (line, p) in self.lines.iter_mut().zip(applied.lines) {
-            line.priced = p;
-        }
+        let amount = discount::apply_to(value, self.lines.iter_mut().map(|l| &mut l.priced));
         let currency = self.totals.gross.currency();
         let mut shipping = self.shipping.as_ref().filter(|q| !q.free).map(|q| q.line);
         let lines = self.lines.iter().map(|l| l.priced).chain(shipping.take());
@@ -47,7 +43,7 @@ impl ValidatedOrder {
         self.discount = Some(AppliedDiscount {
             code: code.to_owned(),
             value,
-            amount: applied.amount,
+            amount,
         });
         self
     }

@@ -124,6 +124,21 @@ pub fn apply(value: DiscountValue, lines: &[PricedLine]) -> Applied {
     }
 }
 
+/// [`apply`] to lines held elsewhere (an order's), re-priced where they
+/// are: the one way an order takes a code. Returns what the lines lost.
+pub fn apply_to<'a>(
+    value: DiscountValue,
+    lines: impl IntoIterator<Item = &'a mut PricedLine>,
+) -> Money {
+    let mut lines: Vec<&mut PricedLine> = lines.into_iter().collect();
+    let priced: Vec<PricedLine> = lines.iter().map(|l| **l).collect();
+    let applied = apply(value, &priced);
+    for (line, lowered) in lines.iter_mut().zip(applied.lines) {
+        **line = lowered;
+    }
+    applied.amount
+}
+
 /// Re-prices every line for its share, moving cents between a line that
 /// cannot be charged and the next (rule 3); `None` when the cents find no
 /// place within a few rounds.
