@@ -18,6 +18,7 @@
 use gloo_net::http::{Method, RequestBuilder};
 use shared::api::{CheckoutSettings, CheckoutStatus, Customer};
 use shared::catalog::is_valid_sku;
+use shared::discount::{normalize_code, DiscountValue};
 use shared::order::{ItemPrice, PriceSource};
 use shared::pricing::lots::unit_net_for_gross;
 use shared::pricing::unit_gross;
@@ -379,13 +380,14 @@ fn read_created(json: &JsValue) -> Result<Created, Problem> {
 /// customer; never a price (the edge prices from its own catalog, and
 /// refuses a body that carries one), the shopper's language (for the
 /// order confirmation e-mail) and `terms_accepted` when the shopper
-/// accepted the shop's terms. Optional values are left out rather than
+/// accepted the shop's terms, and the discount code applied. Optional values are left out rather than
 /// sent as `null`.
 pub(crate) fn checkout_body(
     items: &Basket,
     customer: Option<&Customer>,
     lang: &str,
     terms: bool,
+    code: Option<&str>,
 ) -> String {
     let items: Vec<String> = items
         .lines()
@@ -427,6 +429,10 @@ pub(crate) fn checkout_body(
     if terms {
         body.push_str(",\"terms_accepted\":true");
     }
+    if let Some(code) = code {
+        body.push_str(",\"discount_code\":");
+        body.push_str(&js::quote(code));
+    }
     body.push('}');
     body
 }
@@ -462,6 +468,55 @@ pub(crate) async fn create_invoice_checkout(
     .await
     .map_err(Problem::for_invoice)?;
     read_created(&json)
+}
+
+/// A discount code the edge says applies now (`GET /v1/discount-codes/{code}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Code {
+    /// The code, upper case.
+    pub(crate) code: String,
+    /// What it takes off the goods.
+    pub(crate) value: DiscountValue,
+    /// The least goods total it needs, if any.
+    pub(crate) minimum: Option<Money>,
+}
+
+/// Reads a look-up answer (`shared::api::DiscountCodeInfo`): a valid code, a
+/// percent of 1 to 10 000 basis points or a fixed amount, and a minimum;
+/// `None` for anything the edge does not write.
+pub(crate) fn read_code(json: &JsValue) -> Option<Code> {
+    let code = get_str(json, "code").and_then(|c| normalize_code(&c))?;
+    let value = match get_str(json, "kind")?.as_str() {
+        "percent" => {
+            let bp = get(json, "percent_basis_points").as_f64()?;
+            // A whole number of basis points within 1..=10 000, so the
+            // cast is exact.
+            (bp >= 1.0 && bp <= 10_000.0 && bp.fract() == 0.0)
+                .then(|| DiscountValue::Percent(bp as u32))?
+        }
+        "fixed" => DiscountValue::Amount(wire(&get(json, "amount"))?),
+        _ => return None,
+    };
+    let min = get(json, "minimum");
+    let minimum = if min.is_undefined() || min.is_null() {
+        None
+    } else {
+        Some(wire(&min)?)
+    };
+    Some(Code {
+        code,
+        value,
+        minimum,
+    })
+}
+
+/// `GET /v1/discount-codes/{code}`: the code, if it applies now. `code` is
+/// already normalized (`shared::discount::normalize_code`), so it needs no
+/// escaping in the path.
+pub(crate) async fn discount_code(endpoint: &str, code: &str) -> Result<Code, Problem> {
+    let path = format!("/v1/discount-codes/{code}");
+    let json = send(endpoint, "GET", &path, None, None).await?;
+    read_code(&json).ok_or_else(|| Problem::new("invalid_response", "discount code"))
 }
 
 /// `GET /v1/checkouts/{id}`: the checkout's status and reference.

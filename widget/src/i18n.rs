@@ -158,10 +158,24 @@ pub(crate) enum Msg {
     Company,
     VatNumber,
     ErrVat,
+    // The basket's discount code.
+    CodeLabel,
+    Apply,
+    /// "Discount ({code})": the totals' row.
+    Discount,
+    /// "Code {} applied".
+    CodeApplied,
+    RemoveCode,
+    ErrCodeUnknown,
+    ErrCodeNotYet,
+    ErrCodeExpired,
+    ErrCodeUsedUp,
+    /// "This code needs a basket of at least {}.".
+    ErrCodeMinimum,
 }
 
 /// Number of texts per language (keep in step with [`Msg`]).
-const N: usize = Msg::ErrVat as usize + 1;
+const N: usize = Msg::ErrCodeMinimum as usize + 1;
 
 /// The English texts, built in. French texts (fetched) put a no-break space
 /// (U+00A0) before ':' and '!'.

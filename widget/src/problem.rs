@@ -92,6 +92,11 @@ fn msg_for(code: &str, status: u16) -> Msg {
         e::EMPTY_BASKET => Msg::ErrEmpty,
         e::UNSHIPPABLE_COUNTRY => Msg::ErrUnshippable,
         SOLD_OUT => Msg::ErrSoldOut,
+        e::UNKNOWN_DISCOUNT_CODE => Msg::ErrCodeUnknown,
+        e::DISCOUNT_CODE_NOT_YET_VALID => Msg::ErrCodeNotYet,
+        e::DISCOUNT_CODE_EXPIRED => Msg::ErrCodeExpired,
+        e::DISCOUNT_CODE_USED_UP => Msg::ErrCodeUsedUp,
+        e::DISCOUNT_BELOW_MINIMUM => Msg::ErrCodeMinimum,
         // 409 checkout_in_progress: the same attempt is still being created.
         e::RATE_LIMITED | e::CHECKOUT_IN_PROGRESS => Msg::ErrBusy,
         e::NETWORK => Msg::ErrNetwork,

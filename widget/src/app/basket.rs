@@ -53,14 +53,23 @@ impl App {
     }
 
     /// Saves a new basket, ends the payment attempt (any change makes a new
-    /// one) and tells the host page.
+    /// one) and tells the host page. An emptied basket (paid, or cleared)
+    /// drops its discount code too.
     pub(super) fn commit(self, next: Basket) {
         store::save_basket(&next);
         store::clear_attempt();
+        let emptied = next.lines().is_empty();
+        if emptied {
+            store::save_code(None);
+        }
         self.write(|s| {
             s.basket = next;
             s.notice = None;
             s.sold_out = None;
+            if emptied {
+                s.code = None;
+                s.code_msg = None;
+            }
         });
         self.basket_changed();
     }

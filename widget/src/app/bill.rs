@@ -3,6 +3,7 @@
 //! `shared::order::PricedOrder` (the function the edge charges with), and
 //! why it cannot be paid yet. Pure: host-tested.
 
+use shared::discount::below_minimum;
 use shared::order::{PricedOrder, ShippingLine};
 use shared::shipping::Shipping;
 use shared::{Basket, Currency, Money, Totals};
@@ -10,7 +11,7 @@ use shared::{Basket, Currency, Money, Totals};
 use crate::i18n::Msg;
 
 use super::state::Prices;
-use crate::edge::PriceList;
+use crate::edge::{Code, PriceList};
 
 /// One basket line as shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +48,7 @@ pub(crate) struct Summary {
 
 /// Prices `basket` from `prices` (see [`bill`]), without shipping.
 pub(crate) fn summarize(basket: &Basket, prices: &Prices) -> Summary {
-    bill(basket, prices, "").summary
+    bill(basket, prices, "", None).summary
 }
 
 /// The shipping of a purchase, as shown.
@@ -77,14 +78,23 @@ pub(crate) struct Bill {
     pub(crate) total: Option<Money>,
     /// The VAT in the total (the goods' and the shipping's), when known.
     pub(crate) tax: Option<Money>,
+    /// What the discount code takes off the goods, when it applies (the
+    /// goods' totals, the tax and the total are already lowered by it; the
+    /// lines show their prices before it).
+    pub(crate) discount: Option<Money>,
+    /// The minimum the code needs and the goods do not reach (the code is
+    /// then not applied).
+    pub(crate) short: Option<Money>,
 }
 
 /// Prices `items` and their shipping to `country` (empty: not chosen yet)
 /// with `shared::order::PricedOrder::price`, the function the edge prices
 /// the checkout with, so the total shown is the one charged, to the cent.
 /// A line no longer in the catalog is kept and flagged, and left out of the
-/// totals, never silently dropped.
-pub(crate) fn bill(items: &Basket, prices: &Prices, country: &str) -> Bill {
+/// totals, never silently dropped. A discount `code` is applied with
+/// `PricedOrder::with_discount`, the edge's rule, once the goods are priced
+/// and reach its minimum.
+pub(crate) fn bill(items: &Basket, prices: &Prices, country: &str, code: Option<&Code>) -> Bill {
     let count = items.item_count();
     // Until the prices are known, the lines are priced from an empty list:
     // shown with their SKU, and nothing is totalled.
@@ -108,7 +118,7 @@ pub(crate) fn bill(items: &Basket, prices: &Prices, country: &str) -> Bill {
         .lines()
         .iter()
         .map(|l| (l.sku.as_str(), i64::from(l.quantity)));
-    let order = PricedOrder::price(lines, list, rules, Some(country));
+    let mut order = PricedOrder::price(lines, list, rules, Some(country));
     let lines: Vec<Line> = order
         .lines
         .iter()
@@ -125,6 +135,15 @@ pub(crate) fn bill(items: &Basket, prices: &Prices, country: &str) -> Bill {
             }
         })
         .collect();
+    let mut short = None;
+    let mut discount = None;
+    if let (Some(code), Some(goods), true) = (code, &order.goods, ready) {
+        if below_minimum(goods.gross, code.minimum).is_some() {
+            short = code.minimum;
+        } else {
+            discount = order.with_discount(code.value);
+        }
+    }
     let tax = order.vat().filter(|_| ready);
     let goods = order.goods.filter(|_| ready);
     let total = order.total.filter(|_| ready);
@@ -149,6 +168,8 @@ pub(crate) fn bill(items: &Basket, prices: &Prices, country: &str) -> Bill {
         ship,
         total,
         tax,
+        discount,
+        short,
     }
 }
 
@@ -175,6 +196,7 @@ pub(crate) fn blocker(
 mod tests {
     use super::*;
     use crate::edge::{PriceList, Product};
+    use shared::discount::DiscountValue;
     use shared::shipping::ShippingZone;
     use shared::{Currency, VatRate};
 
@@ -221,7 +243,7 @@ mod tests {
 
     #[test]
     fn goods_with_shipping_to_a_country() {
-        let b = bill(&basket(&[("mug", 2), ("ebook", 1)]), &prices(true), "FR");
+        let b = bill(&basket(&[("mug", 2), ("ebook", 1)]), &prices(true), "FR", None);
         assert_eq!(b.ship, Ship::Cost(eur(588)));
         // 24.00 + 11.59 + 5.88
         assert_eq!(b.total, Some(eur(4147)));
@@ -244,21 +266,71 @@ mod tests {
         assert_eq!(b.summary.count, 3);
     }
 
+    fn code(value: DiscountValue, minimum: Option<i64>) -> Code {
+        Code {
+            code: "C".into(),
+            value,
+            minimum: minimum.map(eur),
+        }
+    }
+
+    #[test]
+    fn a_code_lowers_the_goods_and_keeps_the_lines_and_the_shipping() {
+        let items = basket(&[("mug", 2), ("ebook", 1)]);
+        // 10 % of 35.59 = 3.559 -> 3.56, shared 2.40 and 1.16 (largest
+        // remainder): the mugs 21.60 (18.00 net, 3.60 VAT), the e-book
+        // 10.43 (9.89 net, 0.54 VAT), with 5.88 shipping (0.98 VAT).
+        let ten = code(DiscountValue::Percent(1_000), None);
+        let b = bill(&items, &prices(true), "FR", Some(&ten));
+        assert_eq!(b.discount, Some(eur(356)));
+        assert_eq!(b.short, None);
+        assert_eq!(b.total, Some(eur(3791)));
+        assert_eq!(b.tax, Some(eur(512)));
+        let goods = b.summary.totals.as_ref().unwrap();
+        assert_eq!((goods.net, goods.gross), (eur(2789), eur(3203)));
+        let by_rate: Vec<(u32, Money)> = goods
+            .vat_by_rate
+            .iter()
+            .map(|(r, m)| (r.basis_points(), *m))
+            .collect();
+        assert_eq!(by_rate, vec![(550, eur(54)), (2000, eur(360))]);
+        // The lines keep their prices before the discount.
+        let totals: Vec<Option<Money>> = b.summary.lines.iter().map(|l| l.total).collect();
+        assert_eq!(totals, vec![Some(eur(2400)), Some(eur(1159))]);
+        assert_eq!(b.ship, Ship::Cost(eur(588)));
+
+        // 5.00 off from 30.00 of goods: 3.37 and 1.63 off the lines.
+        let five = code(DiscountValue::Amount(eur(500)), Some(3000));
+        let b = bill(&items, &prices(true), "FR", Some(&five));
+        assert_eq!((b.discount, b.short), (Some(eur(500)), None));
+        assert_eq!(b.total, Some(eur(3647)));
+        assert_eq!(b.tax, Some(eur(494)));
+        let goods = b.summary.totals.as_ref().unwrap();
+        assert_eq!((goods.net, goods.gross), (eur(2663), eur(3059)));
+        // One mug (12.00) is short of 30.00: nothing off, the minimum said.
+        let b = bill(&basket(&[("mug", 1)]), &prices(true), "FR", Some(&five));
+        assert_eq!((b.discount, b.short), (None, Some(eur(3000))));
+        assert_eq!(b.total, Some(eur(1788)));
+        // Until the prices are known nothing is applied or said.
+        let b = bill(&items, &Prices::Loading, "FR", Some(&five));
+        assert_eq!((b.discount, b.short, b.total), (None, None, None));
+    }
+
     #[test]
     fn shipping_before_and_without_a_country() {
         let one = basket(&[("mug", 1)]);
-        let later = bill(&one, &prices(true), "");
+        let later = bill(&one, &prices(true), "", None);
         assert_eq!((later.ship, later.total), (Ship::Later, None));
-        let away = bill(&one, &prices(true), "DE");
+        let away = bill(&one, &prices(true), "DE", None);
         assert_eq!((away.ship, away.total), (Ship::Unshippable, None));
         // Five mugs reach 60.00: free wherever they go.
-        let five = bill(&basket(&[("mug", 5)]), &prices(true), "");
+        let five = bill(&basket(&[("mug", 5)]), &prices(true), "", None);
         assert_eq!((five.ship, five.total), (Ship::Free, Some(eur(6000))));
         // Services only, or a merchant who does not ship: no shipping.
         // 2 × 10.99 = 21.98 net, 5.5 % VAT 1.2089 rounds to 1.21.
-        let service = bill(&basket(&[("ebook", 2)]), &prices(true), "");
+        let service = bill(&basket(&[("ebook", 2)]), &prices(true), "", None);
         assert_eq!((service.ship, service.total), (Ship::None, Some(eur(2319))));
-        let no_rules = bill(&one, &prices(false), "");
+        let no_rules = bill(&one, &prices(false), "", None);
         assert_eq!(
             (no_rules.ship, no_rules.total),
             (Ship::None, Some(eur(1200)))

@@ -41,6 +41,7 @@ use crate::store::{self, Purchase};
 mod basket;
 pub(crate) mod bill;
 mod cards;
+mod code;
 mod details;
 mod dialog;
 mod events;
@@ -172,6 +173,8 @@ impl App {
                 reference: None,
                 stock: None,
                 sold_out: None,
+                code: store::load_code(),
+                code_msg: None,
             }),
             local: Locals::new(Local {
                 config,

@@ -45,7 +45,13 @@ impl App {
         let terms = self.terms_required();
         let body = items.as_ref().map(|items| {
             let lang = self.lang().code();
-            edge::checkout_body(items, customer.as_ref(), lang, terms)
+            // The code only when it applies (its minimum reached): the
+            // edge would refuse it otherwise.
+            let code = self.read(|s| {
+                let code = s.code()?;
+                s.bill().discount.map(|_| code.code.clone())
+            });
+            edge::checkout_body(items, customer.as_ref(), lang, terms, code.flatten().as_deref())
         });
         // With analytics on: `begin_checkout`, and its data for `purchase`.
         let tracked = items.as_ref().and_then(|_| self.track_checkout());
@@ -93,7 +99,7 @@ impl App {
                     if let Purchase::Invoice(_) = what {
                         self.report(problem);
                         self.show(Step::Failed);
-                    } else {
+                    } else if !self.code_refused_at_pay(&problem) {
                         self.show(Step::Details);
                         let sold_out = (problem.code == SOLD_OUT)
                             .then(|| self.sold_out_item(&problem, &what))

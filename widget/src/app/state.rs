@@ -4,7 +4,7 @@ use shared::api::CheckoutSettings;
 use shared::Basket;
 
 use crate::details::{Errors, Shown, Values, COUNTRY};
-use crate::edge::PriceList;
+use crate::edge::{Code, PriceList};
 use crate::i18n::Msg;
 use crate::store::Purchase;
 
@@ -82,6 +82,10 @@ pub(crate) struct State {
     pub(crate) stock: Option<Vec<(String, u32)>>,
     /// The SKU the edge said is sold out (409 `sold_out`), offered for removal.
     pub(crate) sold_out: Option<String>,
+    /// The discount code applied to the basket (mirrors `localStorage`).
+    pub(crate) code: Option<Code>,
+    /// What the code box says: why a code was refused, or that it applies.
+    pub(crate) code_msg: Option<Msg>,
 }
 
 impl State {
@@ -114,8 +118,17 @@ impl State {
         }
     }
 
-    /// The current items priced, with shipping to the country typed.
+    /// The discount code of the current items: the basket's (buy now's
+    /// item takes none).
+    pub(crate) fn code(&self) -> Option<&Code> {
+        self.code
+            .as_ref()
+            .filter(|_| core::ptr::eq(self.items(), &self.basket))
+    }
+
+    /// The current items priced, with shipping to the country typed and
+    /// the basket's discount code.
     pub(crate) fn bill(&self) -> Bill {
-        bill(self.items(), &self.prices, &self.values[COUNTRY])
+        bill(self.items(), &self.prices, &self.values[COUNTRY], self.code())
     }
 }

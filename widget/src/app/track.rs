@@ -96,6 +96,9 @@ impl App {
             if let Some(tax) = b.tax {
                 set(&data, "tax", amount(tax));
             }
+            if let (Some(code), Some(_)) = (s.code(), b.discount) {
+                set(&data, "coupon", code.code.as_str());
+            }
             Some(data)
         })??;
         analytics::push("begin_checkout", &data);

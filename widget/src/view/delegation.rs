@@ -74,6 +74,8 @@ fn clicked(app: App, ev: &Event) {
         Some("dec") => app.step_quantity(&sku, -1),
         Some("remove") => app.remove(&sku),
         Some("drop-sold") => app.drop_sold_out(),
+        Some("code") => apply_typed(app),
+        Some("uncode") => app.drop_code(),
         Some("pclose") => {
             app.close_picker();
         }
@@ -117,9 +119,29 @@ fn changed(app: App, ev: &Event) {
     app.committed(field, crate::app::field_value(field, &target));
 }
 
-/// Escape closes; Tab and Shift+Tab wrap around inside the dialog.
+/// Apply: the code typed in the box.
+fn apply_typed(app: App) {
+    if let Some(input) = app
+        .find("#qc-code")
+        .and_then(|el| el.dyn_into::<HtmlInputElement>().ok())
+    {
+        app.apply_code(&input.value());
+    }
+}
+
+/// Escape closes; Tab and Shift+Tab wrap around inside the dialog; Enter
+/// in the code box applies the code (the form would submit nothing).
 fn keydown(app: App, ev: &KeyboardEvent) {
     match ev.key().as_str() {
+        "Enter"
+            if ev
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .is_some_and(|el| el.id() == "qc-code") =>
+        {
+            ev.prevent_default();
+            apply_typed(app);
+        }
         "Escape" => {
             // Handled here rather than by the browser's own `cancel`, so the
             // state, the focus return and a synthetic Escape all agree.

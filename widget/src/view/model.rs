@@ -45,6 +45,8 @@ pub(crate) enum Label {
     Text(Msg),
     /// "VAT {rate}".
     Vat(VatRate),
+    /// "Discount ({code})": the code is the state's.
+    Discount,
 }
 
 /// The value of a totals row.
@@ -56,6 +58,8 @@ pub(crate) enum Value {
     Text(Msg),
     /// Not known yet: "—".
     Unknown,
+    /// An amount taken off ("−5,00 €").
+    Off(Money),
 }
 
 /// One row of the totals: its CSS class, label and value.
@@ -69,7 +73,8 @@ pub(crate) struct Row {
     pub(crate) value: Value,
 }
 
-/// The totals: goods net, VAT per rate, shipping (gross), the total; none
+/// The totals: the discount (if a code applies; the net and VAT after
+/// it are what is charged), goods net, VAT per rate, shipping (gross), the total; none
 /// off the basket and details steps or while the prices are unknown. On the
 /// basket an unknown shipping is "calculated at the next step" and the
 /// total is the goods'; on the details step both wait for a country.
@@ -83,6 +88,9 @@ pub(crate) fn rows(bill: &Bill, on_basket: bool, shopping: bool) -> Vec<Row> {
         label,
         value,
     };
+    if let Some(off) = bill.discount {
+        rows.push(row("qc-disc", Label::Discount, Value::Off(off)));
+    }
     rows.push(row(
         "",
         Label::Text(Msg::Subtotal),
@@ -178,6 +186,8 @@ mod tests {
             ship,
             total,
             tax: None,
+            discount: None,
+            short: None,
         }
     }
 
@@ -213,6 +223,14 @@ mod tests {
             Value::Text(Msg::Free)
         );
         assert_eq!(values(&bill(Ship::None, Some(eur(1200))), true).len(), 3);
+        // A code applied: its row first, what it takes off.
+        let mut with_code = bill(Ship::None, Some(eur(1100)));
+        with_code.discount = Some(eur(100));
+        let first = rows(&with_code, true, true)[0];
+        assert_eq!(
+            (first.class, first.label, first.value),
+            ("qc-disc", Label::Discount, Value::Off(eur(100)))
+        );
         // Off the shopping steps: no rows.
         assert!(rows(&bill(Ship::None, None), true, false).is_empty());
     }

@@ -99,11 +99,16 @@ pub(super) fn render(app: App, s: &State) {
             let label = match row.label {
                 Label::Text(msg) => t(msg).to_owned(),
                 Label::Vat(rate) => fill(t(Msg::Vat), &app.percent(rate)),
+                Label::Discount => fill(
+                    t(Msg::Discount),
+                    s.code.as_ref().map_or("", |c| c.code.as_str()),
+                ),
             };
             let value = match row.value {
                 Value::Amount(amount) => app.money(amount),
                 Value::Text(msg) => t(msg).to_owned(),
                 Value::Unknown => "—".to_owned(),
+                Value::Off(amount) => format!("\u{2212}{}", app.money(amount)),
             };
             (row.class, label, value)
         })
@@ -112,6 +117,8 @@ pub(super) fn render(app: App, s: &State) {
         flag(&list, "hidden", rows.is_empty());
         render_rows(&list, &rows);
     }
+
+    render_code(app, s, &bill, on_basket);
 
     if let Some(foot) = app.find(".qc-foot") {
         flag(&foot, "hidden", busy);
@@ -153,6 +160,41 @@ pub(super) fn render(app: App, s: &State) {
         text(&pay, &label);
     }
     render_page(app, s);
+}
+
+/// The discount-code box, on the basket once it is priced: the input and
+/// Apply, or the code applied and the offer to remove it; and why a code
+/// does not apply (refused, or the minimum it needs).
+fn render_code(app: App, s: &State, bill: &crate::app::bill::Bill, on_basket: bool) {
+    let t = move |msg| app.t(msg);
+    if let Some(box_) = app.find(".qc-code") {
+        flag(&box_, "hidden", !on_basket || bill.summary.totals.is_none());
+    }
+    let applied = s.code.as_ref().map(|c| fill(t(Msg::CodeApplied), &c.code));
+    if let Some(row) = app.find(".qc-code-row") {
+        flag(&row, "hidden", applied.is_some());
+    }
+    if let Some(p) = app.find(".qc-code-on") {
+        flag(&p, "hidden", applied.is_none());
+        if let Some(span) = p.first_element_child() {
+            text(&span, applied.as_deref().unwrap_or(""));
+        }
+    }
+    let message = match (bill.short, s.code_msg) {
+        (Some(min), _) => fill(t(Msg::ErrCodeMinimum), &app.money(min)),
+        (None, Some(msg)) => t(msg).to_owned(),
+        (None, None) => String::new(),
+    };
+    if let Some(p) = app.find("#qc-code-msg") {
+        text(&p, &message);
+    }
+    if let Some(input) = app.find("#qc-code") {
+        attr(
+            &input,
+            "aria-invalid",
+            (!message.is_empty() && applied.is_none()).then_some("true"),
+        );
+    }
 }
 
 /// The catalog's title of `sku`, else the SKU.
