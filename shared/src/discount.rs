@@ -43,6 +43,7 @@
 
 use core::fmt;
 
+use crate::limits::MAX_AMOUNT_MINOR;
 use crate::money::Money;
 
 mod apply;
@@ -128,9 +129,12 @@ pub fn discount_amount(value: DiscountValue, goods: Money, units: u32) -> Money 
     let total = goods.minor().max(0);
     let wanted = match value {
         DiscountValue::Percent(bp) => {
-            let bp = i128::from(bp.min(10_000));
-            // Half-up: (total × bp + 5 000) div 10 000, exact in i128.
-            ((i128::from(total) * bp + 5_000) / 10_000) as i64
+            // Half-up: (total × bp + 5 000) div 10 000, exact in i64 for
+            // any total up to the maximum (an order above it cannot be
+            // paid; it saturates rather than overflows). Not i128: its
+            // division costs the widget's wasm ~1 KB.
+            let bp = i64::from(bp.min(10_000));
+            total.saturating_mul(bp).saturating_add(5_000) / 10_000
         }
         DiscountValue::Amount(m) => m.minor().clamp(0, total),
     };
@@ -150,26 +154,26 @@ pub struct Share {
 /// Splits `discount` over `lines` (rule 2 of the module docs): one amount
 /// per line, in order, adding up to `discount` (less whatever no line can
 /// take, which [`discount_amount`]'s cap makes zero).
+///
+/// Lines worth more than [`MAX_AMOUNT_MINOR`] in all (an order that
+/// cannot be paid) get nothing: within it every product below is exact in
+/// i64 (not i128, whose division costs the widget's wasm ~1 KB).
 pub fn allocate(discount: Money, lines: &[Share]) -> Vec<Money> {
     let currency = discount.currency();
-    let total: i128 = lines
-        .iter()
-        .map(|l| i128::from(l.gross.minor().max(0)))
-        .sum();
-    let d = i128::from(discount.minor().max(0));
+    let total: i64 = lines.iter().map(|l| l.gross.minor().max(0)).sum();
+    let d = discount.minor().clamp(0, total);
     let cap = |l: &Share| (l.gross.minor() - i64::from(l.quantity)).max(0);
-    if total == 0 || d == 0 {
+    if total == 0 || d == 0 || total > MAX_AMOUNT_MINOR {
         return lines.iter().map(|_| Money::new(0, currency)).collect();
     }
     let mut shares: Vec<i64> = Vec::with_capacity(lines.len());
-    let mut remainders: Vec<(i128, usize)> = Vec::with_capacity(lines.len());
+    let mut remainders: Vec<(i64, usize)> = Vec::with_capacity(lines.len());
     for (i, l) in lines.iter().enumerate() {
-        let exact = d * i128::from(l.gross.minor().max(0));
-        let whole = (exact / total) as i64;
-        shares.push(whole.min(cap(l)));
+        let exact = d * l.gross.minor().max(0);
+        shares.push((exact / total).min(cap(l)));
         remainders.push((exact % total, i));
     }
-    let mut left = d as i64 - shares.iter().sum::<i64>();
+    let mut left = d - shares.iter().sum::<i64>();
     // Largest remainder first, the earlier line on a tie; lines at their
     // cap are skipped, and the order repeats while cents are left (a cap
     // that bound left more than one cent per line).

@@ -488,11 +488,12 @@ pub(crate) fn read_code(json: &JsValue) -> Option<Code> {
     let code = get_str(json, "code").and_then(|c| normalize_code(&c))?;
     let value = match get_str(json, "kind")?.as_str() {
         "percent" => {
-            let bp = get(json, "percent_basis_points").as_f64()?;
-            // A whole number of basis points within 1..=10 000, so the
-            // cast is exact.
-            (bp >= 1.0 && bp <= 10_000.0 && bp.fract() == 0.0)
-                .then(|| DiscountValue::Percent(bp as u32))?
+            // A whole number of basis points, 1 to 10 000 (the JSON
+            // number read back exactly).
+            let raw = get(json, "percent_basis_points").as_f64()?;
+            let bp = raw as u32;
+            ((1..=10_000).contains(&bp) && f64::from(bp) == raw)
+                .then_some(DiscountValue::Percent(bp))?
         }
         "fixed" => DiscountValue::Amount(wire(&get(json, "amount"))?),
         _ => return None,
@@ -510,13 +511,18 @@ pub(crate) fn read_code(json: &JsValue) -> Option<Code> {
     })
 }
 
-/// `GET /v1/discount-codes/{code}`: the code, if it applies now. `code` is
-/// already normalized (`shared::discount::normalize_code`), so it needs no
-/// escaping in the path.
-pub(crate) async fn discount_code(endpoint: &str, code: &str) -> Result<Code, Problem> {
+/// `GET /v1/discount-codes/{code}`: the code, if it applies now, and the
+/// answer as JSON text (kept on the device). `code` is already normalized
+/// (`shared::discount::normalize_code`), so it needs no escaping in the
+/// path.
+pub(crate) async fn discount_code(endpoint: &str, code: &str) -> Result<(Code, String), Problem> {
     let path = format!("/v1/discount-codes/{code}");
     let json = send(endpoint, "GET", &path, None, None).await?;
-    read_code(&json).ok_or_else(|| Problem::new("invalid_response", "discount code"))
+    let text = js_sys::JSON::stringify(&json).ok().and_then(|t| t.as_string());
+    match (read_code(&json), text) {
+        (Some(code), Some(text)) => Ok((code, text)),
+        _ => Err(Problem::new("invalid_response", "discount code")),
+    }
 }
 
 /// `GET /v1/checkouts/{id}`: the checkout's status and reference.

@@ -11,8 +11,7 @@
 
 use std::cell::RefCell;
 
-use shared::discount::DiscountValue;
-use shared::{Basket, Currency, Money};
+use shared::Basket;
 use web_sys::Storage;
 
 use crate::details::{Values, TERMS};
@@ -108,55 +107,16 @@ pub(crate) fn forget_details() {
 /// `localStorage` key of the basket's discount code.
 const CODE_KEY: &str = "qc-code";
 
-/// The code as stored: `CODE p <basis points> <currency> <minimum minor>`
-/// or `CODE f <amount minor> ...`, the minimum `-` when there is none.
-pub(crate) fn encode_code(code: &Code) -> String {
-    let (kind, value, currency) = match code.value {
-        DiscountValue::Percent(bp) => ("p", i64::from(bp), None),
-        DiscountValue::Amount(m) => ("f", m.minor(), Some(m.currency())),
-    };
-    let currency = currency
-        .or(code.minimum.map(|m| m.currency()))
-        .unwrap_or(Currency::EUR);
-    let minimum = code
-        .minimum
-        .map_or_else(|| "-".to_owned(), |m| m.minor().to_string());
-    format!("{} {kind} {value} {} {minimum}", code.code, currency.as_str())
-}
-
-/// Reads [`encode_code`]'s text; `None` for anything else.
-pub(crate) fn decode_code(text: &str) -> Option<Code> {
-    let mut parts = text.split(' ');
-    let mut next = || parts.next();
-    let code = shared::discount::normalize_code(next()?)?;
-    let kind = next()?;
-    let value: i64 = next()?.parse().ok()?;
-    let currency = Currency::parse(next()?).ok()?;
-    let money = |minor: i64| (minor > 0).then(|| Money::new(minor, currency));
-    let minimum = match next()? {
-        "-" => None,
-        m => Some(money(m.parse().ok()?)?),
-    };
-    let value = match kind {
-        "p" => DiscountValue::Percent(u32::try_from(value).ok().filter(|bp| (1..=10_000).contains(bp))?),
-        "f" => DiscountValue::Amount(money(value)?),
-        _ => return None,
-    };
-    Some(Code {
-        code,
-        value,
-        minimum,
-    })
-}
-
-/// The discount code applied on this device, if any (and readable).
+/// The discount code applied on this device, if any (and readable): kept
+/// as the edge's look-up answer, read again as it was then.
 pub(crate) fn load_code() -> Option<Code> {
-    decode_code(&read(local(), CODE_KEY)?)
+    crate::edge::read_code(&js::parse_json(&read(local(), CODE_KEY)?))
 }
 
-/// Keeps (or, with `None`, forgets) the basket's discount code.
-pub(crate) fn save_code(code: Option<&Code>) {
-    write(local(), CODE_KEY, code.map(encode_code).as_deref());
+/// Keeps the look-up answer of the basket's discount code (`None`: forgets
+/// the code).
+pub(crate) fn save_code(json: Option<&str>) {
+    write(local(), CODE_KEY, json);
 }
 
 /// Keeps the `purchase` event's data of checkout `id` (JSON) for the
@@ -296,40 +256,3 @@ pub(crate) fn clear_attempt() {
     write(session(), ATTEMPT_KEY, None);
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_stored_code_reads_back_and_a_broken_one_is_none() {
-        let eur = |m| Money::new(m, Currency::EUR);
-        let fixed = Code {
-            code: "WELCOME5".into(),
-            value: DiscountValue::Amount(eur(500)),
-            minimum: Some(eur(3000)),
-        };
-        assert_eq!(encode_code(&fixed), "WELCOME5 f 500 EUR 3000");
-        let percent = Code {
-            code: "SUMMER10".into(),
-            value: DiscountValue::Percent(1000),
-            minimum: None,
-        };
-        assert_eq!(encode_code(&percent), "SUMMER10 p 1000 EUR -");
-        for code in [fixed, percent] {
-            assert_eq!(decode_code(&encode_code(&code)), Some(code));
-        }
-        for bad in [
-            "",
-            "WELCOME5",
-            "WELCOME5 f 0 EUR -",
-            "WELCOME5 p 10001 EUR -",
-            "WELCOME5 p 0 EUR -",
-            "WELCOME5 x 500 EUR -",
-            "WELCOME5 f 500 EU -",
-            "WELCOME5 f 500 EUR -5",
-            "bad code f 500 EUR -",
-        ] {
-            assert_eq!(decode_code(bad), None, "{bad:?}");
-        }
-    }
-}

@@ -166,17 +166,22 @@ fn place(lines: &[PricedLine], mut shares: Vec<i64>) -> Option<(Vec<PricedLine>,
         // cent less first (the line keeps it, the next one takes it), then
         // a cent more; the other way round on the next round, and so on.
         let less_first = (step / n).is_multiple_of(2);
-        let chosen = (0..=2 * cap + 2)
-            .map(|k| {
-                let d = (k + 1) / 2;
-                if (k % 2 == 1) == less_first {
-                    want - d
-                } else {
-                    want + d
+        // (A plain loop: the iterator chain costs the widget's wasm ~1 KB.)
+        let mut chosen = None;
+        for k in 0..=2 * cap + 2 {
+            let d = (k + 1) / 2;
+            let s = if (k % 2 == 1) == less_first {
+                want - d
+            } else {
+                want + d
+            };
+            if (0..=cap).contains(&s) {
+                if let Some(p) = lowered(line, s) {
+                    chosen = Some((s, p));
+                    break;
                 }
-            })
-            .filter(|s| (0..=cap).contains(s))
-            .find_map(|s| lowered(line, s).map(|p| (s, p)));
+            }
+        }
         let (share, priced) = chosen?;
         moved += u32::try_from((wanted - share).unsigned_abs()).unwrap_or(u32::MAX);
         carry = wanted - share;

@@ -38,8 +38,8 @@ impl App {
         let endpoint = self.endpoint();
         js::spawn(async move {
             match edge::discount_code(&endpoint, &code).await {
-                Ok(code) => {
-                    store::save_code(Some(&code));
+                Ok((code, json)) => {
+                    store::save_code(Some(&json));
                     let text = fill(self.t(Msg::CodeApplied), &code.code);
                     self.write(|s| {
                         s.code = Some(code);
