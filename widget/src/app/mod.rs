@@ -173,7 +173,11 @@ impl App {
                 reference: None,
                 stock: None,
                 sold_out: None,
-                code: store::load_code(),
+                code: if cfg!(feature = "discount-codes") {
+                    store::load_code()
+                } else {
+                    None
+                },
                 code_msg: None,
             }),
             local: Locals::new(Local {

@@ -41,7 +41,7 @@ pub(crate) fn root(app: App, container: &HtmlElement) {
 /// style or handler is in it.)
 fn structure(theme: &str, t: impl Fn(Msg) -> &'static str) -> String {
     let mut html = String::with_capacity(2048);
-    let parts: [&str; 14] = [
+    let parts: [&str; 12] = [
         r#"<div class="qc" data-theme=""#,
         // theme
         r#""><button class="qc-toggle" part="toggle" type="button" data-action="open" hidden aria-haspopup="dialog" aria-expanded="false">"#,
@@ -73,24 +73,10 @@ fn structure(theme: &str, t: impl Fn(Msg) -> &'static str) -> String {
             r#"<div class="qc-body"><p class="qc-status" hidden></p><p class="qc-ref" hidden></p>"#,
             r#"<p class="qc-empty" hidden></p><ul class="qc-lines" hidden></ul>"#,
             r#"<div class="qc-details" hidden></div><dl class="qc-totals" hidden></dl>"#,
-            // The basket's discount code: typed and applied, or shown
-            // with the offer to remove it; the message says why a code
-            // was refused.
-            r#"<div class="qc-field qc-code" hidden><label for="qc-code">"#,
         ),
-        // Discount code
+        // The discount-code box (`code_box`), with the feature
         concat!(
-            r#"</label><div class="qc-code-row"><input id="qc-code" maxlength="32" autocomplete="off" spellcheck="false" aria-describedby="qc-code-msg">"#,
-            r#"<button class="qc-secondary" type="button" data-action="code">"#,
-        ),
-        // Apply
-        concat!(
-            r#"</button></div><p class="qc-code-on" hidden><span></span> "#,
-            r#"<button class="qc-link" type="button" data-action="uncode">"#,
-        ),
-        // Remove code
-        concat!(
-            r#"</button></p><p id="qc-code-msg" class="qc-ferr"></p></div></div>"#,
+            r#"</div>"#,
             // The item the edge said is sold out, and the offer to remove it.
             r#"<div class="qc-foot"><p class="qc-sold" hidden><span></span> "#,
             r#"<button class="qc-link" type="button" data-action="drop-sold">"#,
@@ -131,9 +117,7 @@ fn structure(theme: &str, t: impl Fn(Msg) -> &'static str) -> String {
         theme,
         t(Msg::Basket),
         t(Msg::Close),
-        t(Msg::CodeLabel),
-        t(Msg::Apply),
-        t(Msg::RemoveCode),
+        "",
         t(Msg::RemoveIt),
         t(Msg::Continue),
         t(Msg::Back),
@@ -144,11 +128,40 @@ fn structure(theme: &str, t: impl Fn(Msg) -> &'static str) -> String {
     ];
     for (i, part) in parts.iter().enumerate() {
         html.push_str(part);
-        if let Some(fill) = fills.get(i) {
+        if i == 3 {
+            if cfg!(feature = "discount-codes") {
+                code_box(&mut html, &t);
+            }
+        } else if let Some(fill) = fills.get(i) {
             escape_into(&mut html, fill);
         }
     }
     html
+}
+
+/// The basket's discount code, at the end of the dialog's body: typed and
+/// applied, or shown with the offer to remove it; the message says why a
+/// code was refused or what it needs.
+fn code_box(html: &mut String, t: &impl Fn(Msg) -> &'static str) {
+    let parts = [
+        r#"<div class="qc-field qc-code" hidden><label for="qc-code">"#,
+        concat!(
+            r#"</label><div class="qc-code-row"><input id="qc-code" maxlength="32" autocomplete="off" spellcheck="false" aria-describedby="qc-code-msg">"#,
+            r#"<button class="qc-secondary" type="button" data-action="code">"#,
+        ),
+        concat!(
+            r#"</button></div><p class="qc-code-on" hidden><span></span> "#,
+            r#"<button class="qc-link" type="button" data-action="uncode">"#,
+        ),
+        r#"</button></p><p id="qc-code-msg" class="qc-ferr"></p></div>"#,
+    ];
+    let fills = [Msg::CodeLabel, Msg::Apply, Msg::RemoveCode];
+    for (i, part) in parts.iter().enumerate() {
+        html.push_str(part);
+        if let Some(msg) = fills.get(i) {
+            escape_into(html, t(*msg));
+        }
+    }
 }
 
 /// Appends `text` with the characters HTML gives a meaning to in text and
