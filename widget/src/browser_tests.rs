@@ -499,6 +499,8 @@ fn focused(w: &Widget) -> String {
 mod analytics;
 mod buyers;
 mod cards;
+#[cfg(feature = "discount-codes")]
+mod codes;
 
 #[wasm_bindgen_test]
 async fn add_merge_edit_remove_with_a_mixed_rate_vat_breakdown() {

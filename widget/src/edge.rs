@@ -518,7 +518,9 @@ pub(crate) fn read_code(json: &JsValue) -> Option<Code> {
 pub(crate) async fn discount_code(endpoint: &str, code: &str) -> Result<(Code, String), Problem> {
     let path = format!("/v1/discount-codes/{code}");
     let json = send(endpoint, "GET", &path, None, None).await?;
-    let text = js_sys::JSON::stringify(&json).ok().and_then(|t| t.as_string());
+    let text = js_sys::JSON::stringify(&json)
+        .ok()
+        .and_then(|t| t.as_string());
     match (read_code(&json), text) {
         (Some(code), Some(text)) => Ok((code, text)),
         _ => Err(Problem::new("invalid_response", "discount code")),

@@ -255,4 +255,3 @@ pub(crate) fn clear_attempt() {
     ATTEMPT.set(None);
     write(session(), ATTEMPT_KEY, None);
 }
-

@@ -243,7 +243,12 @@ mod tests {
 
     #[test]
     fn goods_with_shipping_to_a_country() {
-        let b = bill(&basket(&[("mug", 2), ("ebook", 1)]), &prices(true), "FR", None);
+        let b = bill(
+            &basket(&[("mug", 2), ("ebook", 1)]),
+            &prices(true),
+            "FR",
+            None,
+        );
         assert_eq!(b.ship, Ship::Cost(eur(588)));
         // 24.00 + 11.59 + 5.88
         assert_eq!(b.total, Some(eur(4147)));

@@ -51,7 +51,13 @@ impl App {
                 let code = s.code()?;
                 s.bill().discount.map(|_| code.code.clone())
             });
-            edge::checkout_body(items, customer.as_ref(), lang, terms, code.flatten().as_deref())
+            edge::checkout_body(
+                items,
+                customer.as_ref(),
+                lang,
+                terms,
+                code.flatten().as_deref(),
+            )
         });
         // With analytics on: `begin_checkout`, and its data for `purchase`.
         let tracked = items.as_ref().and_then(|_| self.track_checkout());

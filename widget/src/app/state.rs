@@ -134,6 +134,11 @@ impl State {
     /// The current items priced, with shipping to the country typed and
     /// the basket's discount code.
     pub(crate) fn bill(&self) -> Bill {
-        bill(self.items(), &self.prices, &self.values[COUNTRY], self.code())
+        bill(
+            self.items(),
+            &self.prices,
+            &self.values[COUNTRY],
+            self.code(),
+        )
     }
 }
