@@ -1,6 +1,8 @@
 //! Browser tests of the basket's discount-code box (the `discount-codes`
 //! feature): a code looked up, its row and lowered totals, kept on the
-//! device; each refusal's text; a code below its minimum waiting for it.
+//! device and sent with Pay; each refusal's text; a code below its minimum
+//! waiting for it; a code the edge refuses at Pay looked up again and
+//! dropped, and Pay again without it.
 
 use super::*;
 
@@ -22,11 +24,14 @@ async fn open_basket(w: &Widget) {
 }
 
 #[wasm_bindgen_test]
-async fn a_code_applied_shows_its_row_and_lowered_totals() {
+async fn a_code_applied_shows_its_row_and_lowered_totals_and_goes_with_pay() {
     fresh_page();
     store("qc-basket", "tshirt:2,book:1");
     route("GET", "/v1/discount-codes/SUMMER10", 200, SUMMER10);
-    let w = Widget::mount(Some("en"));
+    route("POST", "/v1/checkouts", 201, CREATED);
+    // Cancels qc:redirect: the page stays.
+    let events = Events::capture();
+    let w = Widget::mount_with(Some("en"), |c| c.analytics = true);
     open_basket(&w).await;
     assert_eq!(
         w.totals(),
@@ -76,8 +81,34 @@ async fn a_code_applied_shows_its_row_and_lowered_totals() {
     // The lines keep their prices.
     assert_eq!(w.text(".qc-line .qc-total"), "€60.00");
 
-    // (The details step with a code applied does not render yet: see
-    // the README's discount-code section.)
+    to_details(&w).await;
+    fill_details(&w);
+    assert_eq!(pay_button(&w).text_content().unwrap(), "Pay €63.49");
+    pay_button(&w).click();
+    wait_for("the request", || {
+        !requests("POST", "/v1/checkouts").is_empty()
+    })
+    .await;
+    let body = body_of(&requests("POST", "/v1/checkouts")[0]).await;
+    assert_eq!(
+        body,
+        format!(
+            r#"{{"items":[{{"sku":"tshirt","quantity":2}},{{"sku":"book","quantity":1}}],{CUSTOMER},"language":"en","discount_code":"SUMMER10"}}"#
+        ),
+        "the code, never its amount"
+    );
+    wait_for("the redirect", || !events.of("qc:redirect").is_empty()).await;
+    // The analytics' begin_checkout names it, with the lowered value and tax.
+    let layer: Array = field(&window(), "dataLayer").dyn_into().unwrap();
+    let begin = layer
+        .iter()
+        .find(|e| field_str(e, "event") == "begin_checkout")
+        .expect("begin_checkout");
+    let ecommerce = field(&begin, "ecommerce");
+    assert_eq!(field_str(&ecommerce, "coupon"), "SUMMER10");
+    assert_eq!(field(&ecommerce, "value").as_f64(), Some(63.49));
+    assert_eq!(field(&ecommerce, "tax").as_f64(), Some(9.5));
+    Reflect::delete_property(&window(), &"dataLayer".into()).unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -174,4 +205,59 @@ async fn refused_codes_say_why_and_a_code_below_its_minimum_waits_for_it() {
     assert_eq!(w.totals().last().unwrap(), "Total: €40.55");
     assert_eq!(stored("qc-code"), None);
     wait_for("the focus on the input", || focused(&w) == "input#qc-code").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_code_refused_at_pay_is_looked_up_again_and_pay_goes_without_it() {
+    fresh_page();
+    store("qc-basket", "tshirt:1");
+    route("GET", "/v1/discount-codes/SUMMER10", 200, SUMMER10);
+    let events = Events::capture();
+    let w = Widget::mount(Some("en"));
+    open_basket(&w).await;
+    apply(&w, "SUMMER10");
+    wait_for("the discount", || !w.all(".qc-disc").is_empty()).await;
+    // Used up by other shoppers meanwhile: Pay is refused, and so is the
+    // look-up that follows.
+    route(
+        "POST",
+        "/v1/checkouts",
+        422,
+        r#"{"error":{"code":"discount_code_used_up","message":"used up","field":"discount_code"}}"#,
+    );
+    route(
+        "GET",
+        "/v1/discount-codes/SUMMER10",
+        422,
+        r#"{"error":{"code":"discount_code_used_up","message":"used up"}}"#,
+    );
+    to_details(&w).await;
+    fill_details(&w);
+    assert_eq!(pay_button(&w).text_content().unwrap(), "Pay €27.00");
+    pay_button(&w).click();
+    wait_for("back on the basket", || {
+        w.text("#qc-title") == "Your basket"
+    })
+    .await;
+    wait_for("the message", || {
+        w.text("#qc-code-msg") == "This code can no longer be used."
+    })
+    .await;
+    assert_eq!(requests("GET", "/v1/discount-codes/SUMMER10").len(), 2);
+    assert!(w.all(".qc-disc").is_empty());
+    assert_eq!(w.totals().last().unwrap(), "Total: €30.00");
+    assert_eq!(stored("qc-code"), None);
+
+    // Pay again: the full price, no code.
+    route("POST", "/v1/checkouts", 201, CREATED);
+    to_details(&w).await;
+    assert_eq!(pay_button(&w).text_content().unwrap(), "Pay €30.00");
+    pay_button(&w).click();
+    wait_for("the second request", || {
+        requests("POST", "/v1/checkouts").len() == 2
+    })
+    .await;
+    let body = body_of(&requests("POST", "/v1/checkouts")[1]).await;
+    assert!(!body.contains("discount_code"), "{body}");
+    wait_for("the redirect", || !events.of("qc:redirect").is_empty()).await;
 }
