@@ -34,19 +34,16 @@ sed "s/^const LANGUAGES = \[\];/const LANGUAGES = [$list];/" widget/js/qonto-che
 cp widget/js/language.js widget/js/glue.js "$work/"
 # Short import/export names instead of wasm-bindgen's hashed ones (-5 KB gzip).
 node widget/tools/shrink-imports.mjs "$work"
-# Unused stream classes of Leptos's server functions: without this statement
-# esbuild can drop them from the bundle.
-sed -i '/^if (Symbol.dispose) IntoUnderlying/d' "$work/widget.js"
 # Files of earlier layouts must not linger in the served folder.
 rm -rf "$out"/*.js "$out"/*.wasm "$out"/*.css "$out"/i18n
 mkdir -p "$out/i18n"
 for lang in $langs; do
   cp "widget/src/i18n/$lang.txt" "$out/i18n/$lang.txt"
 done
-# --remove-exports drops wasm-streams' exported stream classes (a dependency
-# of Leptos's server functions, which the widget never uses; exports are
-# never dead code to the optimiser): -1.4 KB gzip. Their JS wrappers stay in
-# the glue, unused. --converge repeats -Oz while it still shrinks (-0.1 KB).
+# (Leptos's server functions stream through `wasm-streams`, whose exported
+# JavaScript classes no optimiser can drop: the workspace patches in
+# widget/streams-stub instead.) --converge repeats -Oz while it still
+# shrinks (-0.1 KB).
 # The widget's memory is its own (not imported), so it starts zeroed, and
 # Rust's stack grows down towards address 0, which it only reaches on an
 # overflow: both let the optimiser fold stores and offsets (-0.5 KB).
@@ -54,7 +51,6 @@ done
 # (-0.2 KB).
 opt=(wasm-opt --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-multivalue --enable-reference-types
-  --remove-exports --pass-arg='remove-exports@*intounderlying*'
   --zero-filled-memory --low-memory-unused -Oz --converge
   --strip-producers --strip-target-features)
 "${opt[@]}" "$work/widget_bg.wasm" -o "$out/widget_bg.wasm"

@@ -19,15 +19,14 @@ bash scripts/setup.sh
 stage "format and lints"
 cargo fmt --all -- --check
 cargo clippy --quiet -p shared -p edge -p fake-qonto -p qc-stack --all-features --all-targets -- -D warnings
-cargo clippy --quiet -p widget --target wasm32-unknown-unknown --all-targets -- -D warnings
-cargo clippy --quiet -p widget --target wasm32-unknown-unknown --all-targets --features discount-codes -- -D warnings
+cargo clippy --quiet -p widget -p wasm-streams --target wasm32-unknown-unknown --all-targets -- -D warnings
 done_stage
 
 stage "unit tests: shared, fake Qonto, edge, widget logic (host)"
 cargo test -p shared -p fake-qonto -p edge --all-features
 # The widget's pure logic (bill, basket changes, details, return decisions,
 # texts) on the host; the browser tests below check the wiring.
-cargo test -p widget --lib --features discount-codes
+cargo test -p widget --lib
 done_stage
 
 stage "widget: release build, size budget, and the built bundle under a strict CSP"
@@ -36,9 +35,7 @@ node widget/tools/smoke.mjs
 done_stage
 
 stage "widget: browser tests (headless Chromium), built as the release is ($QC_WIDGET_TOOLCHAIN)"
-# With the discount-code box (the `discount-codes` feature, not in the
-# release build yet): the same tests, and the box's.
-widget_cargo test -p widget --target wasm32-unknown-unknown --features discount-codes
+widget_cargo test -p widget --target wasm32-unknown-unknown
 done_stage
 
 stage "edge: build (worker-build): the shop's Worker and the tests' (their own catalog)"

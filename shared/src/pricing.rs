@@ -39,7 +39,6 @@
 //! enforced here too, so nothing priced by this module can break them.
 
 use core::fmt;
-use std::collections::BTreeMap;
 
 use crate::limits::{MAX_AMOUNT_MINOR, MAX_LINES, MAX_QUANTITY};
 use crate::money::{Currency, Money};
@@ -152,21 +151,12 @@ impl Totals {
     /// it and only lowered since (a discount, [`crate::discount::apply`]).
     pub fn of_lines(currency: Currency, lines: impl IntoIterator<Item = PricedLine>) -> Totals {
         let (mut net, mut vat, mut gross) = (0i64, 0i64, 0i64);
-        // Rates kept sorted in a Vec (a basket has a few): a BTreeMap
-        // costs the widget's wasm ~1.8 KB.
         let mut by_rate: Vec<(VatRate, Money)> = Vec::new();
         for l in lines {
             net += l.net.minor();
             vat += l.vat.minor();
             gross += l.gross.minor();
-            let at = match by_rate.binary_search_by_key(&l.vat_rate, |(r, _)| *r) {
-                Ok(at) => at,
-                Err(at) => {
-                    by_rate.insert(at, (l.vat_rate, Money::zero(currency)));
-                    at
-                }
-            };
-            let rate = &mut by_rate[at].1;
+            let rate = rate_entry(&mut by_rate, l.vat_rate, currency);
             *rate = Money::new(rate.minor() + l.vat.minor(), currency);
         }
         let m = |minor| Money::new(minor, currency);
@@ -183,17 +173,34 @@ impl Totals {
     pub fn with_line(&self, line: &PricedLine) -> Result<Totals, PricingError> {
         let gross = self.gross_with(line)?;
         let add = |a: Money, b: Money| a.checked_add(b).map_err(|_| PricingError::AmountTooLarge);
-        let mut by_rate: BTreeMap<VatRate, Money> = self.vat_by_rate.iter().copied().collect();
-        let zero = Money::zero(self.gross.currency());
-        let rate_vat = by_rate.entry(line.vat_rate).or_insert(zero);
+        let mut by_rate = self.vat_by_rate.clone();
+        let rate_vat = rate_entry(&mut by_rate, line.vat_rate, self.gross.currency());
         *rate_vat = add(*rate_vat, line.vat)?;
         Ok(Totals {
             net: add(self.net, line.net)?,
             vat: add(self.vat, line.vat)?,
             gross,
-            vat_by_rate: by_rate.into_iter().collect(),
+            vat_by_rate: by_rate,
         })
     }
+}
+
+/// The VAT of `rate` in a breakdown sorted by rate (a zero entry inserted
+/// in its place if the rate is new). A sorted Vec rather than a BTreeMap:
+/// a basket has a few rates, and the map costs the widget's wasm ~1.7 KB.
+fn rate_entry(
+    by_rate: &mut Vec<(VatRate, Money)>,
+    rate: VatRate,
+    currency: Currency,
+) -> &mut Money {
+    let at = match by_rate.binary_search_by_key(&rate, |(r, _)| *r) {
+        Ok(at) => at,
+        Err(at) => {
+            by_rate.insert(at, (rate, Money::zero(currency)));
+            at
+        }
+    };
+    &mut by_rate[at].1
 }
 
 /// Why a basket could not be priced. Line indexes are positions in the input.
@@ -408,7 +415,7 @@ pub fn price_lines_in(
     let add = |a: Money, b: Money| a.checked_add(b).map_err(|_| PricingError::AmountTooLarge);
     let mut priced = Vec::with_capacity(lines.len());
     let (mut net, mut vat, mut gross) = (zero, zero, zero);
-    let mut by_rate: BTreeMap<VatRate, Money> = BTreeMap::new();
+    let mut by_rate: Vec<(VatRate, Money)> = Vec::new();
 
     for (index, line) in lines.iter().enumerate() {
         if !(1..=MAX_QUANTITY).contains(&line.quantity) {
@@ -441,7 +448,7 @@ pub fn price_lines_in(
         net = add(net, p.net)?;
         vat = add(vat, p.vat)?;
         gross = add(gross, p.gross)?;
-        let rate_vat = by_rate.entry(p.vat_rate).or_insert(zero);
+        let rate_vat = rate_entry(&mut by_rate, p.vat_rate, currency);
         *rate_vat = add(*rate_vat, p.vat)?;
         priced.push(p);
     }
@@ -452,7 +459,7 @@ pub fn price_lines_in(
         net,
         vat,
         gross,
-        vat_by_rate: by_rate.into_iter().collect(),
+        vat_by_rate: by_rate,
     };
     Ok((priced, totals))
 }

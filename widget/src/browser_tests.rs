@@ -499,7 +499,6 @@ fn focused(w: &Widget) -> String {
 mod analytics;
 mod buyers;
 mod cards;
-#[cfg(feature = "discount-codes")]
 mod codes;
 
 #[wasm_bindgen_test]

@@ -167,12 +167,8 @@ pub(crate) enum Msg {
     CodeApplied,
     RemoveCode,
     ErrCodeUnknown,
-    // Said only by the box (the `discount-codes` feature).
-    #[cfg_attr(not(feature = "discount-codes"), allow(dead_code))]
     ErrCodeNotYet,
-    #[cfg_attr(not(feature = "discount-codes"), allow(dead_code))]
     ErrCodeExpired,
-    #[cfg_attr(not(feature = "discount-codes"), allow(dead_code))]
     ErrCodeUsedUp,
     /// "This code needs a basket of at least {}.".
     ErrCodeMinimum,

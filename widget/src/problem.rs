@@ -92,15 +92,10 @@ fn msg_for(code: &str, status: u16) -> Msg {
         e::EMPTY_BASKET => Msg::ErrEmpty,
         e::UNSHIPPABLE_COUNTRY => Msg::ErrUnshippable,
         SOLD_OUT => Msg::ErrSoldOut,
-        #[cfg(feature = "discount-codes")]
         e::UNKNOWN_DISCOUNT_CODE => Msg::ErrCodeUnknown,
-        #[cfg(feature = "discount-codes")]
         e::DISCOUNT_CODE_NOT_YET_VALID => Msg::ErrCodeNotYet,
-        #[cfg(feature = "discount-codes")]
         e::DISCOUNT_CODE_EXPIRED => Msg::ErrCodeExpired,
-        #[cfg(feature = "discount-codes")]
         e::DISCOUNT_CODE_USED_UP => Msg::ErrCodeUsedUp,
-        #[cfg(feature = "discount-codes")]
         e::DISCOUNT_BELOW_MINIMUM => Msg::ErrCodeMinimum,
         // 409 checkout_in_progress: the same attempt is still being created.
         e::RATE_LIMITED | e::CHECKOUT_IN_PROGRESS => Msg::ErrBusy,

@@ -58,7 +58,7 @@ impl App {
     pub(super) fn commit(self, next: Basket) {
         store::save_basket(&next);
         store::clear_attempt();
-        let emptied = cfg!(feature = "discount-codes") && next.lines().is_empty();
+        let emptied = next.lines().is_empty();
         if emptied {
             store::save_code(None);
         }

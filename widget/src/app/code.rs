@@ -2,8 +2,7 @@
 //! applies it (`GET /v1/discount-codes/{code}`), kept with the basket on
 //! the device, priced into the bill by `shared`'s rule, sent with Pay, and
 //! looked up again when the edge refuses it at Pay (the merchant may have
-//! changed or switched it off since). Only with the `discount-codes`
-//! feature (see `widget/Cargo.toml`): without it nothing here runs.
+//! changed or switched it off since).
 
 use shared::discount::normalize_code;
 
@@ -32,9 +31,6 @@ impl App {
     /// asking). A code below its minimum is kept: the bill applies it once
     /// the goods reach it, and says how much it needs until then.
     pub(crate) fn apply_code(self, typed: &str) {
-        if cfg!(not(feature = "discount-codes")) {
-            return;
-        }
         let Some(code) = normalize_code(typed) else {
             self.code_refused(Msg::ErrCodeUnknown);
             return;
@@ -93,7 +89,7 @@ impl App {
     /// for a changed minimum, what it needs now). False for any other
     /// problem.
     pub(super) fn code_refused_at_pay(self, problem: &Problem) -> bool {
-        if cfg!(not(feature = "discount-codes")) || !REFUSALS.contains(&problem.code.as_str()) {
+        if !REFUSALS.contains(&problem.code.as_str()) {
             return false;
         }
         self.emit_error(problem);

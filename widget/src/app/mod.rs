@@ -173,11 +173,7 @@ impl App {
                 reference: None,
                 stock: None,
                 sold_out: None,
-                code: if cfg!(feature = "discount-codes") {
-                    store::load_code()
-                } else {
-                    None
-                },
+                code: store::load_code(),
                 code_msg: None,
             }),
             local: Locals::new(Local {

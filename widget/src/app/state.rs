@@ -119,13 +119,8 @@ impl State {
     }
 
     /// The discount code of the current items: the basket's (buy now's
-    /// item takes none); none without the `discount-codes` feature.
+    /// item takes none).
     pub(crate) fn code(&self) -> Option<&Code> {
-        if cfg!(not(feature = "discount-codes")) {
-            // Without the box no code is ever applied, and the discount
-            // math stays out of the wasm.
-            return None;
-        }
         self.code
             .as_ref()
             .filter(|_| core::ptr::eq(self.items(), &self.basket))

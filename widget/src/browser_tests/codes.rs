@@ -1,5 +1,4 @@
-//! Browser tests of the basket's discount-code box (the `discount-codes`
-//! feature): a code looked up, its row and lowered totals, kept on the
+//! Browser tests of the basket's discount-code box: a code looked up, its row and lowered totals, kept on the
 //! device and sent with Pay; each refusal's text; a code below its minimum
 //! waiting for it; a code the edge refuses at Pay looked up again and
 //! dropped, and Pay again without it.

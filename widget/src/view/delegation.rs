@@ -74,8 +74,8 @@ fn clicked(app: App, ev: &Event) {
         Some("dec") => app.step_quantity(&sku, -1),
         Some("remove") => app.remove(&sku),
         Some("drop-sold") => app.drop_sold_out(),
-        Some("code") if cfg!(feature = "discount-codes") => apply_typed(app),
-        Some("uncode") if cfg!(feature = "discount-codes") => app.drop_code(),
+        Some("code") => apply_typed(app),
+        Some("uncode") => app.drop_code(),
         Some("pclose") => {
             app.close_picker();
         }
@@ -134,11 +134,10 @@ fn apply_typed(app: App) {
 fn keydown(app: App, ev: &KeyboardEvent) {
     match ev.key().as_str() {
         "Enter"
-            if cfg!(feature = "discount-codes")
-                && ev
-                    .target()
-                    .and_then(|t| t.dyn_into::<Element>().ok())
-                    .is_some_and(|el| el.id() == "qc-code") =>
+            if ev
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .is_some_and(|el| el.id() == "qc-code") =>
         {
             ev.prevent_default();
             apply_typed(app);

@@ -166,10 +166,6 @@ pub(super) fn render(app: App, s: &State) {
 /// Apply, or the code applied and the offer to remove it; and why a code
 /// does not apply (refused, or the minimum it needs).
 fn render_code(app: App, s: &State, bill: &crate::app::bill::Bill, on_basket: bool) {
-    if cfg!(not(feature = "discount-codes")) {
-        // Without the feature the box stays hidden, as the structure has it.
-        return;
-    }
     let t = move |msg| app.t(msg);
     if let Some(box_) = app.find(".qc-code") {
         flag(&box_, "hidden", !on_basket || bill.summary.totals.is_none());

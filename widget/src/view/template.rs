@@ -74,7 +74,7 @@ fn structure(theme: &str, t: impl Fn(Msg) -> &'static str) -> String {
             r#"<p class="qc-empty" hidden></p><ul class="qc-lines" hidden></ul>"#,
             r#"<div class="qc-details" hidden></div><dl class="qc-totals" hidden></dl>"#,
         ),
-        // The discount-code box (`code_box`), with the feature
+        // The discount-code box (`code_box`)
         concat!(
             r#"</div>"#,
             // The item the edge said is sold out, and the offer to remove it.
@@ -129,9 +129,7 @@ fn structure(theme: &str, t: impl Fn(Msg) -> &'static str) -> String {
     for (i, part) in parts.iter().enumerate() {
         html.push_str(part);
         if i == 3 {
-            if cfg!(feature = "discount-codes") {
-                code_box(&mut html, &t);
-            }
+            code_box(&mut html, &t);
         } else if let Some(fill) = fills.get(i) {
             escape_into(&mut html, fill);
         }
