@@ -148,6 +148,52 @@ test("basket with mixed VAT, pay, come back to a confirmation; the ledger and th
   assert.deepEqual(page.problems, []);
 });
 
+test("a discount code typed in the basket is charged as shown, and the ledger and the code's uses have it", async () => {
+  const code = `JOURNEY${Date.now() % 1000000}`;
+  const created = await admin("POST", "/admin/discount-codes", { code, percent_basis_points: 1000 });
+  assert.equal(created.status, 201, created.text);
+  const page = await shop();
+  await page.locator('[data-qc-add="tshirt-m"]').click(); // 25.00 at 20 %: 30.00
+  await page.locator('[data-qc-add="coffee-250"]').click(); // 10.99 at 5.5 %: 11.59
+  await openBasket(page);
+  const d = dialog(page);
+  await eventually(async () => /Total\s*€41\.59/.test(await d.textContent()), { what: "total €41.59" });
+  await d.getByLabel("Discount code").fill(code.toLowerCase());
+  await d.getByRole("button", { name: "Apply" }).click();
+  await d.getByText(`Code ${code} applied`).waitFor();
+  // 10 % of 41.59 = 4.16 (half-up): 3.00 off the T-shirt (27.00: 22.50 net,
+  // 4.50 VAT), 1.16 off the coffee (10.43: 9.89 net, 0.54 VAT).
+  const text = await d.textContent();
+  assert.match(text, new RegExp(`Discount \\(${code}\\)\\s*−€4\\.16`));
+  assert.match(text, /Subtotal excl\. VAT\s*€32\.39/);
+  assert.match(text, /VAT 5\.5\s*%\s*€0\.54/);
+  assert.match(text, /VAT 20\s*%\s*€4\.50/);
+  assert.match(text, /Total\s*€37\.43/);
+  await d.getByRole("button", { name: "Continue" }).click();
+  await fillDetails(page);
+  const pay = d.getByRole("button", { name: /^Pay €/ });
+  const shown = (await pay.textContent()).match(/€(\d+\.\d\d)/)[1];
+  await pay.click();
+  const { linkId } = await payOnQontoPage(page, "paid", shown);
+  await widget(page).getByText("Thank you!").first().waitFor({ timeout: 20000 });
+
+  const paid = (await admin("GET", "/admin/checkouts?status=paid&per_page=100")).json.checkouts;
+  const mine = paid.find((c) => c.payment_link_id === linkId);
+  assert.ok(mine, "the ledger has the paid checkout");
+  assert.equal(mine.amount.value, shown);
+  const detail = (await admin("GET", `/admin/checkouts/${mine.id}`)).json;
+  assert.equal(detail.order.discount.code, code, JSON.stringify(detail.order));
+  assert.equal(detail.order.discount.amount.value, "4.16");
+  const listed = await eventually(async () => {
+    const codes = (await admin("GET", "/admin/discount-codes")).json.discount_codes;
+    const c = codes.find((x) => x.code === code);
+    return c && c.uses === 1 && c;
+  }, { what: "the code's use counted" });
+  assert.equal(listed.uses, 1);
+  assert.equal(await page.evaluate(() => localStorage.getItem("qc-code")), null, "the code goes with the paid basket");
+  assert.deepEqual(page.problems, []);
+});
+
 for (const outcome of ["failed", "canceled"]) {
   test(`a ${outcome} payment keeps the basket, and "Try again" works`, async () => {
     const page = await shop();
