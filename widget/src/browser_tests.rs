@@ -1425,7 +1425,7 @@ async fn the_details_step_checks_every_field_inline_and_focuses_the_first_error(
 
     // Labels, autofill names and types, and the address for goods.
     let labels: Vec<String> = w
-        .all(".qc-field label")
+        .all(".qc-details .qc-field label")
         .iter()
         .map(|l| l.text_content().unwrap_or_default())
         .collect();

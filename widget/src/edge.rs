@@ -379,9 +379,9 @@ fn read_created(json: &JsValue) -> Result<Created, Problem> {
 /// The `POST /v1/checkouts` body: the SKUs and quantities, and the
 /// customer; never a price (the edge prices from its own catalog, and
 /// refuses a body that carries one), the shopper's language (for the
-/// order confirmation e-mail) and `terms_accepted` when the shopper
-/// accepted the shop's terms, and the discount code applied. Optional values are left out rather than
-/// sent as `null`.
+/// order confirmation e-mail), `terms_accepted` when the shopper accepted
+/// the shop's terms, and the discount code applied. Optional values are
+/// left out rather than sent as `null`.
 pub(crate) fn checkout_body(
     items: &Basket,
     customer: Option<&Customer>,
