@@ -160,7 +160,7 @@ test("a discount code typed in the basket is charged as shown, and the ledger an
   await eventually(async () => /Total\s*€41\.59/.test(await d.textContent()), { what: "total €41.59" });
   await d.getByLabel("Discount code").fill(code.toLowerCase());
   await d.getByRole("button", { name: "Apply" }).click();
-  await d.getByText(`Code ${code} applied`).waitFor();
+  await d.locator(".qc-code-on").getByText(`Code ${code} applied`).waitFor();
   // 10 % of 41.59 = 4.16 (half-up): 3.00 off the T-shirt (27.00: 22.50 net,
   // 4.50 VAT), 1.16 off the coffee (10.43: 9.89 net, 0.54 VAT).
   const text = await d.textContent();
