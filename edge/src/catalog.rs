@@ -6,8 +6,9 @@
 
 use crate::error::{json_response, EdgeError, EdgeResult};
 use crate::http::Cx;
+use crate::ledger::Ledger;
 use crate::merchant_files::parse_both;
-use shared::api::{CatalogResponse, ShippingInfo};
+use shared::api::{CatalogResponse, CheckoutSettings, ShippingInfo};
 use shared::catalog::Catalog;
 use shared::shipping::Shipping;
 use std::sync::OnceLock;
@@ -49,10 +50,17 @@ pub(crate) fn problems() -> Vec<String> {
 }
 
 /// `GET /v1/catalog`.
-pub(crate) fn get_catalog(cx: &Cx) -> EdgeResult<Response> {
+pub(crate) async fn get_catalog(cx: &Cx) -> EdgeResult<Response> {
     let mut body = CatalogResponse::from_catalog(catalog()?);
     body.shipping = ShippingInfo::from_shipping(shipping()?);
-    body.checkout = cx.config.checkout_policy.settings();
+    let mut checkout = cx.config.checkout_policy.settings().unwrap_or_default();
+    // The basket's code box only for a shop with a code on; when the ledger
+    // cannot say, the box shows (a code typed is checked anyway).
+    checkout.discount_codes = match Ledger::open(cx) {
+        Ok(ledger) => ledger.any_code_on().await.unwrap_or(true),
+        Err(_) => true,
+    };
+    body.checkout = (checkout != CheckoutSettings::default()).then_some(checkout);
     let mut resp = json_response(&body, 200);
     // Prices change with a deploy; a minute of caching spares the Worker.
     let _ = resp

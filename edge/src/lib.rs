@@ -170,7 +170,7 @@ async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
     match route {
         Route::Preflight => Ok(http::preflight(&req, &cx.config)),
         Route::Health => Ok(health::health(cx).await),
-        Route::Catalog => catalog::get_catalog(cx),
+        Route::Catalog => catalog::get_catalog(cx).await,
         Route::PaymentMethods => checkout::payment_methods(cx).await,
         Route::CreateCheckout => checkout::create(req, cx).await,
         Route::GetCheckout(id) => checkout::status(&req, &id, cx).await,

@@ -319,6 +319,7 @@ pub(crate) fn read_catalog(json: &JsValue) -> Result<(PriceList, Option<Problem>
         withdrawal_url: page("withdrawal_url"),
         privacy_url: page("privacy_url"),
         business_buyers: get(&checkout, "business_buyers").as_bool() == Some(true),
+        discount_codes: get(&checkout, "discount_codes").as_bool() == Some(true),
     };
     let mut list = PriceList {
         currency,

@@ -181,6 +181,17 @@ impl Ledger {
             .await?)
     }
 
+    /// Whether some code is switched on (the basket then offers its code
+    /// box; valid or not today, it is checked when typed).
+    pub(crate) async fn any_code_on(&self) -> EdgeResult<bool> {
+        Ok(self
+            .db
+            .prepare("SELECT code FROM discount_codes WHERE active = 1 LIMIT 1")
+            .first::<serde_json::Value>(None)
+            .await?
+            .is_some())
+    }
+
     /// Every code, by code.
     pub(crate) async fn discount_codes(&self) -> EdgeResult<Vec<CodeRow>> {
         Ok(self

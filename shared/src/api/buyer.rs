@@ -38,6 +38,7 @@ impl CheckoutPolicy {
             withdrawal_url: self.withdrawal_url.clone(),
             privacy_url: self.privacy_url.clone(),
             business_buyers: self.business_buyers,
+            discount_codes: false,
         };
         (settings != CheckoutSettings::default()).then_some(settings)
     }
@@ -69,6 +70,14 @@ pub struct CheckoutSettings {
     /// Whether the details step offers company and VAT number fields.
     #[cfg_attr(feature = "serde", serde(default))]
     pub business_buyers: bool,
+    /// Whether the basket offers its discount-code box: the shop has a code
+    /// switched on (the edge asks its ledger; left out when false). A box
+    /// that no code fits only sends shoppers looking for one.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "core::ops::Not::not")
+    )]
+    pub discount_codes: bool,
 }
 
 impl CheckoutRequest {

@@ -732,3 +732,20 @@ async fn a_repeated_request_gets_its_checkout_even_once_its_code_is_used_up() {
     let row = code_row(&code).await;
     assert_eq!((&row["uses"], &row["reserved"]), (&json!(0), &json!(1)));
 }
+
+#[tokio::test]
+async fn the_catalog_offers_the_code_box_once_a_code_is_on() {
+    // (A shop without codes leaves `discount_codes` out: buyers.rs reads the
+    // whole `checkout` of a fresh stack.)
+    let code = code_name("BOX");
+    create_code(json!({"code": code, "percent_basis_points": 500})).await;
+    let stack = shared_stack();
+    let r = client()
+        .get(format!("{}/v1/catalog", stack.edge))
+        .send()
+        .await
+        .expect("GET /v1/catalog");
+    let (s, _, catalog) = parts(r).await;
+    assert_eq!(s, 200, "{catalog}");
+    assert_eq!(catalog["checkout"]["discount_codes"], true, "{catalog}");
+}

@@ -5,6 +5,16 @@
 
 use super::*;
 
+/// The catalog of a shop with a discount code on.
+fn codes_page() {
+    fresh_page();
+    let with_codes = format!(
+        "{},\"checkout\":{{\"discount_codes\":true}}}}",
+        CATALOG.strip_suffix('}').unwrap()
+    );
+    route("GET", "/v1/catalog", 200, &with_codes);
+}
+
 const SUMMER10: &str = r#"{"code":"SUMMER10","kind":"percent","percent_basis_points":1000}"#;
 
 /// Types `code` into the box and presses Apply.
@@ -24,7 +34,7 @@ async fn open_basket(w: &Widget) {
 
 #[wasm_bindgen_test]
 async fn a_code_applied_shows_its_row_and_lowered_totals_and_goes_with_pay() {
-    fresh_page();
+    codes_page();
     store("qc-basket", "tshirt:2,book:1");
     // No data layer left by an earlier test: begin_checkout is this one's.
     Reflect::delete_property(&window(), &"dataLayer".into()).unwrap();
@@ -114,7 +124,7 @@ async fn a_code_applied_shows_its_row_and_lowered_totals_and_goes_with_pay() {
 
 #[wasm_bindgen_test]
 async fn refused_codes_say_why_and_a_code_below_its_minimum_waits_for_it() {
-    fresh_page();
+    codes_page();
     store("qc-basket", "book:1");
     let refusals = [
         ("GONE", 404, "not_found", "This code does not exist."),
@@ -210,7 +220,7 @@ async fn refused_codes_say_why_and_a_code_below_its_minimum_waits_for_it() {
 
 #[wasm_bindgen_test]
 async fn a_code_refused_at_pay_is_looked_up_again_and_pay_goes_without_it() {
-    fresh_page();
+    codes_page();
     store("qc-basket", "tshirt:1");
     route("GET", "/v1/discount-codes/SUMMER10", 200, SUMMER10);
     let events = Events::capture();
@@ -261,4 +271,15 @@ async fn a_code_refused_at_pay_is_looked_up_again_and_pay_goes_without_it() {
     let body = body_of(&requests("POST", "/v1/checkouts")[1]).await;
     assert!(!body.contains("discount_code"), "{body}");
     wait_for("the redirect", || !events.of("qc:redirect").is_empty()).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_shop_without_codes_shows_no_code_box() {
+    fresh_page();
+    store("qc-basket", "book:1");
+    let w = Widget::mount(Some("en"));
+    wait_for("the catalog", prices_ready).await;
+    w.click(".qc-toggle");
+    wait_for("the totals", || !w.totals().is_empty()).await;
+    assert!(w.el(".qc-code").hidden());
 }

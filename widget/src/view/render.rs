@@ -162,13 +162,19 @@ pub(super) fn render(app: App, s: &State) {
     render_page(app, s);
 }
 
-/// The discount-code box, on the basket once it is priced: the input and
-/// Apply, or the code applied and the offer to remove it; and why a code
-/// does not apply (refused, or the minimum it needs).
+/// The discount-code box, on the basket once it is priced, for a shop with
+/// a code on (`checkout.discount_codes`; a code kept from before shows it
+/// too): the input and Apply, or the code applied and the offer to remove
+/// it; and why a code does not apply (refused, or the minimum it needs).
 fn render_code(app: App, s: &State, bill: &crate::app::bill::Bill, on_basket: bool) {
     let t = move |msg| app.t(msg);
+    let offered = s.code.is_some() || s.checkout_settings().is_some_and(|c| c.discount_codes);
     if let Some(box_) = app.find(".qc-code") {
-        flag(&box_, "hidden", !on_basket || bill.summary.totals.is_none());
+        flag(
+            &box_,
+            "hidden",
+            !on_basket || !offered || bill.summary.totals.is_none(),
+        );
     }
     let applied = s.code.as_ref().map(|c| fill(t(Msg::CodeApplied), &c.code));
     if let Some(row) = app.find(".qc-code-row") {
