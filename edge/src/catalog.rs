@@ -11,6 +11,7 @@ use crate::merchant_files::parse_both;
 use shared::api::{CatalogResponse, CheckoutSettings, ShippingInfo};
 use shared::catalog::Catalog;
 use shared::shipping::Shipping;
+use std::cell::Cell;
 use std::sync::OnceLock;
 use worker::Response;
 
@@ -54,12 +55,7 @@ pub(crate) async fn get_catalog(cx: &Cx) -> EdgeResult<Response> {
     let mut body = CatalogResponse::from_catalog(catalog()?);
     body.shipping = ShippingInfo::from_shipping(shipping()?);
     let mut checkout = cx.config.checkout_policy.settings().unwrap_or_default();
-    // The basket's code box only for a shop with a code on; when the ledger
-    // cannot say, the box shows (a code typed is checked anyway).
-    checkout.discount_codes = match Ledger::open(cx) {
-        Ok(ledger) => ledger.any_code_on().await.unwrap_or(true),
-        Err(_) => true,
-    };
+    checkout.discount_codes = codes_on(cx).await;
     body.checkout = (checkout != CheckoutSettings::default()).then_some(checkout);
     let mut resp = json_response(&body, 200);
     // Prices change with a deploy; a minute of caching spares the Worker.
@@ -67,6 +63,41 @@ pub(crate) async fn get_catalog(cx: &Cx) -> EdgeResult<Response> {
         .headers_mut()
         .set("cache-control", "public, max-age=60");
     Ok(resp)
+}
+
+thread_local! {
+    /// Whether a discount code is on, and when the ledger said so (ms).
+    static CODES_ON: Cell<Option<(f64, bool)>> = const { Cell::new(None) };
+}
+
+/// How long an isolate trusts the ledger's answer: as long as the catalog
+/// is cached anyway, so the catalog, which every page with the widget asks
+/// for, costs D1 at most one query a minute per isolate.
+const CODES_ON_MS: f64 = 60_000.0;
+
+/// Whether the basket offers its code box: a code is switched on. When the
+/// ledger cannot say, the box shows (a code typed is checked anyway), and
+/// that guess is not kept.
+async fn codes_on(cx: &Cx) -> bool {
+    let now = worker::js_sys::Date::now();
+    if let Some((_, on)) = CODES_ON.get().filter(|(at, _)| now - at < CODES_ON_MS) {
+        return on;
+    }
+    let asked = match Ledger::open(cx) {
+        Ok(ledger) => ledger.any_code_on().await.ok(),
+        Err(_) => None,
+    };
+    if let Some(on) = asked {
+        CODES_ON.set(Some((now, on)));
+    }
+    asked.unwrap_or(true)
+}
+
+/// `result` of an admin change to the discount codes: this isolate's next
+/// catalog asks the ledger again (others within [`CODES_ON_MS`]).
+pub(crate) fn after_codes_change<T>(result: T) -> T {
+    CODES_ON.set(None);
+    result
 }
 
 #[cfg(test)]

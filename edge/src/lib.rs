@@ -209,9 +209,15 @@ async fn dispatch(req: Request, cx: &Cx) -> EdgeResult<Response> {
         Route::AdminUntrackStock(sku) => stock::untrack(req, &sku, cx).await,
         Route::DiscountCode(code) => discounts::lookup(&req, &code, cx).await,
         Route::AdminDiscountCodes => discounts::list(req, cx).await,
-        Route::AdminCreateDiscountCode => discounts::create(req, cx).await,
-        Route::AdminUpdateDiscountCode(code) => discounts::update(req, &code, cx).await,
-        Route::AdminDeleteDiscountCode(code) => discounts::delete(req, &code, cx).await,
+        Route::AdminCreateDiscountCode => {
+            catalog::after_codes_change(discounts::create(req, cx).await)
+        }
+        Route::AdminUpdateDiscountCode(code) => {
+            catalog::after_codes_change(discounts::update(req, &code, cx).await)
+        }
+        Route::AdminDeleteDiscountCode(code) => {
+            catalog::after_codes_change(discounts::delete(req, &code, cx).await)
+        }
     }
 }
 

@@ -124,17 +124,21 @@ pub fn normalize_code(typed: &str) -> Option<String> {
 }
 
 /// The discount `value` gives goods whose gross total is `goods` over
-/// `units` units (rule 1 of the module docs); zero for an empty basket.
+/// `units` units (rule 1 of the module docs); zero for an empty basket and
+/// for goods above [`MAX_AMOUNT_MINOR`] (an order that cannot be paid).
 pub fn discount_amount(value: DiscountValue, goods: Money, units: u32) -> Money {
     let total = goods.minor().max(0);
+    if total > MAX_AMOUNT_MINOR {
+        // An order that cannot be paid: nothing off, as [`allocate`] gives.
+        return Money::new(0, goods.currency());
+    }
     let wanted = match value {
         DiscountValue::Percent(bp) => {
-            // Half-up: (total × bp + 5 000) div 10 000, exact in i64 for
-            // any total up to the maximum (an order above it cannot be
-            // paid; it saturates rather than overflows). Not i128: its
-            // division costs the widget's wasm ~1 KB.
+            // Half-up: (total × bp + 5 000) div 10 000, exact in i64 up to
+            // the maximum. Not i128: its division costs the widget's wasm
+            // ~1 KB.
             let bp = i64::from(bp.min(10_000));
-            total.saturating_mul(bp).saturating_add(5_000) / 10_000
+            (total * bp + 5_000) / 10_000
         }
         DiscountValue::Amount(m) => m.minor().clamp(0, total),
     };
@@ -262,6 +266,9 @@ mod tests {
             (DiscountValue::Amount(eur(500)), 4_790, 3, 500),
             // More than the basket: everything but a cent per unit.
             (DiscountValue::Amount(eur(10_000)), 4_790, 3, 4_787),
+            // Above the 50 000.00 maximum (cannot be paid): nothing off.
+            (DiscountValue::Percent(1_000), 5_000_001, 1, 0),
+            (DiscountValue::Amount(eur(500)), 5_000_001, 1, 0),
             (DiscountValue::Amount(eur(500)), 0, 0, 0),
         ];
         for (value, goods, units, want) in table {

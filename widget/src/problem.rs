@@ -96,7 +96,6 @@ fn msg_for(code: &str, status: u16) -> Msg {
         e::DISCOUNT_CODE_NOT_YET_VALID => Msg::ErrCodeNotYet,
         e::DISCOUNT_CODE_EXPIRED => Msg::ErrCodeExpired,
         e::DISCOUNT_CODE_USED_UP => Msg::ErrCodeUsedUp,
-        e::DISCOUNT_BELOW_MINIMUM => Msg::ErrCodeMinimum,
         // 409 checkout_in_progress: the same attempt is still being created.
         e::RATE_LIMITED | e::CHECKOUT_IN_PROGRESS => Msg::ErrBusy,
         e::NETWORK => Msg::ErrNetwork,

@@ -15,15 +15,9 @@ use crate::store;
 use super::state::Step;
 use super::App;
 
-/// The edge's 422s about a checkout's discount code (`field:
-/// discount_code`).
-const REFUSALS: [&str; 5] = [
-    shared::api::errors::UNKNOWN_DISCOUNT_CODE,
-    shared::api::errors::DISCOUNT_CODE_NOT_YET_VALID,
-    shared::api::errors::DISCOUNT_CODE_EXPIRED,
-    shared::api::errors::DISCOUNT_CODE_USED_UP,
-    shared::api::errors::DISCOUNT_BELOW_MINIMUM,
-];
+/// The field the edge's 422s about a checkout's discount code point at
+/// (unknown, not yet valid, expired, used up, below its minimum).
+const FIELD: &str = "discount_code";
 
 impl App {
     /// Apply: looks `typed` up and keeps the code if it applies now, or
@@ -89,7 +83,7 @@ impl App {
     /// for a changed minimum, what it needs now). False for any other
     /// problem.
     pub(super) fn code_refused_at_pay(self, problem: &Problem) -> bool {
-        if !REFUSALS.contains(&problem.code.as_str()) {
+        if !problem.fields.iter().any(|(field, _)| field == FIELD) {
             return false;
         }
         self.emit_error(problem);
