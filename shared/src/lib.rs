@@ -45,6 +45,7 @@ pub mod api;
 pub mod basket;
 pub mod catalog;
 pub mod codes;
+pub mod digits;
 pub mod discount;
 pub mod html;
 pub mod lang;

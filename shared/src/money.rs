@@ -181,7 +181,13 @@ impl Money {
     pub fn to_decimal(&self) -> String {
         let abs = self.minor.unsigned_abs();
         let sign = if self.minor < 0 { "-" } else { "" };
-        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+        [
+            sign,
+            &crate::digits::number(abs / 100),
+            ".",
+            &crate::digits::digits(abs % 100, 2),
+        ]
+        .concat()
     }
 
     /// `self + other`, or an error for mixed currencies or overflow.

@@ -161,10 +161,10 @@ impl VatRate {
         let scale = format.scale();
         let unit = 10u32.pow(scale);
         let int = self.0 / unit;
-        let frac = format!("{:0width$}", self.0 % unit, width = scale as usize);
+        let frac = crate::digits::digits(u64::from(self.0 % unit), scale as usize);
         let frac = frac.trim_end_matches('0');
         let frac = if frac.is_empty() { "0" } else { frac };
-        format!("{int}.{frac}")
+        [&crate::digits::number(u64::from(int)), ".", frac].concat()
     }
 }
 

@@ -18,6 +18,7 @@
 use gloo_net::http::{Method, RequestBuilder};
 use shared::api::{CheckoutSettings, CheckoutStatus, Customer};
 use shared::catalog::is_valid_sku;
+use shared::digits::number;
 use shared::discount::{normalize_code, DiscountValue};
 use shared::order::{ItemPrice, PriceSource};
 use shared::pricing::lots::unit_net_for_gross;
@@ -82,8 +83,9 @@ async fn send(
     body: Option<&str>,
     idempotency_key: Option<&str>,
 ) -> Result<JsValue, Problem> {
-    let network = |detail: String| Problem::new("network", format!("{method} {path}: {detail}"));
-    let url = format!("{endpoint}{path}");
+    let network =
+        |detail: String| Problem::new("network", [method, " ", path, ": ", &detail].concat());
+    let url = [endpoint, path].concat();
     let mut request = RequestBuilder::new(&url)
         .method(if method == "POST" {
             Method::POST
@@ -111,7 +113,8 @@ async fn send(
         return Ok(json);
     }
     let error = get(&json, "error");
-    let code = get_str(&error, "code").unwrap_or_else(|| format!("http_{status}"));
+    let code =
+        get_str(&error, "code").unwrap_or_else(|| js::numbered("http_", usize::from(status)));
     let mut detail = get_str(&error, "message").unwrap_or_default();
     // The error itself and each of its `problems` may point at a field.
     let problems = get_array(&error, "problems");
@@ -121,10 +124,10 @@ async fn send(
         .filter_map(|p| Some((get_str(&p, "field")?, get_str(&p, "code")?)))
         .collect();
     if let Some(field) = get_str(&error, "field") {
-        detail = format!("{field}: {detail}");
+        detail = [&field, ": ", &detail].concat();
     }
     if let Some(seconds) = response.headers().get("retry-after") {
-        detail = format!("{detail} (retry after {seconds} s)");
+        detail = [&detail, " (retry after ", &seconds, " s)"].concat();
     }
     let mut problem = Problem::http(status, &code, detail);
     problem.fields = fields;
@@ -302,7 +305,7 @@ pub(crate) fn read_catalog(json: &JsValue) -> Result<(PriceList, Option<Problem>
         .filter_map(|(i, value)| {
             let product = read_product(&value, currency);
             if product.is_none() {
-                rejected.push(format!("products[{i}]"));
+                rejected.push([&js::numbered("products[", i), "]"].concat());
             }
             product
         })
@@ -394,14 +397,17 @@ pub(crate) fn checkout_body(
         .lines()
         .iter()
         .map(|l| {
-            format!(
-                "{{\"sku\":{},\"quantity\":{}}}",
-                js::quote(&l.sku),
-                l.quantity
-            )
+            [
+                "{\"sku\":",
+                &js::quote(&l.sku),
+                ",\"quantity\":",
+                &number(u64::from(l.quantity)),
+                "}",
+            ]
+            .concat()
         })
         .collect();
-    let mut body = format!("{{\"items\":[{}]", items.join(","));
+    let mut body = ["{\"items\":[", &items.join(","), "]"].concat();
     if let Some(c) = customer {
         let address = c.address.as_ref();
         let pairs = [
@@ -455,10 +461,9 @@ pub(crate) async fn create_invoice_checkout(
     invoice_id: &str,
     key: &str,
 ) -> Result<Created, Problem> {
-    let body = crate::return_param::with_return_url(&format!(
-        "{{\"invoice_id\":{}}}",
-        js::quote(invoice_id)
-    ));
+    let body = crate::return_param::with_return_url(
+        &["{\"invoice_id\":", &js::quote(invoice_id), "}"].concat(),
+    );
     let json = send(
         endpoint,
         "POST",
@@ -517,7 +522,7 @@ pub(crate) fn read_code(json: &JsValue) -> Option<Code> {
 /// (`shared::discount::normalize_code`), so it needs no escaping in the
 /// path.
 pub(crate) async fn discount_code(endpoint: &str, code: &str) -> Result<(Code, String), Problem> {
-    let path = format!("/v1/discount-codes/{code}");
+    let path = ["/v1/discount-codes/", code].concat();
     let json = send(endpoint, "GET", &path, None, None).await?;
     let text = js_sys::JSON::stringify(&json)
         .ok()
@@ -530,10 +535,11 @@ pub(crate) async fn discount_code(endpoint: &str, code: &str) -> Result<(Code, S
 
 /// `GET /v1/checkouts/{id}`: the checkout's status and reference.
 pub(crate) async fn checkout_status(endpoint: &str, id: &str) -> Result<Status, Problem> {
-    let path = format!(
-        "/v1/checkouts/{}",
-        String::from(js_sys::encode_uri_component(id))
-    );
+    let path = [
+        "/v1/checkouts/",
+        &String::from(js_sys::encode_uri_component(id)),
+    ]
+    .concat();
     let json = send(endpoint, "GET", &path, None, None).await?;
     Ok(Status {
         status: CheckoutStatus::parse(&get_str(&json, "status").unwrap_or_default()),

@@ -94,7 +94,7 @@ fn quantity_attribute(element: &Element) -> Result<u32, Problem> {
             Ok(n) => i64_quantity(n),
             Err(_) => Err(Problem::new(
                 "quantity_out_of_range",
-                format!("data-qc-quantity={text}"),
+                ["data-qc-quantity=", &text].concat(),
             )),
         },
     }

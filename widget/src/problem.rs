@@ -68,7 +68,7 @@ impl From<BasketError> for Problem {
     /// tables into the wasm.)
     fn from(e: BasketError) -> Problem {
         let detail = match &e {
-            BasketError::QuantityOutOfRange { quantity } => quantity.to_string(),
+            BasketError::QuantityOutOfRange { quantity } => shared::digits::signed(*quantity),
             BasketError::InvalidSku { sku } => sku.clone(),
             _ => String::new(),
         };

@@ -54,7 +54,7 @@ pub(crate) fn with_return_url(body: &str) -> String {
             } else {
                 ","
             };
-            format!("{rest}{sep}\"return_url\":{}}}", js::quote(&url))
+            [rest, sep, "\"return_url\":", &js::quote(&url), "}"].concat()
         }
         _ => body.to_owned(),
     }

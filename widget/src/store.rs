@@ -122,7 +122,7 @@ pub(crate) fn save_code(json: Option<&str>) {
 /// Keeps the `purchase` event's data of checkout `id` (JSON) for the
 /// shopper's return.
 pub(crate) fn save_purchase(id: &str, json: &str) {
-    write(local(), PURCHASE_KEY, Some(&format!("{id}\n{json}")));
+    write(local(), PURCHASE_KEY, Some(&[id, "\n", json].concat()));
 }
 
 /// The `purchase` data kept for checkout `id`, if any.
@@ -245,7 +245,11 @@ pub(crate) fn attempt_key(signature: &str) -> String {
         }
     }
     let key = js::random_key();
-    write(session(), ATTEMPT_KEY, Some(&format!("{signature}\n{key}")));
+    write(
+        session(),
+        ATTEMPT_KEY,
+        Some(&[signature, "\n", &key].concat()),
+    );
     ATTEMPT.set(Some((signature.to_owned(), key.clone())));
     key
 }

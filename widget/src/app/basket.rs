@@ -127,7 +127,7 @@ impl App {
         };
         if result.is_err() {
             let current = self.read(|s| s.basket.quantity_of(sku)).unwrap_or(1);
-            input.set_value(&current.to_string());
+            input.set_value(&shared::digits::number(u64::from(current)));
         }
         self.run(result);
     }

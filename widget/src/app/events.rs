@@ -68,7 +68,7 @@ impl App {
     pub(crate) fn announce(self, text: &str) {
         self.write(|s| {
             s.live = if s.live == text {
-                format!("{text}\u{a0}")
+                [text, "\u{a0}"].concat()
             } else {
                 text.to_owned()
             };

@@ -261,7 +261,7 @@ impl App {
                 l.money.as_ref().and_then(|f| f.format(&decimal))
             })
             .flatten()
-            .unwrap_or_else(|| format!("{decimal} {code}"))
+            .unwrap_or_else(|| [decimal.as_str(), " ", code].concat())
     }
 
     /// A VAT rate for the shopper (`"20 %"` in `fr`, `"5.5%"` in `en`).

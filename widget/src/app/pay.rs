@@ -3,6 +3,7 @@
 
 use js_sys::{Array, Object};
 use shared::api::Customer;
+use shared::digits::number;
 use shared::Basket;
 use wasm_bindgen::JsValue;
 use web_sys::HtmlElement;
@@ -65,9 +66,9 @@ impl App {
         // stay out of sessionStorage.
         let signature = match (&what, &body) {
             (Purchase::Invoice(id), _) => id.clone(),
-            (_, body) => fingerprint(body.as_deref().unwrap_or_default()).to_string(),
+            (_, body) => number(u64::from(fingerprint(body.as_deref().unwrap_or_default()))),
         };
-        let key = store::attempt_key(&format!("{}:{signature}", what.kind()));
+        let key = store::attempt_key(&[what.kind(), ":", &signature].concat());
         self.write(|s| {
             s.step = Step::Paying;
             s.notice = None;

@@ -58,7 +58,7 @@ pub(super) fn para(app: App, selector: &str, value: &str) {
 pub(super) fn render_rows(list: &Element, rows: &[(&str, String, String)]) {
     let key: String = rows
         .iter()
-        .map(|(class, label, value)| format!("{class}|{label}|{value}\n"))
+        .map(|(class, label, value)| [class, "|", label, "|", value, "\n"].concat())
         .collect();
     if list.get_attribute("data-rows").as_deref() == Some(key.as_str()) {
         return;
@@ -170,7 +170,7 @@ pub(super) fn update_line(app: App, li: &Element, line: &Line, left: Option<u32>
     };
     // "€19.90 · Only 2 left": the edge will not sell more.
     if let Some(msg) = stock_label(left).filter(|_| !line.gone) {
-        let n = left.unwrap_or(0).to_string();
+        let n = shared::digits::number(u64::from(left.unwrap_or(0)));
         unit = [unit.as_str(), " · ", &fill(t(msg), &n)].concat();
     }
     let total = line.total.map(|m| app.money(m)).unwrap_or_default();
@@ -210,7 +210,7 @@ pub(super) fn update_line(app: App, li: &Element, line: &Line, left: Option<u32>
     // shopper is typing is replaced only when the line's quantity (or
     // product) changes, not when something else does.
     if let Some(input) = input {
-        let quantity = line.quantity.to_string();
+        let quantity = shared::digits::number(u64::from(line.quantity));
         if !same_sku || input.get_attribute("value").as_deref() != Some(quantity.as_str()) {
             attr(&input, "value", Some(&quantity));
             js::set(&input, "value", quantity.as_str());
@@ -259,16 +259,16 @@ pub(super) fn build_details(app: App, container: &Element) -> Result<(), JsValue
                 .into_iter()
                 .enumerate()
             {
-                let id = format!("qc-l{j}");
+                let id = js::numbered("qc-l", j);
                 let attributes = [("id", &*id), ("target", "_blank"), ("rel", "noopener")];
                 add(&legal, "a", &attributes, app.t(msg))?;
             }
         }
-        let (id, error) = (format!("qc-f{i}"), format!("qc-e{i}"));
+        let (id, error) = (js::numbered("qc-f", i), js::numbered("qc-e", i));
         let div = add(
             container,
             "div",
-            &[("class", "qc-field"), ("id", &format!("qc-d{i}"))],
+            &[("class", "qc-field"), ("id", &js::numbered("qc-d", i))],
             "",
         )?;
         add(&div, "label", &[("for", &id)], app.t(f.label))?;
@@ -334,16 +334,16 @@ pub(super) fn sync_details(app: App, s: &State, shown: Shown) {
             return;
         }
         for (i, value) in s.values.iter().enumerate() {
-            if let Some(control) = app.find(&format!("#qc-f{i}")) {
+            if let Some(control) = app.find(&js::numbered("#qc-f", i)) {
                 js::set(&control, "value", value.as_str());
             }
         }
     }
     for i in 0..FIELDS.len() {
         let (Some(div), Some(control), Some(text)) = (
-            app.find(&format!("#qc-d{i}")),
-            app.find(&format!("#qc-f{i}")),
-            app.find(&format!("#qc-e{i}")),
+            app.find(&js::numbered("#qc-d", i)),
+            app.find(&js::numbered("#qc-f", i)),
+            app.find(&js::numbered("#qc-e", i)),
         ) else {
             return;
         };
@@ -369,7 +369,7 @@ pub(super) fn sync_details(app: App, s: &State, shown: Shown) {
         .into_iter()
         .enumerate()
     {
-        if let Some(link) = app.find(&format!("#qc-l{j}")) {
+        if let Some(link) = app.find(&js::numbered("#qc-l", j)) {
             flag(&link, "hidden", url.is_none());
             attr(&link, "href", url.as_deref());
         }

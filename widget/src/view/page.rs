@@ -171,7 +171,7 @@ pub(crate) fn build_card(
     if let Some(group) = group {
         let chosen = first_choice(list, stock, group);
         for (i, (name, values)) in group.options.iter().enumerate() {
-            let id = [prefix, "-o", &i.to_string()].concat();
+            let id = crate::js::numbered(&[prefix, "-o"].concat(), i);
             push(&[
                 r#"<div class="qc-field"><label for=""#,
                 &id,
@@ -283,7 +283,12 @@ pub(crate) fn update_card(app: App, card: &Element, s: &State) {
     let status = match chosen {
         None => app.t(Msg::Combination).to_owned(),
         Some(_) => stock_label(left)
-            .map(|msg| fill(app.t(msg), &left.unwrap_or(0).to_string()))
+            .map(|msg| {
+                fill(
+                    app.t(msg),
+                    &shared::digits::number(u64::from(left.unwrap_or(0))),
+                )
+            })
             .unwrap_or_default(),
     };
     if let Some(p) = part(".qc-stock") {

@@ -34,11 +34,14 @@ pub(super) fn render(app: App, s: &State) {
         attr(&toggle, "aria-expanded", Some(expanded));
     }
     if let Some(words) = app.find(".qc-items") {
-        let items = fill(t(items(app.lang(), count)), &count.to_string());
-        text(&words, &format!(", {items}"));
+        let items = fill(
+            t(items(app.lang(), count)),
+            &shared::digits::number(u64::from(count)),
+        );
+        text(&words, &[", ", &items].concat());
     }
     if let Some(badge) = app.find(".qc-count") {
-        text(&badge, &count.to_string());
+        text(&badge, &shared::digits::number(u64::from(count)));
     }
     para(app, ".qc-toast", s.notice.filter(|_| !s.open).map_or("", t));
     if let Some(live) = app.find("#qc-live") {
@@ -108,7 +111,7 @@ pub(super) fn render(app: App, s: &State) {
                 Value::Amount(amount) => app.money(amount),
                 Value::Text(msg) => t(msg).to_owned(),
                 Value::Unknown => "—".to_owned(),
-                Value::Off(amount) => format!("\u{2212}{}", app.money(amount)),
+                Value::Off(amount) => ["\u{2212}", &app.money(amount)].concat(),
             };
             (row.class, label, value)
         })
@@ -144,7 +147,7 @@ pub(super) fn render(app: App, s: &State) {
 
     let buttons = model::buttons(s.step, blocker.is_some());
     for (action, hidden, disabled) in buttons {
-        if let Some(button) = app.find(&format!(".qc-actions [data-action={action}]")) {
+        if let Some(button) = app.find(&[".qc-actions [data-action=", action, "]"].concat()) {
             flag(&button, "hidden", hidden);
             flag(&button, "disabled", disabled);
         }
