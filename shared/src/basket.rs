@@ -228,11 +228,8 @@ impl Basket {
         }
         for pair in text.split(',') {
             let (sku, quantity) = pair.split_once(':').ok_or(BasketError::InvalidEncoding)?;
-            if quantity.is_empty() || !quantity.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(BasketError::InvalidEncoding);
-            }
-            let quantity = quantity
-                .parse::<u32>()
+            let quantity = crate::digits::parse(quantity).ok_or(BasketError::InvalidEncoding)?;
+            let quantity = u32::try_from(quantity)
                 .map_err(|_| BasketError::QuantityOutOfRange { quantity: i64::MAX })?;
             basket.add(sku, quantity)?;
         }

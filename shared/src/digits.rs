@@ -1,9 +1,10 @@
-//! Whole numbers written in decimal without `core::fmt`.
+//! Whole numbers written in and read from decimal without `core::fmt` or
+//! `str::parse`.
 //!
 //! Why: `format!` and `to_string` on integers bring Rust's integer
 //! formatting (padding, flags, the digit tables) into every wasm that uses
-//! them. The widget writes amounts, counts and ids with these two functions
-//! instead, so its wasm carries none of it.
+//! them, and `str::parse` a generic parser for each integer type. The widget
+//! writes and reads amounts, counts and ids with these functions instead.
 
 /// `n` in decimal, with zeros in front up to `width` digits:
 /// `digits(5, 2)` is `"05"`, `digits(1234, 2)` is `"1234"`.
@@ -40,6 +41,18 @@ pub fn signed(n: i64) -> String {
     [sign, &number(n.unsigned_abs())].concat()
 }
 
+/// The whole number `text` writes with ASCII digits only (no sign, no
+/// spaces); `None` for anything else, or above `u64::MAX`.
+pub fn parse(text: &str) -> Option<u64> {
+    if text.is_empty() {
+        return None;
+    }
+    text.bytes().try_fold(0u64, |n, b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d < 10)?;
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,6 +82,26 @@ mod tests {
             (i64::MIN, "-9223372036854775808"),
         ] {
             assert_eq!(signed(n), expected);
+        }
+    }
+
+    #[test]
+    fn reads_ascii_digits_only() {
+        for (text, expected) in [
+            ("0", Some(0)),
+            ("007", Some(7)),
+            ("999", Some(999)),
+            ("18446744073709551615", Some(u64::MAX)),
+            ("18446744073709551616", None),
+            ("", None),
+            ("-3", None),
+            ("+3", None),
+            (" 3", None),
+            ("3a", None),
+            ("1.5", None),
+            ("\u{0663}", None),
+        ] {
+            assert_eq!(parse(text), expected, "{text:?}");
         }
     }
 }

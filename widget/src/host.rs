@@ -12,7 +12,7 @@ use shared::Basket;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlElement, PageTransitionEvent, StorageEvent};
 
-use crate::app::{i64_quantity, App};
+use crate::app::{i64_quantity, quantity_text, App};
 use crate::i18n::Msg;
 use crate::js::{self, Listener};
 use crate::problem::Problem;
@@ -90,9 +90,9 @@ pub(crate) fn activate(app: App, element: &Element) -> bool {
 fn quantity_attribute(element: &Element) -> Result<u32, Problem> {
     match element.get_attribute("data-qc-quantity") {
         None => Ok(1),
-        Some(text) => match text.trim().parse::<i64>() {
-            Ok(n) => i64_quantity(n),
-            Err(_) => Err(Problem::new(
+        Some(text) => match quantity_text(&text) {
+            Some(n) => i64_quantity(n),
+            None => Err(Problem::new(
                 "quantity_out_of_range",
                 ["data-qc-quantity=", &text].concat(),
             )),

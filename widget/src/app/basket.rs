@@ -120,10 +120,10 @@ impl App {
     /// invalid number is refused and the input shows the quantity again.
     pub(crate) fn quantity_typed(self, sku: &str, input: &web_sys::HtmlInputElement) {
         let text = input.value();
-        let result = match text.trim().parse::<i64>() {
-            Ok(0) => self.set_quantity(sku, 0),
-            Ok(n) => i64_quantity(n).and_then(|q| self.set_quantity(sku, q)),
-            Err(_) => Err(Problem::new("quantity_out_of_range", text)),
+        let result = match quantity_text(&text) {
+            Some(0) => self.set_quantity(sku, 0),
+            Some(n) => i64_quantity(n).and_then(|q| self.set_quantity(sku, q)),
+            None => Err(Problem::new("quantity_out_of_range", text)),
         };
         if result.is_err() {
             let current = self.read(|s| s.basket.quantity_of(sku)).unwrap_or(1);
@@ -163,6 +163,13 @@ impl App {
 }
 
 /// A quantity from the page (an attribute, an input, a JS number): 1..=999.
+/// The number a shopper or a page wrote for a quantity (spaces around it
+/// allowed); `None` when it is not a whole number. Too large to be one is
+/// [`i64::MAX`], which [`i64_quantity`] refuses.
+pub(crate) fn quantity_text(text: &str) -> Option<i64> {
+    shared::digits::parse(text.trim()).map(|n| i64::try_from(n).unwrap_or(i64::MAX))
+}
+
 pub(crate) fn i64_quantity(n: i64) -> Result<u32, Problem> {
     Ok(check_quantity(n)?)
 }

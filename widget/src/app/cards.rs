@@ -192,9 +192,9 @@ impl App {
         let index: usize = problem
             .fields
             .iter()
-            .find_map(|(field, _)| field.strip_prefix("items[")?.strip_suffix("].sku"))?
-            .parse()
-            .ok()?;
+            .find_map(|(field, _)| field.strip_prefix("items[")?.strip_suffix("].sku"))
+            .and_then(shared::digits::parse)
+            .and_then(|i| usize::try_from(i).ok())?;
         self.read(|s| {
             let items = match what {
                 Purchase::Items(items) => items,

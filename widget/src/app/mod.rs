@@ -50,7 +50,7 @@ mod payment_return;
 pub(crate) mod state;
 mod track;
 
-pub(crate) use basket::i64_quantity;
+pub(crate) use basket::{i64_quantity, quantity_text};
 pub(crate) use bill::{blocker, Line};
 use bill::{summarize, Summary};
 pub(crate) use details::field_value;
