@@ -228,9 +228,13 @@ impl Basket {
         }
         for pair in text.split(',') {
             let (sku, quantity) = pair.split_once(':').ok_or(BasketError::InvalidEncoding)?;
-            let quantity = crate::digits::parse(quantity).ok_or(BasketError::InvalidEncoding)?;
-            let quantity = u32::try_from(quantity)
-                .map_err(|_| BasketError::QuantityOutOfRange { quantity: i64::MAX })?;
+            if quantity.is_empty() || !quantity.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(BasketError::InvalidEncoding);
+            }
+            // Digits only: what cannot be read is too large.
+            let quantity = crate::digits::parse(quantity)
+                .and_then(|q| u32::try_from(q).ok())
+                .ok_or(BasketError::QuantityOutOfRange { quantity: i64::MAX })?;
             basket.add(sku, quantity)?;
         }
         Ok(basket)
@@ -384,6 +388,7 @@ mod tests {
             ("a:0", "quantity_out_of_range"),
             ("a:1000", "quantity_out_of_range"),
             ("a:99999999999", "quantity_out_of_range"),
+            ("a:999999999999999999999", "quantity_out_of_range"),
             (":1", "invalid_sku"),
             ("a b:1", "invalid_sku"),
         ];

@@ -16,7 +16,7 @@ pub fn digits(mut n: u64, width: usize) -> String {
         reversed[len] = b'0' + (n % 10) as u8;
         len += 1;
         n /= 10;
-        if n == 0 || len == reversed.len() {
+        if n == 0 {
             break;
         }
     }
@@ -33,6 +33,12 @@ pub fn digits(mut n: u64, width: usize) -> String {
 /// `n` in decimal: `number(42)` is `"42"`.
 pub fn number(n: u64) -> String {
     digits(n, 1)
+}
+
+/// `prefix` followed by `n` in decimal: `numbered("#qc-f", 3)` is
+/// `"#qc-f3"` (element ids, pointers such as `products[2`).
+pub fn numbered(prefix: &str, n: usize) -> String {
+    [prefix, &number(n as u64)].concat()
 }
 
 /// `n` in decimal, with a `-` in front when negative: `signed(-3)` is `"-3"`.
@@ -75,6 +81,8 @@ mod tests {
             assert_eq!(digits(n, width), expected, "digits({n}, {width})");
         }
         assert_eq!(number(300), "300");
+        assert_eq!(numbered("#qc-f", 3), "#qc-f3");
+        assert_eq!(numbered("http_", 503), "http_503");
         for (n, expected) in [
             (0, "0"),
             (-3, "-3"),

@@ -113,8 +113,8 @@ async fn send(
         return Ok(json);
     }
     let error = get(&json, "error");
-    let code =
-        get_str(&error, "code").unwrap_or_else(|| js::numbered("http_", usize::from(status)));
+    let code = get_str(&error, "code")
+        .unwrap_or_else(|| shared::digits::numbered("http_", usize::from(status)));
     let mut detail = get_str(&error, "message").unwrap_or_default();
     // The error itself and each of its `problems` may point at a field.
     let problems = get_array(&error, "problems");
@@ -305,7 +305,7 @@ pub(crate) fn read_catalog(json: &JsValue) -> Result<(PriceList, Option<Problem>
         .filter_map(|(i, value)| {
             let product = read_product(&value, currency);
             if product.is_none() {
-                rejected.push([&js::numbered("products[", i), "]"].concat());
+                rejected.push([&shared::digits::numbered("products[", i), "]"].concat());
             }
             product
         })

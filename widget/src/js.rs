@@ -12,7 +12,6 @@ use std::future::Future;
 use std::pin::Pin;
 
 use js_sys::{Object, Promise, Reflect, JSON};
-use shared::digits::number;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -133,12 +132,6 @@ pub(crate) fn warn(code: &str, detail: &str) {
 /// `JSON.parse(text)`, or `null` for text that is not JSON.
 pub(crate) fn parse_json(text: &str) -> JsValue {
     JSON::parse(text).unwrap_or(JsValue::NULL)
-}
-
-/// `prefix` followed by `n` in decimal (`"#qc-f3"`), without `format!`:
-/// the wasm carries no integer formatting (`shared::digits`).
-pub(crate) fn numbered(prefix: &str, n: usize) -> String {
-    [prefix, &number(n as u64)].concat()
 }
 
 /// `JSON.stringify(s)`: a JSON string literal with every character escaped.

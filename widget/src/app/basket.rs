@@ -162,14 +162,14 @@ impl App {
     }
 }
 
-/// A quantity from the page (an attribute, an input, a JS number): 1..=999.
 /// The number a shopper or a page wrote for a quantity (spaces around it
-/// allowed); `None` when it is not a whole number. Too large to be one is
-/// [`i64::MAX`], which [`i64_quantity`] refuses.
+/// allowed); `None` when it is not a whole number of ASCII digits. One too
+/// large for an `i64` is [`i64::MAX`], which [`i64_quantity`] refuses.
 pub(crate) fn quantity_text(text: &str) -> Option<i64> {
     shared::digits::parse(text.trim()).map(|n| i64::try_from(n).unwrap_or(i64::MAX))
 }
 
+/// A quantity from the page (an attribute, an input, a JS number): 1..=999.
 pub(crate) fn i64_quantity(n: i64) -> Result<u32, Problem> {
     Ok(check_quantity(n)?)
 }

@@ -36,7 +36,7 @@ impl App {
             s.notice = None;
             s.errors = Errors::default();
         });
-        self.focus(js::numbered("#qc-f", details::EMAIL));
+        self.focus(shared::digits::numbered("#qc-f", details::EMAIL));
     }
 
     /// Back from the details step: to the basket, or out of the dialog for
@@ -108,13 +108,13 @@ impl App {
         });
         // Typed values live in the fields, not only in the state.
         for i in 0..Values::default().len() {
-            if let Some(el) = self.find(&js::numbered("#qc-f", i)) {
+            if let Some(el) = self.find(&shared::digits::numbered("#qc-f", i)) {
                 set(&el, "value", "");
             }
         }
         self.announce(self.t(Msg::Forgotten));
         // The button is gone: the focus goes to the first field.
-        self.focus(js::numbered("#qc-f", details::EMAIL));
+        self.focus(shared::digits::numbered("#qc-f", details::EMAIL));
     }
 
     /// Pay on the details step: every field checked (errors inline, the
@@ -127,7 +127,7 @@ impl App {
         // The fields hold what was typed last (see `committed`).
         let mut values = Values::default();
         for (i, value) in values.iter_mut().enumerate() {
-            if let Some(el) = self.find(&js::numbered("#qc-f", i)) {
+            if let Some(el) = self.find(&shared::digits::numbered("#qc-f", i)) {
                 *value = field_value(i, &el);
             }
         }
@@ -148,7 +148,7 @@ impl App {
             s.notice = None;
         });
         if let Some(i) = first {
-            self.focus(js::numbered("#qc-f", i));
+            self.focus(shared::digits::numbered("#qc-f", i));
             return;
         }
         if remember {
@@ -178,7 +178,7 @@ impl App {
             return false;
         };
         self.write(|s| s.errors = errors);
-        self.focus(js::numbered("#qc-f", first));
+        self.focus(shared::digits::numbered("#qc-f", first));
         true
     }
 }

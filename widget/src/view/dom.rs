@@ -259,16 +259,22 @@ pub(super) fn build_details(app: App, container: &Element) -> Result<(), JsValue
                 .into_iter()
                 .enumerate()
             {
-                let id = js::numbered("qc-l", j);
+                let id = shared::digits::numbered("qc-l", j);
                 let attributes = [("id", &*id), ("target", "_blank"), ("rel", "noopener")];
                 add(&legal, "a", &attributes, app.t(msg))?;
             }
         }
-        let (id, error) = (js::numbered("qc-f", i), js::numbered("qc-e", i));
+        let (id, error) = (
+            shared::digits::numbered("qc-f", i),
+            shared::digits::numbered("qc-e", i),
+        );
         let div = add(
             container,
             "div",
-            &[("class", "qc-field"), ("id", &js::numbered("qc-d", i))],
+            &[
+                ("class", "qc-field"),
+                ("id", &shared::digits::numbered("qc-d", i)),
+            ],
             "",
         )?;
         add(&div, "label", &[("for", &id)], app.t(f.label))?;
@@ -334,16 +340,16 @@ pub(super) fn sync_details(app: App, s: &State, shown: Shown) {
             return;
         }
         for (i, value) in s.values.iter().enumerate() {
-            if let Some(control) = app.find(&js::numbered("#qc-f", i)) {
+            if let Some(control) = app.find(&shared::digits::numbered("#qc-f", i)) {
                 js::set(&control, "value", value.as_str());
             }
         }
     }
     for i in 0..FIELDS.len() {
         let (Some(div), Some(control), Some(text)) = (
-            app.find(&js::numbered("#qc-d", i)),
-            app.find(&js::numbered("#qc-f", i)),
-            app.find(&js::numbered("#qc-e", i)),
+            app.find(&shared::digits::numbered("#qc-d", i)),
+            app.find(&shared::digits::numbered("#qc-f", i)),
+            app.find(&shared::digits::numbered("#qc-e", i)),
         ) else {
             return;
         };
@@ -369,7 +375,7 @@ pub(super) fn sync_details(app: App, s: &State, shown: Shown) {
         .into_iter()
         .enumerate()
     {
-        if let Some(link) = app.find(&js::numbered("#qc-l", j)) {
+        if let Some(link) = app.find(&shared::digits::numbered("#qc-l", j)) {
             flag(&link, "hidden", url.is_none());
             attr(&link, "href", url.as_deref());
         }

@@ -171,7 +171,7 @@ pub(crate) fn build_card(
     if let Some(group) = group {
         let chosen = first_choice(list, stock, group);
         for (i, (name, values)) in group.options.iter().enumerate() {
-            let id = crate::js::numbered(&[prefix, "-o"].concat(), i);
+            let id = shared::digits::numbered(&[prefix, "-o"].concat(), i);
             push(&[
                 r#"<div class="qc-field"><label for=""#,
                 &id,
